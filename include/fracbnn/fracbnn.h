@@ -1,0 +1,182 @@
+/**
+ * @file fracbnn.h
+ * @brief libfracbnn public API: load a .fbnn model, plan a context, classify.
+ *
+ * Five-minute tour:
+ * @code
+ *   fbnn_model *m; fbnn_context *ctx; fbnn_error err;
+ *   if (fbnn_model_load_file("cifar10_fracbnn.fbnn", &m, &err) != FBNN_OK)
+ *       fprintf(stderr, "%s\n", err.message);
+ *   fbnn_context_create(m, &ctx);           // all inference memory, once
+ *   fbnn_run(ctx, image_chw_u8, size);      // no allocation in here
+ *   fbnn_class_score top[5];
+ *   fbnn_topk(ctx, 5, top);                 // labels + softmax probabilities
+ *   fbnn_context_free(ctx); fbnn_model_free(m);
+ * @endcode
+ *
+ * Threading: a model is immutable after loading and may be shared by any
+ * number of threads; each thread uses its own context. There is no global
+ * mutable state. The library never calls exit() or abort().
+ */
+#ifndef FRACBNN_H
+#define FRACBNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status codes. 0 is success; every error has its own message via fbnn_status_str(). */
+typedef enum fbnn_status {
+    FBNN_OK = 0,
+    FBNN_ERR_ARG,           /**< NULL pointer or argument out of range */
+    FBNN_ERR_NOMEM,         /**< allocation failed */
+    FBNN_ERR_IO,            /**< file could not be opened or read */
+    FBNN_ERR_TRUNCATED,     /**< model shorter than its header or its declared size */
+    FBNN_ERR_MAGIC,         /**< not a .fbnn file */
+    FBNN_ERR_VERSION,       /**< unsupported format major version */
+    FBNN_ERR_CHECKSUM,      /**< CRC-32 mismatch: the file is corrupt */
+    FBNN_ERR_HEADER,        /**< header field, table offset/size or overlap invalid */
+    FBNN_ERR_TENSOR,        /**< tensor table entry invalid (dtype, dims, bounds, padding bits) */
+    FBNN_ERR_VALUE,         /**< value table entry invalid (kind, dims) */
+    FBNN_ERR_OP,            /**< op entry invalid (type, counts, indices, attributes) */
+    FBNN_ERR_SHAPE,         /**< shapes or kinds do not fit the op */
+    FBNN_ERR_GRAPH,         /**< graph invalid (use before definition, redefinition, output) */
+    FBNN_ERR_META,          /**< meta block, labels or name invalid */
+    FBNN_ERR_ALIGNMENT,     /**< in-place model buffer not 4-byte aligned */
+    FBNN_ERR_UNSUPPORTED,   /**< valid but not supported on this host (e.g. big-endian) */
+    FBNN_ERR_BUFFER_SIZE,   /**< caller buffer has the wrong size */
+    FBNN_ERR_INPUT          /**< input image does not match the model input */
+} fbnn_status;
+
+/** Static English description of a status; never NULL. */
+const char *fbnn_status_str(fbnn_status status);
+
+/** Detailed error report of a failed call: which field or op is wrong. */
+typedef struct fbnn_error {
+    fbnn_status status;
+    char message[256];
+} fbnn_error;
+
+typedef struct fbnn_model fbnn_model;     /**< opaque, immutable after load */
+typedef struct fbnn_context fbnn_context; /**< opaque, one per thread */
+
+/**
+ * Load and fully validate a model file. The file is read into one 64-byte
+ * aligned buffer owned by the model.
+ * @param path  file name
+ * @param out   receives the model on success, NULL on failure
+ * @param err   optional (may be NULL): status and a message naming the defect
+ */
+fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error *err);
+
+/**
+ * Validate and use a model that is already in memory (ROM, mmap, a static
+ * array) without copying its weights. The buffer must stay valid and
+ * unchanged until fbnn_model_free(); it must be 4-byte aligned (64 is best)
+ * and the host little-endian. Only a small descriptor is allocated.
+ */
+fbnn_status fbnn_model_load_memory(const void *data, size_t size, fbnn_model **out,
+                                   fbnn_error *err);
+
+/** Free a model (NULL is allowed). Contexts made from it must be freed first. */
+void fbnn_model_free(fbnn_model *model);
+
+/** Input pixel layout: always 8-bit planar [C][H][W], C = 1 (grey) or 3 (R, G, B). */
+typedef struct fbnn_model_info {
+    uint32_t input_channels;   /**< C of the U8 input */
+    uint32_t input_height;     /**< H */
+    uint32_t input_width;      /**< W */
+    uint32_t therm_resolution; /**< thermometer R of the first op (0 if none) */
+    uint32_t therm_bits;       /**< thermometer bits per colour B (0 if none) */
+    uint32_t num_classes;      /**< length of the logits */
+    uint32_t num_ops;          /**< ops in the graph */
+    uint32_t resize_mode;      /**< 0 = shorter side + centre crop, 1 = stretch */
+    uint32_t invert;           /**< 1 if the model expects 255 - p */
+    size_t file_bytes;         /**< size of the model file */
+    size_t weight_bytes;       /**< bytes of constant tensors */
+    size_t context_bytes;      /**< bytes a context needs (fbnn_context_size_for()) */
+    const char *name;          /**< model name, owned by the model */
+} fbnn_model_info;
+
+/** Fill `info` about `model`. */
+fbnn_status fbnn_model_get_info(const fbnn_model *model, fbnn_model_info *info);
+
+/** Label of class `index`, or NULL if out of range. Owned by the model. */
+const char *fbnn_model_label(const fbnn_model *model, uint32_t index);
+
+/** Per-op description for listings (`fbnn info`). */
+typedef struct fbnn_layer_info {
+    const char *op_name;     /**< e.g. "pgconv" */
+    uint32_t in_kind;        /**< 1 = u8, 2 = real, 3 = bits, 4 = q2 (first input) */
+    uint32_t in_c, in_h, in_w;
+    uint32_t out_kind;
+    uint32_t out_c, out_h, out_w;
+    int32_t k, stride, pad;  /**< conv/pool attributes (0 if n/a) */
+    size_t param_bytes;      /**< bytes of the op's constant tensors */
+} fbnn_layer_info;
+
+/** Describe op `index` (0 .. num_ops-1). */
+fbnn_status fbnn_model_layer(const fbnn_model *model, uint32_t index, fbnn_layer_info *info);
+
+/** Bytes of memory a context for `model` needs (descriptor + activation arena). */
+size_t fbnn_context_size_for(const fbnn_model *model);
+
+/**
+ * Create a context: all memory for inference is allocated here, once; the
+ * activation arena is planned by liveness so buffers are reused.
+ */
+fbnn_status fbnn_context_create(const fbnn_model *model, fbnn_context **out);
+
+/**
+ * Same, in caller-owned memory of at least fbnn_context_size_for() bytes,
+ * aligned to 64 (for systems without a heap). Do not call
+ * fbnn_context_free() on it; just stop using the memory.
+ */
+fbnn_status fbnn_context_init(const fbnn_model *model, void *memory, size_t size,
+                              fbnn_context **out);
+
+/** Free a context made by fbnn_context_create() (NULL is allowed). */
+void fbnn_context_free(fbnn_context *ctx);
+
+/**
+ * Run the network on one image: 8-bit planar [C][H][W] (for RGB: all R,
+ * then all G, then all B; rows top to bottom), exactly the model's input
+ * size (`size` == C*H*W). No allocation. Results stay in the context.
+ */
+fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size);
+
+/** Logits of the last run (num_classes floats, owned by the context), or NULL. */
+const float *fbnn_logits(const fbnn_context *ctx, uint32_t *num_classes);
+
+/** One entry of a top-k list. */
+typedef struct fbnn_class_score {
+    uint32_t index;      /**< class index */
+    const char *label;   /**< class label (owned by the model) */
+    float logit;         /**< raw logit */
+    float probability;   /**< softmax probability over all classes */
+} fbnn_class_score;
+
+/**
+ * Best `k` classes of the last run, best first (ties: lower index first),
+ * with softmax probabilities (computed in double, stable). k is clamped to
+ * num_classes; `out` must hold k entries.
+ */
+fbnn_status fbnn_topk(const fbnn_context *ctx, uint32_t k, fbnn_class_score *out);
+
+/** Statistics of the last run: PG positions computed at full precision. */
+typedef struct fbnn_run_stats {
+    uint64_t pg_positions;   /**< output positions of all PG convs */
+    uint64_t pg_gated;       /**< of those, where the LSB conv ran */
+} fbnn_run_stats;
+
+/** Fill `stats` for the last run. */
+fbnn_status fbnn_last_run_stats(const fbnn_context *ctx, fbnn_run_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FRACBNN_H */

@@ -1,0 +1,161 @@
+/**
+ * @file fbnn_kernels.h
+ * @brief Reference kernels of libfracbnn: the oracle for every optimised path.
+ *
+ * Ground floor of the library: plain C99 in the HLS-compatible subset (no
+ * heap, no recursion, no function pointers, no includes from src/). One
+ * kernel per file, named by its contract. Kernels take raw pointers and a
+ * small parameter struct, never allocate, and return 0 on success or
+ * FBNN_K_EBADARG when a size is out of range (they never read or write out
+ * of bounds when the sizes given match the buffers).
+ *
+ * Layouts (models/FORMAT.md 2.3):
+ *  - U8 image: bytes, planar [C][H][W].
+ *  - real map: fbnn_real, planar [C][H][W].
+ *  - packed bits: pixel-major [H][W][FBNN_WORDS(C)] uint32_t words; channel c
+ *    is bit (c % 32) of word (c / 32); 1 = +1, 0 = -1; unused high bits of
+ *    the last word are 0 (every kernel that writes bits clears them, every
+ *    kernel that reads bits relies on it).
+ *  - binary conv weights: [C_out][K][K][FBNN_WORDS(C_in)] words, same bit
+ *    order, padding bits 0.
+ */
+#ifndef FBNN_KERNELS_H
+#define FBNN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fbnn_real.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FBNN_K_OK 0
+#define FBNN_K_EBADARG 1
+
+/** Number of 32-bit words that hold `c` packed channels. */
+#define FBNN_WORDS(c) (((c) + 31) / 32)
+
+/** Largest supported spatial size, channel count and kernel size (these bound
+ *  every loop; HLS tripcounts use them). */
+#define FBNN_K_MAX_DIM 65535
+#define FBNN_K_MAX_KERNEL 15
+#define FBNN_K_MAX_STRIDE 8
+
+/** Shape of a square binary convolution with zero padding. */
+typedef struct fbnn_conv_params {
+    int32_t in_c, in_h, in_w; /**< input channels, height, width */
+    int32_t out_c;            /**< output channels */
+    int32_t k;                /**< kernel size (k x k), 1..15 */
+    int32_t stride;           /**< 1..8 */
+    int32_t pad;              /**< zero padding, 0..k-1; a padded tap adds 0 */
+    int32_t out_h, out_w;     /**< must be (in + 2*pad - k) / stride + 1 */
+} fbnn_conv_params;
+
+/** Population count of a 32-bit word (portable; HLS-friendly). */
+static inline uint32_t fbnn_popcount32(uint32_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (uint32_t)__builtin_popcount(v);
+#else
+    v = v - ((v >> 1) & 0x55555555u);
+    v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+    v = (v + (v >> 4)) & 0x0F0F0F0Fu;
+    return (v * 0x01010101u) >> 24;
+#endif
+}
+
+/** Output size of a conv/pool axis, or 0 if the window does not fit. */
+static inline int32_t fbnn_out_size(int32_t in, int32_t k, int32_t stride, int32_t pad)
+{
+    if (in < 1 || k < 1 || stride < 1 || pad < 0 || in + 2 * pad < k) return 0;
+    return (in + 2 * pad - k) / stride + 1;
+}
+
+/** Check a conv parameter struct (ranges, out size formula, 24-bit sum bound). */
+int fbnn_k_conv_params_check(const fbnn_conv_params *p);
+
+/**
+ * Thermometer encoding of an 8-bit planar image into packed bits.
+ * n = round_half_even(p / resolution) computed exactly on integers; output
+ * channel c*bits + k is +1 iff k < n. Output [H][W][FBNN_WORDS(C*bits)].
+ */
+int fbnn_k_thermometer(const uint8_t *img, int32_t c, int32_t h, int32_t w,
+                       int32_t resolution, int32_t bits, uint32_t *out);
+
+/** Pack a real map: bit = 1 iff x >= 0 (sign activation). */
+int fbnn_k_pack_sign(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);
+
+/**
+ * 2-bit activation Q2 packed into an MSB and an LSB plane (same layout):
+ * m = +1 iff x >= 0; l = +1 iff x > 2/3 or -2/3 <= x < 0 (f32 cut points).
+ */
+int fbnn_k_quant2_pack(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
+                       uint32_t *msb, uint32_t *lsb);
+
+/**
+ * Binary conv (XNOR-popcount). out[o][y][x] = exact sum over in-bounds taps
+ * and channels of x*w in {-1,+1}, as fbnn_real. Output planar [out_c][out_h][out_w].
+ */
+int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
+                 const fbnn_conv_params *p, fbnn_real *out);
+
+/**
+ * Precision-gated fractional conv. Sm = bconv sum of the MSB plane;
+ * o_msb = (2*Sm)/3; where o_msb > threshold[o], the LSB sum Sl is computed
+ * and out = (2*Sm + Sl)/3, else out = o_msb. `n_gated` (may be NULL)
+ * receives the number of output positions where the LSB conv ran.
+ */
+int fbnn_k_pgconv(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                  const fbnn_real *threshold, const fbnn_conv_params *p,
+                  fbnn_real *out, uint32_t *n_gated);
+
+/** y[c][i] = a[c]*x[c][i] + b[c] over hw pixels per channel (y may equal x). */
+int fbnn_k_affine(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b,
+                  int32_t c, int32_t hw, fbnn_real *y);
+
+/** RPReLU: t = x + bx[c]; t = t > 0 ? t : slope[c]*t; y = t + by[c] (y may equal x). */
+int fbnn_k_rprelu(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope,
+                  const fbnn_real *by, int32_t c, int32_t hw, fbnn_real *y);
+
+/** y = x0 + x1 elementwise over n values (y may equal x0 or x1). */
+int fbnn_k_add(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
+
+/**
+ * Average pooling, k x k, stride s, no padding, floor mode; window summed in
+ * row-major order from 0 then divided by k*k. Output channel d*c + ch is a
+ * copy of pooled channel ch, d = 0..dup-1. Output [c*dup][ho][wo].
+ */
+int fbnn_k_avgpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
+                   int32_t k, int32_t s, int32_t dup, fbnn_real *y);
+
+/** Global average pool: y[c] = (sum of x[c] in row-major order from 0) / (h*w). */
+int fbnn_k_global_avgpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
+
+/** Max pooling of a real map, padded taps ignored. Output [c][ho][wo]. */
+int fbnn_k_maxpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
+                   int32_t k, int32_t s, int32_t pad, fbnn_real *y);
+
+/** Binary max pooling: bitwise OR over the in-bounds window of packed bits. */
+int fbnn_k_maxpool_bits(const uint32_t *x, int32_t c, int32_t h, int32_t w,
+                        int32_t k, int32_t s, int32_t pad, uint32_t *y);
+
+/**
+ * Fully connected: y[j] = (sum_i w[j*n_in + i] * x[i], sequential from 0) + b[j].
+ */
+int fbnn_k_fc(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b,
+              int32_t n_out, fbnn_real *y);
+
+/**
+ * Uniform k-bit quantiser: d = (hi-lo)/(2^bits-1);
+ * y = round_half_even((clamp(x,lo,hi) - lo) / d) * d + lo.
+ */
+int fbnn_k_quant_uniform(const fbnn_real *x, int32_t n, int32_t bits,
+                         fbnn_real lo, fbnn_real hi, fbnn_real *y);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FBNN_KERNELS_H */
