@@ -1,0 +1,105 @@
+/**
+ * @file model_internal.h
+ * @brief The validated in-memory model: descriptors pointing into the file.
+ *
+ * Only src/model_loader.c builds these from bytes; everything else trusts
+ * them (every index, shape and size in here has been checked).
+ */
+#ifndef FBNN_MODEL_INTERNAL_H
+#define FBNN_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fracbnn/fracbnn.h"
+
+enum { FBNN_DT_F32 = 1, FBNN_DT_BITS = 2, FBNN_DT_I32 = 3 };
+enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
+enum {
+    FBNN_OP_THERMOMETER = 1,
+    FBNN_OP_BCONV = 2,
+    FBNN_OP_PGCONV = 3,
+    FBNN_OP_AFFINE = 4,
+    FBNN_OP_RPRELU = 5,
+    FBNN_OP_ADD = 6,
+    FBNN_OP_AVGPOOL = 7,
+    FBNN_OP_GLOBAL_AVGPOOL = 8,
+    FBNN_OP_MAXPOOL = 9,
+    FBNN_OP_FC = 10,
+    FBNN_OP_QUANT2 = 11,
+    FBNN_OP_SIGN = 12,
+    FBNN_OP_CONCAT = 13,
+    FBNN_OP_QUANT_UNIFORM = 14,
+    FBNN_OP_MAX_TYPE = 14
+};
+
+#define FBNN_MAX_IN 4
+#define FBNN_MAX_PARAM 6
+#define FBNN_MAX_ATTR 8
+
+typedef struct fbnn_tensor_desc {
+    uint32_t dtype;
+    uint32_t ndim;
+    uint32_t dims[4];
+    uint32_t nbytes;
+    const void *data; /* points into the model buffer, 64-byte aligned in the file */
+} fbnn_tensor_desc;
+
+typedef struct fbnn_value_desc {
+    uint32_t kind;
+    uint32_t c, h, w;
+    size_t bytes;       /* size of the activation buffer (Q2: both planes) */
+    size_t arena_off;   /* planned offset in the context arena */
+} fbnn_value_desc;
+
+typedef struct fbnn_op_desc {
+    uint32_t type;
+    uint32_t n_in;
+    uint32_t in[FBNN_MAX_IN];
+    uint32_t out;
+    uint32_t n_param;
+    uint32_t param[FBNN_MAX_PARAM];
+    uint32_t n_attr;
+    int32_t attr[FBNN_MAX_ATTR];
+} fbnn_op_desc;
+
+struct fbnn_model {
+    const uint8_t *buf;   /* the model bytes (owned or caller's) */
+    size_t size;
+    void *owned_buf;      /* non-NULL when loaded from a file */
+
+    uint32_t n_tensors, n_values, n_ops;
+    fbnn_tensor_desc *tensors;
+    fbnn_value_desc *values;
+    fbnn_op_desc *ops;
+
+    uint32_t input_value, output_value, n_classes;
+    const char **labels;  /* n_classes pointers into buf */
+    const char *name;
+    uint32_t colour, resize_mode, invert;
+
+    size_t weight_bytes;
+    size_t arena_bytes;   /* planned activation arena */
+    void *desc_block;     /* single allocation holding the arrays above */
+};
+
+/** Bytes of a value buffer of the given kind and shape (0 if too large). */
+size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);
+
+/** Plan the arena (liveness-based reuse); fills values[].arena_off and arena_bytes. */
+void fbnn_plan_arena(struct fbnn_model *m);
+
+/** Short lower-case name of an op type ("pgconv"), "?" if unknown. */
+const char *fbnn_op_name(uint32_t type);
+
+/** Format an error into err (may be NULL); returns status. */
+fbnn_status fbnn_fail(fbnn_error *err, fbnn_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/** CRC-32 (IEEE, zlib-compatible) of n bytes. */
+uint32_t fbnn_crc32(const uint8_t *data, size_t n);
+
+#endif /* FBNN_MODEL_INTERNAL_H */

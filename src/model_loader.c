@@ -1,0 +1,635 @@
+/**
+ * @file model_loader.c
+ * @brief The only code that parses bytes from outside: .fbnn validation.
+ *
+ * Order of checks (models/FORMAT.md section 3): size and magic, version,
+ * declared size, checksum (before any table is trusted), header layout,
+ * tensors, values, ops (counts, indices, attributes, shapes), graph, meta.
+ * Every read is bounds-checked against the buffer with 64-bit arithmetic.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+#define HEADER_SIZE 64u
+#define TENSOR_ENTRY 32u
+#define VALUE_ENTRY 16u
+#define OP_ENTRY 96u
+#define META_SIZE 64u
+#define MAX_COUNT 65536u
+#define MAX_VALUE_BYTES ((uint64_t)1 << 30)
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+static int host_is_little_endian(void)
+{
+    const uint32_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w)
+{
+    uint64_t px = (uint64_t)h * w, n;
+    switch (kind) {
+    case FBNN_VK_U8: n = px * c; break;
+    case FBNN_VK_REAL: n = px * c * 4u; break;
+    case FBNN_VK_BITS: n = px * ((c + 31u) / 32u) * 4u; break;
+    case FBNN_VK_Q2: n = px * ((c + 31u) / 32u) * 8u; break;
+    default: return 0;
+    }
+    if (n == 0 || n > MAX_VALUE_BYTES) return 0;
+    return (size_t)n;
+}
+
+const char *fbnn_op_name(uint32_t type)
+{
+    static const char *const names[] = {"?", "thermometer", "bconv", "pgconv", "affine",
+                                        "rprelu", "add", "avgpool", "global_avgpool",
+                                        "maxpool", "fc", "quant2", "sign", "concat",
+                                        "quant_uniform"};
+    return type <= FBNN_OP_MAX_TYPE ? names[type] : "?";
+}
+
+/* Region [off, off+size) inside [0, file) ; returns 1 if ok. */
+static int in_file(uint64_t off, uint64_t size, uint64_t file) { return off <= file && size <= file - off; }
+
+static int overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+    return an && bn && a < b + bn && b < a + an;
+}
+
+/* ---------------------------------------------------------------- tensors */
+static fbnn_status load_tensors(struct fbnn_model *m, uint32_t off, uint32_t data_off,
+                                uint32_t data_size, fbnn_error *err)
+{
+    uint32_t i, d;
+    for (i = 0; i < m->n_tensors; i++) {
+        const uint8_t *e = m->buf + off + (size_t)i * TENSOR_ENTRY;
+        fbnn_tensor_desc *t = &m->tensors[i];
+        uint64_t count = 1, expect, toff;
+        t->dtype = rd32(e);
+        t->ndim = rd32(e + 4);
+        for (d = 0; d < 4; d++) t->dims[d] = rd32(e + 8 + 4 * d);
+        toff = rd32(e + 24);
+        t->nbytes = rd32(e + 28);
+        if (t->dtype < FBNN_DT_F32 || t->dtype > FBNN_DT_I32)
+            return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: unknown dtype %u", i, t->dtype);
+        if (t->ndim < 1 || t->ndim > 4)
+            return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: ndim %u not in 1..4", i, t->ndim);
+        for (d = 0; d < 4; d++) {
+            if (t->dims[d] < 1 || t->dims[d] > 65535u || (d >= t->ndim && t->dims[d] != 1))
+                return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: dim %u = %u out of range", i, d,
+                                 t->dims[d]);
+            count *= t->dims[d];
+        }
+        if (t->dtype == FBNN_DT_BITS) {
+            if (t->ndim != 4)
+                return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: packed weights need 4 dims", i);
+            expect = (uint64_t)t->dims[0] * t->dims[1] * t->dims[2] * ((t->dims[3] + 31u) / 32u) * 4u;
+        } else {
+            expect = count * 4u;
+        }
+        if (expect != t->nbytes)
+            return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: nbytes %u, expected %llu for its dims",
+                             i, t->nbytes, (unsigned long long)expect);
+        if (toff % 64u != 0)
+            return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: offset %llu not 64-byte aligned", i,
+                             (unsigned long long)toff);
+        if (toff < data_off || !in_file(toff - data_off, t->nbytes, data_size))
+            return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: payload [%llu, +%u) outside the data region",
+                             i, (unsigned long long)toff, t->nbytes);
+        t->data = m->buf + toff;
+        m->weight_bytes += t->nbytes;
+        if (t->dtype == FBNN_DT_BITS) {
+            /* Padding bits above C_in in each tap's last word must be 0:
+             * the popcount kernels rely on it. */
+            uint32_t ci = t->dims[3], words = (ci + 31u) / 32u, rem = ci % 32u;
+            if (rem) {
+                uint64_t taps = (uint64_t)t->dims[0] * t->dims[1] * t->dims[2], k;
+                uint32_t mask = ~((1u << rem) - 1u);
+                const uint8_t *p = (const uint8_t *)t->data;
+                for (k = 0; k < taps; k++)
+                    if (rd32(p + (k * words + words - 1) * 4u) & mask)
+                        return fbnn_fail(err, FBNN_ERR_TENSOR,
+                                         "tensor %u: padding bits above channel %u are not zero", i, ci);
+            }
+        } else if (t->dtype == FBNN_DT_F32) {
+            const uint8_t *p = (const uint8_t *)t->data;
+            uint64_t k;
+            for (k = 0; k < count; k++)
+                if ((rd32(p + k * 4u) & 0x7F800000u) == 0x7F800000u)
+                    return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: element %llu is NaN or Inf", i,
+                                     (unsigned long long)k);
+        }
+    }
+    return FBNN_OK;
+}
+
+/* ----------------------------------------------------------------- values */
+static fbnn_status load_values(struct fbnn_model *m, uint32_t off, fbnn_error *err)
+{
+    uint32_t i;
+    for (i = 0; i < m->n_values; i++) {
+        const uint8_t *e = m->buf + off + (size_t)i * VALUE_ENTRY;
+        fbnn_value_desc *v = &m->values[i];
+        v->kind = rd32(e);
+        v->c = rd32(e + 4);
+        v->h = rd32(e + 8);
+        v->w = rd32(e + 12);
+        if (v->kind < FBNN_VK_U8 || v->kind > FBNN_VK_Q2)
+            return fbnn_fail(err, FBNN_ERR_VALUE, "value %u: unknown kind %u", i, v->kind);
+        if (v->c < 1 || v->c > 65535u || v->h < 1 || v->h > 65535u || v->w < 1 || v->w > 65535u)
+            return fbnn_fail(err, FBNN_ERR_VALUE, "value %u: shape %ux%ux%u out of range", i, v->c,
+                             v->h, v->w);
+        v->bytes = fbnn_value_bytes(v->kind, v->c, v->h, v->w);
+        if (v->bytes == 0)
+            return fbnn_fail(err, FBNN_ERR_VALUE, "value %u: %ux%ux%u is larger than 1 GiB", i, v->c,
+                             v->h, v->w);
+    }
+    if (m->values[0].kind != FBNN_VK_U8)
+        return fbnn_fail(err, FBNN_ERR_VALUE, "value 0 (the input) must be an 8-bit image");
+    return FBNN_OK;
+}
+
+/* -------------------------------------------------------------------- ops */
+/* Expected counts per op type: n_in (min, max), n_param, n_attr. */
+static const struct {
+    uint8_t in_min, in_max, n_param, n_attr;
+} op_arity[FBNN_OP_MAX_TYPE + 1] = {
+    {0, 0, 0, 0}, /* 0: invalid */
+    {1, 1, 0, 2}, /* thermometer */
+    {1, 1, 1, 3}, /* bconv */
+    {1, 1, 2, 3}, /* pgconv */
+    {1, 1, 2, 0}, /* affine */
+    {1, 1, 3, 0}, /* rprelu */
+    {2, 2, 0, 0}, /* add */
+    {1, 1, 0, 3}, /* avgpool */
+    {1, 1, 0, 0}, /* global_avgpool */
+    {1, 1, 0, 3}, /* maxpool */
+    {1, 1, 2, 0}, /* fc */
+    {1, 1, 0, 0}, /* quant2 */
+    {1, 1, 0, 0}, /* sign */
+    {2, 4, 0, 0}, /* concat */
+    {1, 1, 1, 1}, /* quant_uniform */
+};
+
+#define SHAPE_FAIL(...) return fbnn_fail(err, FBNN_ERR_SHAPE, __VA_ARGS__)
+#define ATTR_FAIL(...) return fbnn_fail(err, FBNN_ERR_OP, __VA_ARGS__)
+
+/* A param tensor must be F32 with exactly `n` elements (any ndim). */
+static int is_f32_vec(const fbnn_tensor_desc *t, uint64_t n)
+{
+    return t->dtype == FBNN_DT_F32 && (uint64_t)t->dims[0] * t->dims[1] * t->dims[2] * t->dims[3] == n;
+}
+
+static int32_t out_size(int64_t in, int64_t k, int64_t s, int64_t p)
+{
+    if (in + 2 * p < k) return 0;
+    return (int32_t)((in + 2 * p - k) / s + 1);
+}
+
+static fbnn_status check_window_attrs(uint32_t i, const fbnn_op_desc *op, int with_pad, fbnn_error *err)
+{
+    int32_t k = op->attr[0], s = op->attr[1], p = with_pad ? op->attr[2] : 0;
+    if (k < 1 || k > 15) ATTR_FAIL("op %u (%s): kernel size %d not in 1..15", i, fbnn_op_name(op->type), k);
+    if (s < 1 || s > 8) ATTR_FAIL("op %u (%s): stride %d not in 1..8", i, fbnn_op_name(op->type), s);
+    if (p < 0 || p >= k) ATTR_FAIL("op %u (%s): padding %d not in 0..k-1", i, fbnn_op_name(op->type), p);
+    return FBNN_OK;
+}
+
+static fbnn_status check_op_shapes(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op,
+                                   fbnn_error *err)
+{
+    const fbnn_value_desc *x = &m->values[op->in[0]];
+    const fbnn_value_desc *y = &m->values[op->out];
+    const fbnn_tensor_desc *p0 = op->n_param > 0 ? &m->tensors[op->param[0]] : NULL;
+    const char *nm = fbnn_op_name(op->type);
+    fbnn_status st;
+    uint32_t j;
+
+    switch (op->type) {
+    case FBNN_OP_THERMOMETER: {
+        int32_t r = op->attr[0], b = op->attr[1];
+        if (r < 1 || r > 255) ATTR_FAIL("op %u (thermometer): resolution %d not in 1..255", i, r);
+        if (b < 1 || b > 1024) ATTR_FAIL("op %u (thermometer): bits %d not in 1..1024", i, b);
+        if (x->kind != FBNN_VK_U8 || y->kind != FBNN_VK_BITS)
+            SHAPE_FAIL("op %u (thermometer): needs an 8-bit image in and packed bits out", i);
+        if ((uint64_t)y->c != (uint64_t)x->c * (uint32_t)b || y->h != x->h || y->w != x->w)
+            SHAPE_FAIL("op %u (thermometer): output %ux%ux%u, expected %llux%ux%u", i, y->c, y->h, y->w,
+                       (unsigned long long)x->c * (uint32_t)b, x->h, x->w);
+        return FBNN_OK;
+    }
+    case FBNN_OP_BCONV:
+    case FBNN_OP_PGCONV: {
+        int32_t k = op->attr[0], s = op->attr[1], p = op->attr[2];
+        uint32_t want_in = op->type == FBNN_OP_BCONV ? FBNN_VK_BITS : FBNN_VK_Q2;
+        if ((st = check_window_attrs(i, op, 1, err)) != FBNN_OK) return st;
+        if (x->kind != want_in || y->kind != FBNN_VK_REAL)
+            SHAPE_FAIL("op %u (%s): input must be %s and output real", i, nm,
+                       want_in == FBNN_VK_BITS ? "packed bits" : "2-bit (Q2)");
+        if (p0->dtype != FBNN_DT_BITS || p0->dims[1] != (uint32_t)k || p0->dims[2] != (uint32_t)k ||
+            p0->dims[3] != x->c || p0->dims[0] != y->c)
+            SHAPE_FAIL("op %u (%s): weight [%u,%u,%u,%u] does not fit %u->%u channels, kernel %d", i, nm,
+                       p0->dims[0], p0->dims[1], p0->dims[2], p0->dims[3], x->c, y->c, k);
+        if ((uint64_t)k * k * x->c >= ((uint64_t)1 << 24))
+            SHAPE_FAIL("op %u (%s): k*k*Cin >= 2^24, sums would not be exact", i, nm);
+        if (y->h != (uint32_t)out_size(x->h, k, s, p) || y->w != (uint32_t)out_size(x->w, k, s, p))
+            SHAPE_FAIL("op %u (%s): output %ux%u, expected %dx%d", i, nm, y->h, y->w,
+                       out_size(x->h, k, s, p), out_size(x->w, k, s, p));
+        if (op->type == FBNN_OP_PGCONV && !is_f32_vec(&m->tensors[op->param[1]], y->c))
+            SHAPE_FAIL("op %u (pgconv): threshold must be %u floats", i, y->c);
+        return FBNN_OK;
+    }
+    case FBNN_OP_AFFINE:
+    case FBNN_OP_RPRELU:
+    case FBNN_OP_ADD:
+    case FBNN_OP_QUANT_UNIFORM:
+        if (x->kind != FBNN_VK_REAL || y->kind != FBNN_VK_REAL || y->c != x->c || y->h != x->h ||
+            y->w != x->w)
+            SHAPE_FAIL("op %u (%s): input and output must be real maps of the same shape", i, nm);
+        for (j = 0; j < op->n_param && op->type != FBNN_OP_QUANT_UNIFORM; j++)
+            if (!is_f32_vec(&m->tensors[op->param[j]], x->c))
+                SHAPE_FAIL("op %u (%s): parameter %u must be %u floats", i, nm, j, x->c);
+        if (op->type == FBNN_OP_ADD) {
+            const fbnn_value_desc *x1 = &m->values[op->in[1]];
+            if (x1->kind != FBNN_VK_REAL || x1->c != x->c || x1->h != x->h || x1->w != x->w)
+                SHAPE_FAIL("op %u (add): operands differ in shape", i);
+        }
+        if (op->type == FBNN_OP_QUANT_UNIFORM) {
+            float r[2];
+            if (op->attr[0] < 1 || op->attr[0] > 16)
+                ATTR_FAIL("op %u (quant_uniform): bits %d not in 1..16", i, op->attr[0]);
+            if (!is_f32_vec(p0, 2)) SHAPE_FAIL("op %u (quant_uniform): range must be 2 floats", i);
+            memcpy(r, p0->data, sizeof r);
+            if (!(r[0] < r[1])) ATTR_FAIL("op %u (quant_uniform): range needs lo < hi", i);
+        }
+        return FBNN_OK;
+    case FBNN_OP_AVGPOOL:
+    case FBNN_OP_MAXPOOL: {
+        int is_max = op->type == FBNN_OP_MAXPOOL;
+        int32_t k = op->attr[0], s = op->attr[1], p = is_max ? op->attr[2] : 0;
+        uint64_t dup = is_max ? 1 : (uint64_t)op->attr[2];
+        if ((st = check_window_attrs(i, op, is_max, err)) != FBNN_OK) return st;
+        if (!is_max && (op->attr[2] < 1 || op->attr[2] > 16))
+            ATTR_FAIL("op %u (avgpool): duplication %d not in 1..16", i, op->attr[2]);
+        if (is_max ? (x->kind != FBNN_VK_REAL && x->kind != FBNN_VK_BITS) || y->kind != x->kind
+                   : x->kind != FBNN_VK_REAL || y->kind != FBNN_VK_REAL)
+            SHAPE_FAIL("op %u (%s): unsupported input/output kinds", i, nm);
+        if (y->c != x->c * dup || y->h != (uint32_t)out_size(x->h, k, s, p) ||
+            y->w != (uint32_t)out_size(x->w, k, s, p))
+            SHAPE_FAIL("op %u (%s): output %ux%ux%u does not match the window", i, nm, y->c, y->h, y->w);
+        return FBNN_OK;
+    }
+    case FBNN_OP_GLOBAL_AVGPOOL:
+        if (x->kind != FBNN_VK_REAL || y->kind != FBNN_VK_REAL || y->c != x->c || y->h != 1 || y->w != 1)
+            SHAPE_FAIL("op %u (global_avgpool): output must be real [%u,1,1]", i, x->c);
+        return FBNN_OK;
+    case FBNN_OP_FC: {
+        uint64_t n_in = (uint64_t)x->c * x->h * x->w;
+        const fbnn_tensor_desc *b = &m->tensors[op->param[1]];
+        if (x->kind != FBNN_VK_REAL || y->kind != FBNN_VK_REAL || y->h != 1 || y->w != 1)
+            SHAPE_FAIL("op %u (fc): needs a real input and a real [N,1,1] output", i);
+        if (p0->dtype != FBNN_DT_F32 || p0->ndim != 2 || p0->dims[0] != y->c || p0->dims[1] != n_in)
+            SHAPE_FAIL("op %u (fc): weight must be [%u,%llu] floats", i, y->c, (unsigned long long)n_in);
+        if (!is_f32_vec(b, y->c)) SHAPE_FAIL("op %u (fc): bias must be %u floats", i, y->c);
+        return FBNN_OK;
+    }
+    case FBNN_OP_QUANT2:
+    case FBNN_OP_SIGN: {
+        uint32_t want = op->type == FBNN_OP_QUANT2 ? FBNN_VK_Q2 : FBNN_VK_BITS;
+        if (x->kind != FBNN_VK_REAL || y->kind != want || y->c != x->c || y->h != x->h || y->w != x->w)
+            SHAPE_FAIL("op %u (%s): output must have the input's shape", i, nm);
+        return FBNN_OK;
+    }
+    case FBNN_OP_CONCAT: {
+        uint64_t c = 0;
+        for (j = 0; j < op->n_in; j++) {
+            const fbnn_value_desc *xj = &m->values[op->in[j]];
+            if (xj->kind != FBNN_VK_REAL || xj->h != x->h || xj->w != x->w)
+                SHAPE_FAIL("op %u (concat): input %u is not a real map of %ux%u", i, j, x->h, x->w);
+            c += xj->c;
+        }
+        if (y->kind != FBNN_VK_REAL || y->c != c || y->h != x->h || y->w != x->w)
+            SHAPE_FAIL("op %u (concat): output must be real [%llu,%u,%u]", i, (unsigned long long)c, x->h,
+                       x->w);
+        return FBNN_OK;
+    }
+    default:
+        return fbnn_fail(err, FBNN_ERR_OP, "op %u: unknown type %u", i, op->type);
+    }
+}
+
+static fbnn_status load_ops(struct fbnn_model *m, uint32_t off, fbnn_error *err)
+{
+    uint32_t i, j;
+    fbnn_status st;
+    unsigned char *defined = (unsigned char *)calloc(m->n_values, 1);
+    if (!defined) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory validating ops");
+    defined[0] = 1;
+    for (i = 0; i < m->n_ops; i++) {
+        const uint8_t *e = m->buf + off + (size_t)i * OP_ENTRY;
+        fbnn_op_desc *op = &m->ops[i];
+        op->type = rd32(e);
+        op->n_in = rd32(e + 4);
+        for (j = 0; j < FBNN_MAX_IN; j++) op->in[j] = rd32(e + 8 + 4 * j);
+        op->out = rd32(e + 24);
+        op->n_param = rd32(e + 28);
+        for (j = 0; j < FBNN_MAX_PARAM; j++) op->param[j] = rd32(e + 32 + 4 * j);
+        op->n_attr = rd32(e + 56);
+        for (j = 0; j < FBNN_MAX_ATTR; j++) op->attr[j] = (int32_t)rd32(e + 60 + 4 * j);
+        st = FBNN_OK;
+        if (op->type < 1 || op->type > FBNN_OP_MAX_TYPE) {
+            st = fbnn_fail(err, FBNN_ERR_OP, "op %u: unknown type %u", i, op->type);
+        } else if (op->n_in < op_arity[op->type].in_min || op->n_in > op_arity[op->type].in_max ||
+                   op->n_param != op_arity[op->type].n_param || op->n_attr != op_arity[op->type].n_attr) {
+            st = fbnn_fail(err, FBNN_ERR_OP, "op %u (%s): %u inputs, %u params, %u attrs is not its arity",
+                           i, fbnn_op_name(op->type), op->n_in, op->n_param, op->n_attr);
+        } else if (rd32(e + 92) != 0) {
+            st = fbnn_fail(err, FBNN_ERR_OP, "op %u: reserved field is not zero", i);
+        }
+        for (j = 0; st == FBNN_OK && j < FBNN_MAX_IN; j++) {
+            if (j >= op->n_in) {
+                if (op->in[j] != 0) st = fbnn_fail(err, FBNN_ERR_OP, "op %u: unused input slot %u not 0", i, j);
+            } else if (op->in[j] >= m->n_values) {
+                st = fbnn_fail(err, FBNN_ERR_OP, "op %u: input value %u out of range (%u values)", i,
+                               op->in[j], m->n_values);
+            } else if (!defined[op->in[j]]) {
+                st = fbnn_fail(err, FBNN_ERR_GRAPH, "op %u: reads value %u before it is produced", i, op->in[j]);
+            }
+        }
+        for (j = 0; st == FBNN_OK && j < FBNN_MAX_PARAM; j++) {
+            if (j >= op->n_param ? op->param[j] != 0 : op->param[j] >= m->n_tensors)
+                st = fbnn_fail(err, FBNN_ERR_OP, "op %u: parameter slot %u holds invalid tensor %u", i, j,
+                               op->param[j]);
+        }
+        for (j = op->n_attr; st == FBNN_OK && j < FBNN_MAX_ATTR; j++)
+            if (op->attr[j] != 0) st = fbnn_fail(err, FBNN_ERR_OP, "op %u: unused attribute %u not 0", i, j);
+        if (st == FBNN_OK) {
+            if (op->out >= m->n_values)
+                st = fbnn_fail(err, FBNN_ERR_OP, "op %u: output value %u out of range", i, op->out);
+            else if (defined[op->out])
+                st = fbnn_fail(err, FBNN_ERR_GRAPH, "op %u: value %u is produced twice (or is the input)", i,
+                               op->out);
+        }
+        if (st == FBNN_OK) st = check_op_shapes(m, i, op, err);
+        if (st != FBNN_OK) {
+            free(defined);
+            return st;
+        }
+        defined[op->out] = 1;
+    }
+    for (j = 0; j < m->n_values; j++)
+        if (!defined[j]) {
+            free(defined);
+            return fbnn_fail(err, FBNN_ERR_GRAPH, "value %u is never produced", j);
+        }
+    free(defined);
+    return FBNN_OK;
+}
+
+/* ------------------------------------------------------------------- meta */
+static fbnn_status check_string_region(uint32_t off, uint32_t size, uint32_t data_off, uint32_t data_size)
+{
+    return off >= data_off && size > 0 && in_file((uint64_t)off - data_off, size, data_size) ? FBNN_OK
+                                                                                             : FBNN_ERR_META;
+}
+
+static fbnn_status load_meta(struct fbnn_model *m, uint32_t off, uint32_t data_off, uint32_t data_size,
+                             fbnn_error *err)
+{
+    const uint8_t *e = m->buf + off;
+    uint32_t labels_off = rd32(e + 12), labels_size = rd32(e + 16);
+    uint32_t name_off = rd32(e + 20), name_size = rd32(e + 24), j, n;
+    const fbnn_value_desc *out;
+    const char *s, *end;
+    m->input_value = rd32(e);
+    m->output_value = rd32(e + 4);
+    m->n_classes = rd32(e + 8);
+    m->colour = rd32(e + 28);
+    m->resize_mode = rd32(e + 32);
+    m->invert = rd32(e + 36);
+    if (m->input_value != 0) return fbnn_fail(err, FBNN_ERR_META, "meta: input value must be 0");
+    if (m->output_value >= m->n_values)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: output value %u out of range", m->output_value);
+    out = &m->values[m->output_value];
+    if (m->n_classes < 1 || m->n_classes > 65535u)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: %u classes", m->n_classes);
+    if (out->kind != FBNN_VK_REAL || out->c != m->n_classes || out->h != 1 || out->w != 1)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: output value %u is not real [%u,1,1]", m->output_value,
+                         m->n_classes);
+    if (m->colour != m->values[0].c)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: colour %u does not match the input's %u channels",
+                         m->colour, m->values[0].c);
+    if (m->resize_mode > 1 || m->invert > 1)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: resize mode %u / invert %u invalid", m->resize_mode,
+                         m->invert);
+    for (j = 40; j < META_SIZE; j += 4)
+        if (rd32(e + j) != 0) return fbnn_fail(err, FBNN_ERR_META, "meta: reserved field at %u not 0", j);
+    if (check_string_region(labels_off, labels_size, data_off, data_size) != FBNN_OK)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: labels [%u, +%u) outside the data region", labels_off,
+                         labels_size);
+    if (check_string_region(name_off, name_size, data_off, data_size) != FBNN_OK)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: name [%u, +%u) outside the data region", name_off,
+                         name_size);
+    if (m->buf[name_off + name_size - 1] != 0 || memchr(m->buf + name_off, 0, name_size) !=
+                                                     (const void *)(m->buf + name_off + name_size - 1))
+        return fbnn_fail(err, FBNN_ERR_META, "meta: name is not one NUL-terminated string");
+    m->name = (const char *)(m->buf + name_off);
+    s = (const char *)(m->buf + labels_off);
+    end = s + labels_size;
+    for (n = 0; n < m->n_classes; n++) {
+        const char *z = (const char *)memchr(s, 0, (size_t)(end - s));
+        if (!z) return fbnn_fail(err, FBNN_ERR_META, "meta: label %u is not NUL-terminated", n);
+        if (z == s) return fbnn_fail(err, FBNN_ERR_META, "meta: label %u is empty", n);
+        m->labels[n] = s;
+        s = z + 1;
+    }
+    if (s != end)
+        return fbnn_fail(err, FBNN_ERR_META, "meta: labels block has %u bytes after %u labels",
+                         (unsigned)(end - s), m->n_classes);
+    return FBNN_OK;
+}
+
+/* ----------------------------------------------------------------- header */
+static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
+{
+    const uint8_t *b = m->buf;
+    uint64_t size = m->size;
+    uint32_t file_size, t_off, v_off, o_off, meta_off, meta_size, d_off, d_size;
+    uint64_t regions[5][2];
+    size_t desc_bytes;
+    uint16_t vmaj;
+    int i, j;
+    fbnn_status st;
+
+    if (size == 0) return fbnn_fail(err, FBNN_ERR_TRUNCATED, "model is empty (0 bytes)");
+    if (size < 4 || memcmp(b, "FBNN", 4) != 0) {
+        if (size < 4 && memcmp(b, "FBNN", (size_t)size) == 0)
+            return fbnn_fail(err, FBNN_ERR_TRUNCATED, "model is only %llu bytes (header needs 64)",
+                             (unsigned long long)size);
+        return fbnn_fail(err, FBNN_ERR_MAGIC, "not a .fbnn model: magic is not \"FBNN\"");
+    }
+    if (size < HEADER_SIZE)
+        return fbnn_fail(err, FBNN_ERR_TRUNCATED, "model is only %llu bytes (header needs 64)",
+                         (unsigned long long)size);
+    vmaj = rd16(b + 4);
+    if (vmaj != 1)
+        return fbnn_fail(err, FBNN_ERR_VERSION, "format version %u.%u, this library reads 1.x", vmaj,
+                         rd16(b + 6));
+    file_size = rd32(b + 8);
+    if ((uint64_t)file_size > size)
+        return fbnn_fail(err, FBNN_ERR_TRUNCATED, "model truncated: %llu of %u bytes present",
+                         (unsigned long long)size, file_size);
+    if ((uint64_t)file_size < size)
+        return fbnn_fail(err, FBNN_ERR_HEADER, "model has %llu bytes but its header declares %u",
+                         (unsigned long long)size, file_size);
+    if (fbnn_crc32(b + 16, (size_t)(size - 16)) != rd32(b + 12))
+        return fbnn_fail(err, FBNN_ERR_CHECKSUM, "checksum mismatch: stored 0x%08x, computed 0x%08x",
+                         rd32(b + 12), fbnn_crc32(b + 16, (size_t)(size - 16)));
+    if (rd32(b + 16) != HEADER_SIZE || rd32(b + 20) != 0)
+        return fbnn_fail(err, FBNN_ERR_HEADER, "header size %u / flags 0x%x invalid", rd32(b + 16),
+                         rd32(b + 20));
+    m->n_tensors = rd32(b + 24);
+    t_off = rd32(b + 28);
+    m->n_values = rd32(b + 32);
+    v_off = rd32(b + 36);
+    m->n_ops = rd32(b + 40);
+    o_off = rd32(b + 44);
+    meta_off = rd32(b + 48);
+    meta_size = rd32(b + 52);
+    d_off = rd32(b + 56);
+    d_size = rd32(b + 60);
+    if (m->n_tensors > MAX_COUNT || m->n_values < 1 || m->n_values > MAX_COUNT || m->n_ops < 1 ||
+        m->n_ops > MAX_COUNT)
+        return fbnn_fail(err, FBNN_ERR_HEADER, "table counts out of range: %u tensors, %u values, %u ops",
+                         m->n_tensors, m->n_values, m->n_ops);
+    if (meta_size != META_SIZE) return fbnn_fail(err, FBNN_ERR_HEADER, "meta size %u, expected 64", meta_size);
+    if ((t_off | v_off | o_off | meta_off) % 4u != 0 || d_off % 64u != 0)
+        return fbnn_fail(err, FBNN_ERR_HEADER, "table offsets misaligned");
+    regions[0][0] = t_off;    regions[0][1] = (uint64_t)m->n_tensors * TENSOR_ENTRY;
+    regions[1][0] = v_off;    regions[1][1] = (uint64_t)m->n_values * VALUE_ENTRY;
+    regions[2][0] = o_off;    regions[2][1] = (uint64_t)m->n_ops * OP_ENTRY;
+    regions[3][0] = meta_off; regions[3][1] = META_SIZE;
+    regions[4][0] = d_off;    regions[4][1] = d_size;
+    for (i = 0; i < 5; i++) {
+        static const char *const what[] = {"tensor table", "value table", "op table", "meta block",
+                                           "data region"};
+        if (regions[i][0] < HEADER_SIZE || !in_file(regions[i][0], regions[i][1], size))
+            return fbnn_fail(err, FBNN_ERR_HEADER, "%s [%llu, +%llu) outside the file", what[i],
+                             (unsigned long long)regions[i][0], (unsigned long long)regions[i][1]);
+        for (j = 0; j < i; j++)
+            if (overlaps(regions[i][0], regions[i][1], regions[j][0], regions[j][1]))
+                return fbnn_fail(err, FBNN_ERR_HEADER, "%s overlaps the %s", what[i], what[j]);
+    }
+
+    desc_bytes = (size_t)m->n_tensors * sizeof(fbnn_tensor_desc) + (size_t)m->n_values * sizeof(fbnn_value_desc) +
+                 (size_t)m->n_ops * sizeof(fbnn_op_desc);
+    m->desc_block = calloc(1, desc_bytes + sizeof(fbnn_tensor_desc));
+    if (!m->desc_block) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory for model descriptors");
+    m->values = (fbnn_value_desc *)m->desc_block;
+    m->ops = (fbnn_op_desc *)(m->values + m->n_values);
+    m->tensors = (fbnn_tensor_desc *)(m->ops + m->n_ops);
+
+    if ((st = load_tensors(m, t_off, d_off, d_size, err)) != FBNN_OK) return st;
+    if ((st = load_values(m, v_off, err)) != FBNN_OK) return st;
+    if ((st = load_ops(m, o_off, err)) != FBNN_OK) return st;
+    {
+        uint32_t n_classes = rd32(b + meta_off + 8);
+        if (n_classes < 1 || n_classes > 65535u)
+            return fbnn_fail(err, FBNN_ERR_META, "meta: %u classes", n_classes);
+        m->labels = (const char **)calloc(n_classes, sizeof(char *));
+        if (!m->labels) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory for labels");
+    }
+    if ((st = load_meta(m, meta_off, d_off, d_size, err)) != FBNN_OK) return st;
+    fbnn_plan_arena(m);
+    return FBNN_OK;
+}
+
+static fbnn_status finish(struct fbnn_model *m, fbnn_model **out, fbnn_error *err)
+{
+    fbnn_status st = parse(m, err);
+    if (st != FBNN_OK) {
+        fbnn_model_free(m);
+        return st;
+    }
+    if (err) {
+        err->status = FBNN_OK;
+        err->message[0] = 0;
+    }
+    *out = m;
+    return FBNN_OK;
+}
+
+fbnn_status fbnn_model_load_memory(const void *data, size_t size, fbnn_model **out, fbnn_error *err)
+{
+    struct fbnn_model *m;
+    if (out) *out = NULL;
+    if (!out || (!data && size))
+        return fbnn_fail(err, FBNN_ERR_ARG, "fbnn_model_load_memory: NULL argument");
+    if (!host_is_little_endian())
+        return fbnn_fail(err, FBNN_ERR_UNSUPPORTED, "in-place models need a little-endian host");
+    if (((uintptr_t)data & 3u) != 0)
+        return fbnn_fail(err, FBNN_ERR_ALIGNMENT, "model buffer %p is not 4-byte aligned", data);
+    m = (struct fbnn_model *)calloc(1, sizeof *m);
+    if (!m) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory");
+    m->buf = (const uint8_t *)data;
+    m->size = size;
+    return finish(m, out, err);
+}
+
+fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error *err)
+{
+    struct fbnn_model *m;
+    FILE *f;
+    long len;
+    size_t cap;
+    if (out) *out = NULL;
+    if (!path || !out) return fbnn_fail(err, FBNN_ERR_ARG, "fbnn_model_load_file: NULL argument");
+    if (!host_is_little_endian())
+        return fbnn_fail(err, FBNN_ERR_UNSUPPORTED, "models need a little-endian host");
+    f = fopen(path, "rb");
+    if (!f) return fbnn_fail(err, FBNN_ERR_IO, "cannot open model '%s'", path);
+    if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return fbnn_fail(err, FBNN_ERR_IO, "cannot determine the size of '%s'", path);
+    }
+    if ((unsigned long)len > 0xFFFFFFFFul) {
+        fclose(f);
+        return fbnn_fail(err, FBNN_ERR_HEADER, "'%s' is larger than 4 GiB", path);
+    }
+    m = (struct fbnn_model *)calloc(1, sizeof *m);
+    cap = ((size_t)len + 63u) / 64u * 64u + 64u;
+    if (m) m->owned_buf = malloc(cap + 64u);
+    if (!m || !m->owned_buf) {
+        fclose(f);
+        free(m);
+        return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory reading '%s'", path);
+    }
+    /* 64-byte align the copy so weights are aligned as in ROM. */
+    m->buf = (const uint8_t *)m->owned_buf + ((64u - ((uintptr_t)m->owned_buf & 63u)) & 63u);
+    m->size = (size_t)len;
+    if (len > 0 && fread((void *)m->buf, 1, (size_t)len, f) != (size_t)len) {
+        fclose(f);
+        fbnn_model_free(m);
+        return fbnn_fail(err, FBNN_ERR_IO, "read error on '%s'", path);
+    }
+    fclose(f);
+    return finish(m, out, err);
+}
+
+void fbnn_model_free(fbnn_model *model)
+{
+    if (!model) return;
+    free(model->desc_block);
+    free((void *)model->labels);
+    free(model->owned_buf);
+    free(model);
+}

@@ -1,0 +1,82 @@
+/**
+ * @file planner.c
+ * @brief Plans the activation arena of a model once, at load time.
+ *
+ * Values are assigned byte offsets in one arena by liveness: a value lives
+ * from the op that produces it to the last op that reads it (the model
+ * output lives to the end). Allocation is first-fit over the gaps between
+ * live buffers, in op order, so every context of a model has the same,
+ * fixed footprint and inference never allocates. The graph input (value 0)
+ * is read from the caller's buffer and takes no arena space. An op's output
+ * never shares memory with its inputs, because inputs are still live while
+ * the op runs.
+ */
+#include <stdlib.h>
+
+#include "model_internal.h"
+
+#define ARENA_ALIGN 64u
+
+typedef struct live_buf {
+    size_t off, size;
+    uint32_t value;
+} live_buf;
+
+static size_t align_up(size_t n) { return (n + ARENA_ALIGN - 1u) / ARENA_ALIGN * ARENA_ALIGN; }
+
+void fbnn_plan_arena(struct fbnn_model *m)
+{
+    uint32_t *last_use = (uint32_t *)calloc(m->n_values, sizeof(uint32_t));
+    live_buf *live = (live_buf *)calloc(m->n_values, sizeof(live_buf));
+    uint32_t n_live = 0, i, j, k;
+    size_t top = 0;
+
+    if (!last_use || !live) {
+        /* Fallback without liveness information: every value gets its own
+         * buffer. Still correct, just larger. */
+        for (i = 1; i < m->n_values; i++) {
+            m->values[i].arena_off = top;
+            top += align_up(m->values[i].bytes);
+        }
+        m->arena_bytes = top;
+        free(last_use);
+        free(live);
+        return;
+    }
+    for (i = 0; i < m->n_ops; i++)
+        for (j = 0; j < m->ops[i].n_in; j++) last_use[m->ops[i].in[j]] = i;
+    last_use[m->output_value] = m->n_ops;
+
+    for (i = 0; i < m->n_ops; i++) {
+        const fbnn_op_desc *op = &m->ops[i];
+        size_t need = align_up(m->values[op->out].bytes), cursor = 0, best = (size_t)-1;
+        /* Release buffers whose last reader ran before this op. */
+        for (j = 0; j < n_live;) {
+            if (last_use[live[j].value] < i) live[j] = live[--n_live];
+            else j++;
+        }
+        /* Sort live buffers by offset (few of them: insertion sort). */
+        for (j = 1; j < n_live; j++) {
+            live_buf t = live[j];
+            for (k = j; k > 0 && live[k - 1].off > t.off; k--) live[k] = live[k - 1];
+            live[k] = t;
+        }
+        for (j = 0; j <= n_live; j++) {
+            size_t gap_end = j < n_live ? live[j].off : (size_t)-1;
+            if (gap_end >= cursor && gap_end - cursor >= need) {
+                best = cursor;
+                break;
+            }
+            if (j < n_live && live[j].off + live[j].size > cursor) cursor = live[j].off + live[j].size;
+        }
+        m->values[op->out].arena_off = best;
+        live[n_live].off = best;
+        live[n_live].size = need;
+        live[n_live].value = op->out;
+        n_live++;
+        if (best + need > top) top = best + need;
+    }
+    m->arena_bytes = top;
+    free(last_use);
+    free(live);
+}
