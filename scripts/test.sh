@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up and run every test: the CMocka/ctest suite in a Release build, the
+# same suite under ASan+UBSan, and the Python tests (exporter, round trip).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+(cd build && ctest --output-on-failure -j"$(nproc)")
+
+echo "== ASan + UBSan build =="
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFBNN_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$(nproc)"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+   ctest --output-on-failure -j"$(nproc)")
+
+if [ -d tools/tests ]; then
+  echo "== Python tests =="
+  /usr/bin/python3 -m pytest -q tools/tests
+fi
+echo "all tests passed"
