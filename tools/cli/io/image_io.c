@@ -1,0 +1,742 @@
+/*
+ * image_io.c - JPEG/PNG loading and conversion to a model input (see image_io.h).
+ *
+ * JPEG decoding uses stb_image compiled into stb_jpeg.c (JPEG only, memory
+ * input only), so there is no runtime dependency on libstb.so.
+ */
+#include "image_io.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+
+#include "stb_jpeg.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int set_err(char *err, size_t err_size, int code, const char *fmt, ...)
+{
+    if (err && err_size > 0) {
+        va_list ap;
+        char *p;
+        va_start(ap, fmt);
+        vsnprintf(err, err_size, fmt, ap);
+        va_end(ap);
+        /* keep the message on one line */
+        for (p = err; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
+    }
+    return code;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* Read a whole file into a malloc'ed buffer (regular files, pipes, ...). */
+static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, char *err,
+                           size_t err_size)
+{
+    FILE *f;
+    uint8_t *buf = NULL;
+    size_t cap = 0, len = 0;
+
+    *out = NULL;
+    *out_size = 0;
+    errno = 0;
+    f = fopen(path, "rb");
+    if (!f)
+        return set_err(err, err_size, FBNN_IO_ERR_OPEN, "%s: cannot open: %s", path,
+                       errno ? strerror(errno) : "unknown error");
+    for (;;) {
+        size_t got;
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nb;
+            if (cap >= (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1) {
+                free(buf);
+                fclose(f);
+                return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                               "%s: file larger than %u MiB", path,
+                               (unsigned)(FBNN_IMAGE_MAX_FILE_BYTES >> 20));
+            }
+            if (ncap > (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1)
+                ncap = (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1;
+            nb = (uint8_t *)realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory reading the file",
+                               path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        errno = 0;
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0 || len < cap) {
+            if (ferror(f)) {
+                int e = errno;
+                free(buf);
+                fclose(f);
+                return set_err(err, err_size, FBNN_IO_ERR_READ, "%s: read error: %s", path,
+                               e ? strerror(e) : "unknown error");
+            }
+            if (feof(f))
+                break;
+        }
+    }
+    fclose(f);
+    if (len > FBNN_IMAGE_MAX_FILE_BYTES) {
+        free(buf);
+        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: file larger than %u MiB", path,
+                       (unsigned)(FBNN_IMAGE_MAX_FILE_BYTES >> 20));
+    }
+    *out = buf;
+    *out_size = len;
+    return FBNN_IO_OK;
+}
+
+/* ---- JPEG ---------------------------------------------------------------- */
+
+/*
+ * Walk the JPEG marker structure from just after SOI until EOI.
+ * Returns FBNN_IO_OK if EOI is reached, FBNN_IO_ERR_TRUNCATED if the data
+ * ends first, FBNN_IO_ERR_CORRUPT for an impossible segment length.
+ */
+static int jpeg_check_structure(const uint8_t *d, size_t n, const char **why, uint32_t *w,
+                                uint32_t *h)
+{
+    size_t p = 2;
+    *w = *h = 0;
+    for (;;) {
+        const uint8_t *ff;
+        unsigned m;
+        size_t len;
+
+        /* Find the next 0xFF (stray bytes are skipped, like libjpeg does),
+           then skip fill bytes. */
+        if (p >= n) {
+            *why = "no EOI marker";
+            return FBNN_IO_ERR_TRUNCATED;
+        }
+        ff = (const uint8_t *)memchr(d + p, 0xFF, n - p);
+        if (!ff) {
+            *why = "no EOI marker";
+            return FBNN_IO_ERR_TRUNCATED;
+        }
+        p = (size_t)(ff - d);
+        while (p < n && d[p] == 0xFF)
+            p++;
+        if (p >= n) {
+            *why = "no EOI marker";
+            return FBNN_IO_ERR_TRUNCATED;
+        }
+        m = d[p++];
+        if (m == 0xD9)
+            return FBNN_IO_OK; /* EOI: anything after it is ignored */
+        if (m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7))
+            continue; /* no length field */
+        if (n - p < 2) {
+            *why = "segment header cut off";
+            return FBNN_IO_ERR_TRUNCATED;
+        }
+        len = ((size_t)d[p] << 8) | d[p + 1];
+        if (len < 2) {
+            *why = "invalid segment length";
+            return FBNN_IO_ERR_CORRUPT;
+        }
+        if (n - p < len) {
+            *why = "segment cut off";
+            return FBNN_IO_ERR_TRUNCATED;
+        }
+        /* SOFn (not DHT C4, JPG C8, DAC CC): precision, height, width */
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && len >= 7 &&
+            *w == 0 && *h == 0) {
+            *h = ((uint32_t)d[p + 3] << 8) | d[p + 4];
+            *w = ((uint32_t)d[p + 5] << 8) | d[p + 6];
+        }
+        p += len;
+        if (m == 0xDA) {
+            /* Entropy-coded data: runs until a marker other than RSTn;
+               0xFF 0x00 is a stuffed data byte, 0xFF 0xFF a fill byte. */
+            for (;;) {
+                if (p >= n) {
+                    *why = "scan data cut off, no EOI marker";
+                    return FBNN_IO_ERR_TRUNCATED;
+                }
+                ff = (const uint8_t *)memchr(d + p, 0xFF, n - p);
+                if (!ff) {
+                    *why = "scan data cut off, no EOI marker";
+                    return FBNN_IO_ERR_TRUNCATED;
+                }
+                p = (size_t)(ff - d);
+                if (p + 1 >= n) {
+                    *why = "scan data cut off, no EOI marker";
+                    return FBNN_IO_ERR_TRUNCATED;
+                }
+                m = d[p + 1];
+                if (m == 0x00 || (m >= 0xD0 && m <= 0xD7))
+                    p += 2;
+                else if (m == 0xFF)
+                    p += 1;
+                else
+                    break; /* a real marker starts at p */
+            }
+        }
+    }
+}
+
+static int decode_jpeg(const uint8_t *d, size_t n, const char *name, fbnn_image *img, char *err,
+                       size_t err_size)
+{
+    const char *why = NULL;
+    int w = 0, h = 0, comp = 0, want;
+    uint32_t sof_w, sof_h;
+    int rc = jpeg_check_structure(d, n, &why, &sof_w, &sof_h);
+    unsigned char *px;
+
+    if (rc == FBNN_IO_ERR_TRUNCATED)
+        return set_err(err, err_size, rc, "%s: truncated JPEG (%s)", name, why);
+    if (rc != FBNN_IO_OK)
+        return set_err(err, err_size, rc, "%s: corrupt JPEG (%s)", name, why);
+    if (sof_w > FBNN_IMAGE_MAX_DIM || sof_h > FBNN_IMAGE_MAX_DIM)
+        return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                       "%s: JPEG is %lux%lu, larger than the limit of %u pixels per side", name,
+                       (unsigned long)sof_w, (unsigned long)sof_h, (unsigned)FBNN_IMAGE_MAX_DIM);
+    if (n > (size_t)INT_MAX)
+        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG file too large", name);
+    if (!fbnn_stb_jpeg_info(d, (int)n, &w, &h, &comp)) {
+        const char *r = fbnn_stb_jpeg_failure();
+        if (r && strcmp(r, "too large") == 0)
+            return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                           "%s: JPEG dimensions larger than %u pixels", name,
+                           (unsigned)FBNN_IMAGE_MAX_DIM);
+        return set_err(err, err_size, FBNN_IO_ERR_CORRUPT, "%s: corrupt JPEG (%s)", name,
+                       r ? r : "header not understood");
+    }
+    if (w <= 0 || h <= 0)
+        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG has zero width or height", name);
+    if ((unsigned)w > FBNN_IMAGE_MAX_DIM || (unsigned)h > FBNN_IMAGE_MAX_DIM)
+        return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                       "%s: JPEG is %dx%d, larger than the limit of %u pixels per side", name, w, h,
+                       (unsigned)FBNN_IMAGE_MAX_DIM);
+    want = comp == 1 ? 1 : 3;
+    px = fbnn_stb_jpeg_load(d, (int)n, &w, &h, &comp, want);
+    if (!px) {
+        const char *r = fbnn_stb_jpeg_failure();
+        if (r && strcmp(r, "outofmem") == 0)
+            return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory decoding JPEG",
+                           name);
+        return set_err(err, err_size, FBNN_IO_ERR_CORRUPT, "%s: corrupt JPEG (%s)", name,
+                       r ? r : "decoder error");
+    }
+    img->width = (uint32_t)w;
+    img->height = (uint32_t)h;
+    img->channels = (uint32_t)want;
+    img->pixels = px;
+    return FBNN_IO_OK;
+}
+
+/* ---- PNG ----------------------------------------------------------------- */
+
+typedef struct png_job {
+    png_structp png;
+    png_infop info;
+    const uint8_t *data;
+    size_t size, pos;
+    int code;          /* status to report when libpng jumps back */
+    char msg[192];     /* libpng's or our message */
+    uint8_t *pixels;   /* decoded image (owned until handed over) */
+    png_bytep *rows;
+    uint32_t width, height, channels;
+} png_job;
+
+static void png_job_error(png_structp png, png_const_charp msg)
+{
+    png_job *job = (png_job *)png_get_error_ptr(png);
+    if (job->code == FBNN_IO_OK)
+        job->code = FBNN_IO_ERR_CORRUPT;
+    if (job->msg[0] == '\0')
+        snprintf(job->msg, sizeof job->msg, "%s", msg ? msg : "libpng error");
+    png_longjmp(png, 1);
+}
+
+static void png_job_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg; /* warnings (bad ancillary chunks, ...) are not fatal */
+}
+
+static void png_job_read(png_structp png, png_bytep out, size_t len)
+{
+    png_job *job = (png_job *)png_get_io_ptr(png);
+    if (len > job->size - job->pos) {
+        job->code = FBNN_IO_ERR_TRUNCATED;
+        snprintf(job->msg, sizeof job->msg, "file ends after %lu bytes",
+                 (unsigned long)job->size);
+        png_error(png, job->msg);
+    }
+    memcpy(out, job->data + job->pos, len);
+    job->pos += len;
+}
+
+static void png_job_fail(png_job *job, int code, const char *msg)
+{
+    job->code = code;
+    snprintf(job->msg, sizeof job->msg, "%s", msg);
+    png_longjmp(job->png, 1);
+}
+
+/* All state lives in *job (not in locals of this function), so nothing is
+   indeterminate after a longjmp back into the setjmp below. */
+static int png_job_run(png_job *job)
+{
+    if (setjmp(png_jmpbuf(job->png)))
+        return 1;
+    {
+        png_uint_32 w, h, y;
+        int depth, ctype;
+        size_t rowbytes, in_ch, out_ch, npx, k;
+
+        png_set_read_fn(job->png, job, png_job_read);
+        png_read_info(job->png, job->info);
+        w = png_get_image_width(job->png, job->info);
+        h = png_get_image_height(job->png, job->info);
+        if (w == 0 || h == 0)
+            png_job_fail(job, FBNN_IO_ERR_SIZE, "zero width or height");
+        if (w > FBNN_IMAGE_MAX_DIM || h > FBNN_IMAGE_MAX_DIM)
+            png_job_fail(job, FBNN_IO_ERR_SIZE, "image larger than the per-side limit");
+        depth = png_get_bit_depth(job->png, job->info);
+        ctype = png_get_color_type(job->png, job->info);
+        if (ctype == PNG_COLOR_TYPE_PALETTE)
+            png_set_palette_to_rgb(job->png);
+        if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8)
+            png_set_expand_gray_1_2_4_to_8(job->png);
+        if (png_get_valid(job->png, job->info, PNG_INFO_tRNS))
+            png_set_tRNS_to_alpha(job->png);
+        if (depth == 16)
+            png_set_scale_16(job->png);
+        (void)png_set_interlace_handling(job->png);
+        png_read_update_info(job->png, job->info);
+
+        in_ch = png_get_channels(job->png, job->info);
+        rowbytes = png_get_rowbytes(job->png, job->info);
+        if (in_ch < 1 || in_ch > 4 || png_get_bit_depth(job->png, job->info) != 8 ||
+            rowbytes != (size_t)w * in_ch)
+            png_job_fail(job, FBNN_IO_ERR_CORRUPT, "unexpected pixel layout after conversion");
+        out_ch = in_ch >= 3 ? 3 : 1;
+
+        job->pixels = (uint8_t *)malloc(rowbytes * h);
+        job->rows = (png_bytep *)malloc(sizeof(png_bytep) * h);
+        if (!job->pixels || !job->rows)
+            png_job_fail(job, FBNN_IO_ERR_NOMEM, "out of memory");
+        for (y = 0; y < h; y++)
+            job->rows[y] = job->pixels + (size_t)y * rowbytes;
+        png_read_image(job->png, job->rows);
+        png_read_end(job->png, NULL); /* requires the rest of the file up to IEND */
+
+        /* Composite alpha over white, compacting in place (the output
+           offset of pixel k never passes the input offset of pixel k+1). */
+        if (in_ch == 2 || in_ch == 4) {
+            uint8_t *px = job->pixels;
+            size_t c;
+            npx = (size_t)w * h;
+            for (k = 0; k < npx; k++) {
+                const uint8_t *s = px + k * in_ch;
+                uint8_t *dpx = px + k * out_ch;
+                unsigned a = s[in_ch - 1];
+                for (c = 0; c < out_ch; c++)
+                    dpx[c] = (uint8_t)((s[c] * a + 255u * (255u - a) + 127u) / 255u);
+            }
+            {
+                uint8_t *shrunk = (uint8_t *)realloc(px, npx * out_ch);
+                if (shrunk)
+                    job->pixels = shrunk;
+            }
+        }
+        job->width = w;
+        job->height = h;
+        job->channels = (uint32_t)out_ch;
+    }
+    return 0;
+}
+
+static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *img, char *err,
+                      size_t err_size)
+{
+    png_job job;
+    int failed;
+
+    /* Check the IHDR dimensions up front for a clear message. */
+    if (n >= 24 && memcmp(d + 12, "IHDR", 4) == 0) {
+        uint32_t w = be32(d + 16), h = be32(d + 20);
+        if (w == 0 || h == 0)
+            return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: PNG has zero width or height",
+                           name);
+        if (w > FBNN_IMAGE_MAX_DIM || h > FBNN_IMAGE_MAX_DIM)
+            return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                           "%s: PNG is %lux%lu, larger than the limit of %u pixels per side", name,
+                           (unsigned long)w, (unsigned long)h, (unsigned)FBNN_IMAGE_MAX_DIM);
+    }
+
+    memset(&job, 0, sizeof job);
+    job.data = d;
+    job.size = n;
+    job.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job, png_job_error, png_job_warning);
+    if (!job.png)
+        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: cannot create PNG decoder", name);
+    job.info = png_create_info_struct(job.png);
+    if (!job.info) {
+        png_destroy_read_struct(&job.png, NULL, NULL);
+        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: cannot create PNG decoder", name);
+    }
+    failed = png_job_run(&job);
+    png_destroy_read_struct(&job.png, &job.info, NULL);
+    free(job.rows);
+    if (failed) {
+        free(job.pixels);
+        if (job.code == FBNN_IO_ERR_TRUNCATED)
+            return set_err(err, err_size, job.code, "%s: truncated PNG (%s)", name, job.msg);
+        if (job.code == FBNN_IO_ERR_NOMEM)
+            return set_err(err, err_size, job.code, "%s: out of memory decoding PNG", name);
+        if (job.code == FBNN_IO_ERR_SIZE)
+            return set_err(err, err_size, job.code, "%s: PNG %s", name, job.msg);
+        return set_err(err, err_size, job.code == FBNN_IO_OK ? FBNN_IO_ERR_CORRUPT : job.code,
+                       "%s: corrupt PNG (%s)", name, job.msg);
+    }
+    img->width = job.width;
+    img->height = job.height;
+    img->channels = job.channels;
+    img->pixels = job.pixels;
+    return FBNN_IO_OK;
+}
+
+/* ---- public: loading ------------------------------------------------------ */
+
+static const uint8_t PNG_SIG[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+
+int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn_image *img,
+                           char *err, size_t err_size)
+{
+    const uint8_t *d = (const uint8_t *)data;
+    if (err && err_size)
+        err[0] = '\0';
+    if (!name)
+        name = "image";
+    if (!img)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: no output image", name);
+    memset(img, 0, sizeof *img);
+    if (!d && size)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: NULL data", name);
+    if (size == 0)
+        return set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file", name);
+    if (size >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+        return decode_jpeg(d, size, name, img, err, err_size);
+    if (size >= 8 && memcmp(d, PNG_SIG, 8) == 0)
+        return decode_png(d, size, name, img, err, err_size);
+    {
+        /* A file that is only the start of a signature was cut off. */
+        static const uint8_t JPEG_SIG[3] = {0xFF, 0xD8, 0xFF};
+        if ((size < 8 && memcmp(d, PNG_SIG, size) == 0) ||
+            (size < 3 && memcmp(d, JPEG_SIG, size) == 0))
+            return set_err(err, err_size, FBNN_IO_ERR_TRUNCATED,
+                           "%s: truncated image file (%lu bytes)", name, (unsigned long)size);
+    }
+    return set_err(err, err_size, FBNN_IO_ERR_FORMAT,
+                   "%s: unknown image format (only JPEG and PNG are supported)", name);
+}
+
+int fbnn_image_load(const char *path, fbnn_image *img, char *err, size_t err_size)
+{
+    uint8_t *buf;
+    size_t size;
+    int rc;
+
+    if (err && err_size)
+        err[0] = '\0';
+    if (img)
+        memset(img, 0, sizeof *img);
+    if (!path || !img)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_load: NULL argument");
+    rc = read_whole_file(path, &buf, &size, err, err_size);
+    if (rc != FBNN_IO_OK)
+        return rc;
+    rc = fbnn_image_load_memory(buf, size, path, img, err, err_size);
+    free(buf);
+    return rc;
+}
+
+void fbnn_image_free(fbnn_image *img)
+{
+    if (!img)
+        return;
+    free(img->pixels);
+    memset(img, 0, sizeof *img);
+}
+
+/* ---- public: conversion to the model input -------------------------------- */
+
+/* Resampling weights of one axis: output i = sum_t w[off[i]+t] * src[start[i]+t]. */
+typedef struct axis_weights {
+    uint32_t *start;
+    uint32_t *count;
+    size_t *off;
+    double *w;
+} axis_weights;
+
+static void axis_free(axis_weights *a)
+{
+    free(a->start);
+    free(a->count);
+    free(a->off);
+    free(a->w);
+}
+
+/*
+ * n outputs from m source pixels; output pixel i covers [o+i, o+i+1) in the
+ * scaled space, i.e. [(o+i)/s, (o+i+1)/s) in the source.
+ * s <= 1: area average (box); s > 1: bilinear.
+ */
+static int axis_build(uint32_t n, uint32_t m, double s, double o, axis_weights *a)
+{
+    size_t per, total = 0;
+    uint32_t i;
+
+    memset(a, 0, sizeof *a);
+    if (s <= 1.0) {
+        double span = 1.0 / s;
+        if (span > (double)m + 2.0)
+            span = (double)m + 2.0;
+        per = (size_t)ceil(span) + 2;
+    } else {
+        per = 2;
+    }
+    a->start = (uint32_t *)malloc(sizeof(uint32_t) * n);
+    a->count = (uint32_t *)malloc(sizeof(uint32_t) * n);
+    a->off = (size_t *)malloc(sizeof(size_t) * n);
+    a->w = (double *)malloc(sizeof(double) * per * n);
+    if (!a->start || !a->count || !a->off || !a->w) {
+        axis_free(a);
+        return FBNN_IO_ERR_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        double *w = a->w + total;
+        uint32_t cnt = 0, j0;
+        if (s <= 1.0) {
+            double lo = (o + i) / s, hi = (o + i + 1.0) / s, sum = 0.0;
+            uint32_t j, j1;
+            if (lo < 0.0)
+                lo = 0.0;
+            if (hi > (double)m)
+                hi = (double)m;
+            if (hi - lo < 1e-9) { /* degenerate (cannot happen for valid input): nearest */
+                double c = lo < (double)m ? lo : (double)m - 0.5;
+                j0 = (uint32_t)c;
+                if (j0 >= m)
+                    j0 = m - 1;
+                w[0] = 1.0;
+                cnt = 1;
+            } else {
+                j0 = (uint32_t)floor(lo);
+                j1 = (uint32_t)ceil(hi);
+                if (j1 > m)
+                    j1 = m;
+                /* drop slivers caused by rounding of the interval ends */
+                while (j0 + 1 < j1 && (double)(j0 + 1) - lo < 1e-9)
+                    j0++;
+                while (j1 - 1 > j0 && hi - (double)(j1 - 1) < 1e-9)
+                    j1--;
+                for (j = j0; j < j1 && cnt < per; j++) {
+                    double a0 = lo > (double)j ? lo : (double)j;
+                    double b0 = hi < (double)j + 1.0 ? hi : (double)j + 1.0;
+                    double cov = b0 - a0;
+                    if (cov < 0.0)
+                        cov = 0.0;
+                    w[cnt++] = cov;
+                    sum += cov;
+                }
+                if (sum > 0.0) {
+                    for (j = 0; j < cnt; j++)
+                        w[j] /= sum;
+                } else {
+                    w[0] = 1.0;
+                    cnt = 1;
+                }
+            }
+        } else {
+            double c = (o + i + 0.5) / s - 0.5, f;
+            double fl = floor(c);
+            if (fl < 0.0) {
+                j0 = 0;
+                w[0] = 1.0;
+                cnt = 1;
+            } else if (fl >= (double)(m - 1)) {
+                j0 = m - 1;
+                w[0] = 1.0;
+                cnt = 1;
+            } else {
+                j0 = (uint32_t)fl;
+                f = c - fl;
+                w[0] = 1.0 - f;
+                w[1] = f;
+                cnt = 2;
+            }
+        }
+        a->start[i] = j0;
+        a->count[i] = cnt;
+        a->off[i] = total;
+        total += cnt;
+    }
+    return FBNN_IO_OK;
+}
+
+int fbnn_image_to_input(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t W,
+                        uint32_t resize_mode, uint32_t invert, uint8_t *out_chw, char *err,
+                        size_t err_size)
+{
+    axis_weights ax, ay;
+    double sx, sy, ox = 0.0, oy = 0.0;
+    uint32_t sw, sh, sc, K, x, y, j, jlo, jhi, k;
+    double *tmp = NULL;
+    uint8_t *rowbuf = NULL;
+    size_t rows, plane;
+    int rc;
+
+    if (err && err_size)
+        err[0] = '\0';
+    if (!img || !out_chw)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_to_input: NULL argument");
+    if (!img->pixels || img->width == 0 || img->height == 0 || img->width > FBNN_IMAGE_MAX_DIM ||
+        img->height > FBNN_IMAGE_MAX_DIM || (img->channels != 1 && img->channels != 3))
+        return set_err(err, err_size, FBNN_IO_ERR_ARG,
+                       "invalid source image (%lux%lu, %lu channels)", (unsigned long)img->width,
+                       (unsigned long)img->height, (unsigned long)img->channels);
+    if (C != 1 && C != 3)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "model input must have 1 or 3 channels, not %lu",
+                       (unsigned long)C);
+    if (H == 0 || W == 0 || H > FBNN_IMAGE_MAX_DIM || W > FBNN_IMAGE_MAX_DIM)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "invalid model input size %lux%lu",
+                       (unsigned long)W, (unsigned long)H);
+    if (resize_mode > 1)
+        return set_err(err, err_size, FBNN_IO_ERR_ARG, "unknown resize mode %lu",
+                       (unsigned long)resize_mode);
+
+    sw = img->width;
+    sh = img->height;
+    sc = img->channels;
+    K = (C == 1) ? 1 : sc; /* channels carried through the resampling */
+
+    if (resize_mode == 0) {
+        double s1 = (double)W / sw, s2 = (double)H / sh;
+        double s = s1 > s2 ? s1 : s2;
+        sx = sy = s;
+        ox = ((double)sw * s - W) / 2.0;
+        oy = ((double)sh * s - H) / 2.0;
+        if (ox < 1e-9)
+            ox = 0.0;
+        if (oy < 1e-9)
+            oy = 0.0;
+    } else {
+        sx = (double)W / sw;
+        sy = (double)H / sh;
+    }
+
+    if ((rc = axis_build(W, sw, sx, ox, &ax)) != FBNN_IO_OK)
+        return set_err(err, err_size, rc, "out of memory resizing the image");
+    if ((rc = axis_build(H, sh, sy, oy, &ay)) != FBNN_IO_OK) {
+        axis_free(&ax);
+        return set_err(err, err_size, rc, "out of memory resizing the image");
+    }
+
+    /* Source rows that contribute to the output. */
+    jlo = ay.start[0];
+    jhi = 0;
+    for (y = 0; y < H; y++) {
+        if (ay.start[y] < jlo)
+            jlo = ay.start[y];
+        if (ay.start[y] + ay.count[y] > jhi)
+            jhi = ay.start[y] + ay.count[y];
+    }
+    rows = (size_t)(jhi - jlo);
+    plane = (size_t)H * W;
+    tmp = (double *)malloc(sizeof(double) * rows * W * K);
+    rowbuf = (uint8_t *)malloc((size_t)sw * K);
+    if (!tmp || !rowbuf) {
+        free(tmp);
+        free(rowbuf);
+        axis_free(&ax);
+        axis_free(&ay);
+        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "out of memory resizing the image");
+    }
+
+    /* Pass 1: horizontal resampling of each contributing row. */
+    for (j = jlo; j < jhi; j++) {
+        const uint8_t *src = img->pixels + (size_t)j * sw * sc;
+        const uint8_t *row = src;
+        double *t = tmp + (size_t)(j - jlo) * W * K;
+        if (K == 1 && sc == 3) {
+            for (x = 0; x < sw; x++) {
+                const uint8_t *p = src + (size_t)x * 3;
+                rowbuf[x] = (uint8_t)((77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8);
+            }
+            row = rowbuf;
+        }
+        for (x = 0; x < W; x++) {
+            const double *w = ax.w + ax.off[x];
+            const uint8_t *p = row + (size_t)ax.start[x] * K;
+            uint32_t t_, cnt = ax.count[x];
+            for (k = 0; k < K; k++) {
+                double acc = 0.0;
+                for (t_ = 0; t_ < cnt; t_++)
+                    acc += w[t_] * p[(size_t)t_ * K + k];
+                t[(size_t)x * K + k] = acc;
+            }
+        }
+    }
+
+    /* Pass 2: vertical resampling, rounding, channel replication, invert, planar. */
+    for (y = 0; y < H; y++) {
+        const double *w = ay.w + ay.off[y];
+        uint32_t t_, cnt = ay.count[y];
+        const double *base = tmp + (size_t)(ay.start[y] - jlo) * W * K;
+        for (x = 0; x < W; x++) {
+            for (k = 0; k < K; k++) {
+                double acc = 0.0;
+                long v;
+                uint8_t u;
+                for (t_ = 0; t_ < cnt; t_++)
+                    acc += w[t_] * base[(size_t)t_ * W * K + (size_t)x * K + k];
+                v = (long)floor(acc + 0.5);
+                if (v < 0)
+                    v = 0;
+                if (v > 255)
+                    v = 255;
+                u = (uint8_t)(invert ? 255 - v : v);
+                if (K == C) {
+                    out_chw[(size_t)k * plane + (size_t)y * W + x] = u;
+                } else { /* grey source, RGB model: replicate */
+                    uint32_t c;
+                    for (c = 0; c < C; c++)
+                        out_chw[(size_t)c * plane + (size_t)y * W + x] = u;
+                }
+            }
+        }
+    }
+
+    free(tmp);
+    free(rowbuf);
+    axis_free(&ax);
+    axis_free(&ay);
+    return FBNN_IO_OK;
+}

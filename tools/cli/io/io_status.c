@@ -1,0 +1,18 @@
+#include "io_status.h"
+
+const char *fbnn_io_status_str(int status)
+{
+    switch (status) {
+    case FBNN_IO_OK: return "success";
+    case FBNN_IO_ERR_ARG: return "invalid argument";
+    case FBNN_IO_ERR_OPEN: return "cannot open file";
+    case FBNN_IO_ERR_READ: return "read error";
+    case FBNN_IO_ERR_FORMAT: return "unknown or invalid file format";
+    case FBNN_IO_ERR_TRUNCATED: return "file is truncated";
+    case FBNN_IO_ERR_CORRUPT: return "corrupt data";
+    case FBNN_IO_ERR_SIZE: return "invalid dimensions";
+    case FBNN_IO_ERR_NOMEM: return "out of memory";
+    case FBNN_IO_ERR_MISMATCH: return "image and label files do not match";
+    default: return "unknown status";
+    }
+}
