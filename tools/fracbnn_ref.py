@@ -125,6 +125,56 @@ class ReleasedFracBNN:
         self.gate_total += g.numel()
 
 
+class AuthorsOpsFracBNN(ReleasedFracBNN):
+    """The same network computed with the authors' PyTorch op sequence
+    (utils/quantization.py of their release): float32 F.conv2d on +-1 and
+    Q2 values, QuantSign via round((clamp(x)+1)/delta)*delta-1, gate
+    sigmoid(5*(o_msb - t)) > 0.5, input encoder on (p/255)*255, F.avg_pool2d
+    and F.linear. Not bit-exact by design: it measures how far the C library's
+    exact-integer arithmetic is from an ordinary float32 implementation."""
+
+    def __call__(self, img_u8):
+        p = self.p
+        x255 = (torch.from_numpy(img_u8.numpy().astype(np.float32)) / 255.0) * 255.0
+        k = torch.arange(32, dtype=F32).view(1, 1, 32, 1, 1)
+        enc = torch.where(k < torch.round(x255 / 8).unsqueeze(2), 1.0, -1.0).view(x255.shape[0], 96, 32, 32)
+        w1 = torch.sign(p["conv1_weight"])
+        x = affine(F.conv2d(enc, w1, padding=1), p["bn1_weight"], p["bn1_bias"])
+
+        def qsign(v):
+            delta = 2.0 / 3.0
+            return torch.round((torch.clamp(v, -1.0, 1.0) + 1.0) / delta) * delta - 1.0
+
+        def pg(v, w, thr, stride):
+            q = qsign(v)
+            o_msb = F.conv2d(torch.sign(q), w, stride=stride, padding=1) * 2.0 / 3.0
+            mask = (torch.sigmoid(5.0 * (o_msb - thr.view(1, -1, 1, 1))) > 0.5).float()
+            o_full = F.conv2d(q, w, stride=stride, padding=1)
+            return (1 - mask) * o_msb + mask * o_full
+
+        for s in (1, 2, 3):
+            for b in range(3):
+                pre = "layer%d_%d_" % (s, b)
+                stride = 2 if (s > 1 and b == 0) else 1
+                o = pg(x, p[pre + "conv1_weight"], p[pre + "conv1_threshold"], stride)
+                o = affine(o, p[pre + "bn1_weight"], p[pre + "bn1_bias"])
+                o = rprelu(o, p[pre + "rprelu1_shift_x_bias"], p[pre + "rprelu1_prelu_weight"],
+                           p[pre + "rprelu1_shift_y_bias"])
+                if stride == 1:
+                    sc = x
+                else:
+                    sc = F.avg_pool2d(x, 2, 2)
+                    sc = torch.cat((sc, sc), dim=1)
+                x1 = affine(o + sc, p[pre + "bn3_weight"], p[pre + "bn3_bias"])
+                o = pg(x1, p[pre + "conv2_weight"], p[pre + "conv2_threshold"], 1)
+                o = affine(o, p[pre + "bn2_weight"], p[pre + "bn2_bias"])
+                o = rprelu(o, p[pre + "rprelu2_shift_x_bias"], p[pre + "rprelu2_prelu_weight"],
+                           p[pre + "rprelu2_shift_y_bias"])
+                x = affine(o + x1, p[pre + "bn4_weight"], p[pre + "bn4_bias"])
+        g = F.avg_pool2d(x, x.shape[3]).view(x.shape[0], -1)
+        return F.linear(g, p["linear_weight"], p["linear_bias"])
+
+
 def load_cifar_bin(path):
     raw = np.fromfile(path, dtype=np.uint8)
     if raw.size % 3073:
@@ -139,16 +189,19 @@ def main():
     ap.add_argument("--data", default=os.path.join(SHARED, "cifar10_test_846.bin"))
     ap.add_argument("--logits", help="write float32 little-endian logits [N,10]")
     ap.add_argument("--predictions", help="write one predicted class per line")
+    ap.add_argument("--authors-ops", action="store_true",
+                    help="use the authors' float32 op sequence instead (not bit-exact; for agreement checks)")
     a = ap.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     labels, imgs = load_cifar_bin(a.data)
-    net = ReleasedFracBNN(a.npz)
+    net = AuthorsOpsFracBNN(a.npz) if a.authors_ops else ReleasedFracBNN(a.npz)
     with torch.no_grad():
         logits = torch.cat([net(torch.from_numpy(imgs[i:i + 128].copy())) for i in range(0, len(imgs), 128)])
     pred = logits.argmax(1).numpy()
     correct = int((pred == labels).sum())
-    print("reference: %d/%d correct = %.2f %%; LSB conv fired at %.2f %% of PG positions"
-          % (correct, len(labels), 100.0 * correct / len(labels), 100.0 * net.gate_fired / net.gate_total))
+    print("reference: %d/%d correct = %.2f %%" % (correct, len(labels), 100.0 * correct / len(labels)))
+    if net.gate_total:
+        print("LSB conv fired at %.2f %% of PG positions" % (100.0 * net.gate_fired / net.gate_total))
     if a.logits:
         logits.numpy().astype("<f4").tofile(a.logits)
     if a.predictions:
