@@ -23,9 +23,19 @@ typedef struct fbnn_kernel_table {
     const char *isa; /**< name of the chosen variant set, e.g. "scalar" */
 } fbnn_kernel_table;
 
+#if defined(__x86_64__) || defined(__i386__)
+/* x86 variants: the reference source compiled with -mpopcnt. */
+int fbnn_k_bconv__popcnt(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
+                         fbnn_real *out);
+int fbnn_k_pgconv__popcnt(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                          const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
+                          uint32_t *n_gated);
+#define FBNN_HAVE_POPCNT_VARIANTS 1
+#endif
+
 /** CPU features relevant to the kernels, detected at run time. */
 typedef struct fbnn_cpu_features {
-    int avx2, avx512f, avx512bw, avx512vpopcntdq, neon;
+    int popcnt, avx2, avx512f, avx512bw, avx512vpopcntdq, neon;
 } fbnn_cpu_features;
 
 /** Detect the features of the CPU we run on. */

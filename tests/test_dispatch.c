@@ -1,0 +1,136 @@
+/*
+ * Every kernel variant the dispatcher can choose must be bit-identical to the
+ * reference kernel (kernels/). Random shapes incl. odd channel counts, 1x1
+ * maps, stride 2 on odd sizes, and both gate extremes for PG conv.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cpu/dispatch.h"
+
+static uint32_t rng_state = 0x9E3779B9u;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Random packed plane with zero padding bits. */
+static void fill_bits(uint32_t *x, size_t pixels, int32_t c)
+{
+    int32_t nw = FBNN_WORDS(c), i;
+    size_t p;
+    for (p = 0; p < pixels; p++)
+        for (i = 0; i < nw; i++) {
+            uint32_t v = rnd();
+            if (i == nw - 1 && c % 32) v &= (1u << (c % 32)) - 1u;
+            x[p * nw + i] = v;
+        }
+}
+
+static void random_params(fbnn_conv_params *p)
+{
+    static const int32_t chans[] = {1, 3, 16, 31, 32, 33, 64, 96, 100};
+    p->in_c = chans[rnd() % 9];
+    p->out_c = 1 + (int32_t)(rnd() % 20);
+    p->k = (rnd() & 1) ? 3 : 1;
+    p->stride = 1 + (int32_t)(rnd() % 2);
+    p->pad = p->k == 3 ? (int32_t)(rnd() % 2) : 0;
+    p->in_h = 1 + (int32_t)(rnd() % 9);
+    p->in_w = 1 + (int32_t)(rnd() % 9);
+    if (p->in_h + 2 * p->pad < p->k) p->in_h = p->k;
+    if (p->in_w + 2 * p->pad < p->k) p->in_w = p->k;
+    p->out_h = fbnn_out_size(p->in_h, p->k, p->stride, p->pad);
+    p->out_w = fbnn_out_size(p->in_w, p->k, p->stride, p->pad);
+}
+
+static void check_table(const fbnn_kernel_table *t)
+{
+    int iter;
+    for (iter = 0; iter < 300; iter++) {
+        fbnn_conv_params p;
+        size_t in_px, n_w, n_out;
+        uint32_t *m, *l, *w, g_ref = 0, g_var = 0;
+        fbnn_real *thr, *y_ref, *y_var;
+        int32_t o;
+        random_params(&p);
+        in_px = (size_t)p.in_h * p.in_w;
+        n_w = (size_t)p.out_c * p.k * p.k * FBNN_WORDS(p.in_c);
+        n_out = (size_t)p.out_c * p.out_h * p.out_w;
+        m = malloc(in_px * FBNN_WORDS(p.in_c) * 4);
+        l = malloc(in_px * FBNN_WORDS(p.in_c) * 4);
+        w = malloc(n_w * 4);
+        thr = malloc(p.out_c * sizeof(fbnn_real));
+        y_ref = malloc(n_out * sizeof(fbnn_real));
+        y_var = malloc(n_out * sizeof(fbnn_real));
+        fill_bits(m, in_px, p.in_c);
+        fill_bits(l, in_px, p.in_c);
+        fill_bits(w, (size_t)p.out_c * p.k * p.k, p.in_c);
+        for (o = 0; o < p.out_c; o++) {
+            uint32_t mode = rnd() % 4; /* never / always / random gates */
+            thr[o] = mode == 0 ? 1e30f : mode == 1 ? -1e30f : (fbnn_real)((int32_t)(rnd() % 41) - 20) / 3.0f;
+        }
+        assert_int_equal(fbnn_k_bconv(m, w, &p, y_ref), FBNN_K_OK);
+        assert_int_equal(t->bconv(m, w, &p, y_var), FBNN_K_OK);
+        assert_memory_equal(y_ref, y_var, n_out * sizeof(fbnn_real));
+        assert_int_equal(fbnn_k_pgconv(m, l, w, thr, &p, y_ref, &g_ref), FBNN_K_OK);
+        assert_int_equal(t->pgconv(m, l, w, thr, &p, y_var, &g_var), FBNN_K_OK);
+        assert_memory_equal(y_ref, y_var, n_out * sizeof(fbnn_real));
+        assert_int_equal(g_ref, g_var);
+        free(m); free(l); free(w); free(thr); free(y_ref); free(y_var);
+    }
+}
+
+static void test_selected_variants_match_reference(void **state)
+{
+    fbnn_kernel_table t;
+    (void)state;
+    fbnn_kernel_table_init(&t, 0);
+    print_message("dispatcher chose: %s\n", t.isa);
+    check_table(&t);
+}
+
+static void test_forced_scalar_is_reference(void **state)
+{
+    fbnn_kernel_table t;
+    (void)state;
+    fbnn_kernel_table_init(&t, 1);
+    assert_string_equal(t.isa, "scalar");
+    assert_ptr_equal(t.bconv, fbnn_k_bconv);
+    assert_ptr_equal(t.pgconv, fbnn_k_pgconv);
+}
+
+#ifdef FBNN_HAVE_POPCNT_VARIANTS
+static void test_popcnt_variants_match_reference(void **state)
+{
+    fbnn_kernel_table t;
+    fbnn_cpu_features f;
+    (void)state;
+    fbnn_cpu_detect(&f);
+    if (!f.popcnt) skip();
+    t.bconv = fbnn_k_bconv__popcnt;
+    t.pgconv = fbnn_k_pgconv__popcnt;
+    t.isa = "x86-popcnt";
+    check_table(&t);
+}
+#endif
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forced_scalar_is_reference),
+        cmocka_unit_test(test_selected_variants_match_reference),
+#ifdef FBNN_HAVE_POPCNT_VARIANTS
+        cmocka_unit_test(test_popcnt_variants_match_reference),
+#endif
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
