@@ -194,45 +194,42 @@ int fbnn_dataset_load_cifar10(const char *path, fbnn_dataset *ds, char *err, siz
 
 /* ---- IDX ----------------------------------------------------------------- */
 
+/* Copy zlib's message: gzerror()'s string is freed by gzclose(). */
+static void copy_why(char *why, size_t why_size, const char *msg)
+{
+    snprintf(why, why_size, "%s", (msg && msg[0]) ? msg : "end of file");
+}
+
 /*
  * Read exactly `n` bytes. Returns FBNN_IO_OK, FBNN_IO_ERR_TRUNCATED (end of
  * data first; *got tells how much was read), FBNN_IO_ERR_CORRUPT (bad gzip
- * stream) or FBNN_IO_ERR_READ.
+ * stream) or FBNN_IO_ERR_READ; `why` receives zlib's explanation.
  */
-static int gz_read_exact(gzFile g, uint8_t *buf, size_t n, size_t *got, const char **why)
+static int gz_read_exact(gzFile g, uint8_t *buf, size_t n, size_t *got, char *why,
+                         size_t why_size)
 {
     *got = 0;
-    *why = NULL;
+    copy_why(why, why_size, NULL);
     while (*got < n) {
         size_t want = n - *got;
-        int r;
+        int r, errnum = 0;
+        const char *msg;
         if (want > (1u << 30))
             want = 1u << 30;
         r = gzread(g, buf + *got, (unsigned)want);
-        if (r < 0) {
-            int errnum = 0;
-            const char *msg = gzerror(g, &errnum);
-            *why = msg;
-            if (errnum == Z_BUF_ERROR)
-                return FBNN_IO_ERR_TRUNCATED; /* gzip stream cut off */
-            if (errnum == Z_ERRNO)
-                return FBNN_IO_ERR_READ;
-            return FBNN_IO_ERR_CORRUPT;
+        if (r > 0) {
+            *got += (size_t)r;
+            continue;
         }
-        if (r == 0) {
-            int errnum = 0;
-            const char *msg = gzerror(g, &errnum);
-            if (errnum == Z_BUF_ERROR) {
-                *why = msg;
-                return FBNN_IO_ERR_TRUNCATED;
-            }
-            if (errnum != Z_OK) {
-                *why = msg;
-                return errnum == Z_ERRNO ? FBNN_IO_ERR_READ : FBNN_IO_ERR_CORRUPT;
-            }
-            return FBNN_IO_ERR_TRUNCATED;
-        }
-        *got += (size_t)r;
+        msg = gzerror(g, &errnum);
+        if (r == 0 && errnum == Z_OK)
+            return FBNN_IO_ERR_TRUNCATED; /* clean end of file */
+        copy_why(why, why_size, msg);
+        if (errnum == Z_BUF_ERROR)
+            return FBNN_IO_ERR_TRUNCATED; /* gzip stream cut off */
+        if (errnum == Z_ERRNO)
+            return FBNN_IO_ERR_READ;
+        return FBNN_IO_ERR_CORRUPT;
     }
     return FBNN_IO_OK;
 }
@@ -240,11 +237,6 @@ static int gz_read_exact(gzFile g, uint8_t *buf, size_t n, size_t *got, const ch
 static uint32_t be32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
-static const char *gz_why(const char *why)
-{
-    return (why && why[0]) ? why : "end of file";
 }
 
 /*
@@ -260,7 +252,7 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
     size_t hdr_bytes = 4 + 4 * (size_t)ndim, total = 1, cap, have = 0, got;
     uint8_t *buf = NULL;
     const char *what = (magic == FBNN_IDX_IMAGES_MAGIC) ? "IDX image file" : "IDX label file";
-    const char *why;
+    char why[128];
     uint32_t m, i;
     int rc;
 
@@ -272,17 +264,17 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
                        "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
     (void)gzbuffer(g, 1u << 17);
 
-    rc = gz_read_exact(g, hdr, hdr_bytes, &got, &why);
+    rc = gz_read_exact(g, hdr, hdr_bytes, &got, why, sizeof why);
     if (rc != FBNN_IO_OK) {
         gzclose(g);
-        if (rc == FBNN_IO_ERR_TRUNCATED && got == 0 && !why)
+        if (rc == FBNN_IO_ERR_TRUNCATED && got == 0 && strcmp(why, "end of file") == 0)
             return set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file, not an %s", path,
                            what);
         if (rc == FBNN_IO_ERR_TRUNCATED)
             return set_err(err, err_size, rc, "%s: truncated %s header (%lu of %lu bytes: %s)",
-                           path, what, (unsigned long)got, (unsigned long)hdr_bytes, gz_why(why));
+                           path, what, (unsigned long)got, (unsigned long)hdr_bytes, why);
         return set_err(err, err_size, rc, "%s: cannot read %s header: %s", path, what,
-                       gz_why(why));
+                       why);
     }
     m = be32(hdr);
     if (m != magic) {
@@ -322,7 +314,7 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
                            (unsigned long)cap);
         }
         buf = nb;
-        rc = gz_read_exact(g, buf + have, cap - have, &got, &why);
+        rc = gz_read_exact(g, buf + have, cap - have, &got, why, sizeof why);
         have += got;
         if (rc != FBNN_IO_OK) {
             free(buf);
@@ -330,9 +322,9 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
             if (rc == FBNN_IO_ERR_TRUNCATED)
                 return set_err(err, err_size, rc,
                                "%s: truncated %s: header declares %lu data bytes, only %lu present (%s)",
-                               path, what, (unsigned long)total, (unsigned long)have, gz_why(why));
+                               path, what, (unsigned long)total, (unsigned long)have, why);
             return set_err(err, err_size, rc, "%s: cannot read %s data: %s", path, what,
-                           gz_why(why));
+                           why);
         }
         if (have == total)
             break;
@@ -342,10 +334,10 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
     /* Nothing may follow the declared data. */
     {
         uint8_t extra;
-        int r = gzread(g, &extra, 1);
-        if (r != 0) {
-            int errnum = 0;
-            const char *msg = gzerror(g, &errnum);
+        int r = gzread(g, &extra, 1), errnum = 0;
+        const char *msg = gzerror(g, &errnum);
+        if (r != 0 || errnum != Z_OK) {
+            copy_why(why, sizeof why, msg);
             free(buf);
             gzclose(g);
             if (r > 0)
@@ -353,19 +345,10 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
                                "%s: %s has more data than its header declares (%lu bytes)", path,
                                what, (unsigned long)total);
             return set_err(err, err_size,
-                           errnum == Z_BUF_ERROR ? FBNN_IO_ERR_TRUNCATED : FBNN_IO_ERR_CORRUPT,
-                           "%s: damaged end of %s: %s", path, what, gz_why(msg));
-        }
-        {
-            int errnum = 0;
-            const char *msg = gzerror(g, &errnum);
-            if (errnum != Z_OK) {
-                free(buf);
-                gzclose(g);
-                return set_err(err, err_size,
-                               errnum == Z_BUF_ERROR ? FBNN_IO_ERR_TRUNCATED : FBNN_IO_ERR_CORRUPT,
-                               "%s: damaged end of %s: %s", path, what, gz_why(msg));
-            }
+                           errnum == Z_BUF_ERROR ? FBNN_IO_ERR_TRUNCATED
+                           : errnum == Z_ERRNO   ? FBNN_IO_ERR_READ
+                                                 : FBNN_IO_ERR_CORRUPT,
+                           "%s: damaged end of %s: %s", path, what, why);
         }
     }
     gzclose(g);

@@ -28,6 +28,9 @@
 #pragma GCC diagnostic ignored "-Wmisleading-indentation"
 #pragma GCC diagnostic ignored "-Wtype-limits"
 #endif
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "stb_image.h"
 
 int fbnn_stb_jpeg_info(const unsigned char *data, int len, int *w, int *h, int *comp)
