@@ -86,8 +86,9 @@ struct fbnn_model {
 /** Bytes of a value buffer of the given kind and shape (0 if too large). */
 size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);
 
-/** Plan the arena (liveness-based reuse); fills values[].arena_off and arena_bytes. */
-void fbnn_plan_arena(struct fbnn_model *m);
+/** Plan the arena (liveness-based reuse); fills values[].arena_off and
+ *  arena_bytes. Returns 0, or -1 if the arena would not be addressable. */
+int fbnn_plan_arena(struct fbnn_model *m);
 
 /** Short lower-case name of an op type ("pgconv"), "?" if unknown. */
 const char *fbnn_op_name(uint32_t type);

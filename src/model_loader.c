@@ -549,7 +549,8 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
         if (!m->labels) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory for labels");
     }
     if ((st = load_meta(m, meta_off, d_off, d_size, err)) != FBNN_OK) return st;
-    fbnn_plan_arena(m);
+    if (fbnn_plan_arena(m) != 0)
+        return fbnn_fail(err, FBNN_ERR_VALUE, "activations need more memory than this platform can address");
     return FBNN_OK;
 }
 

@@ -16,6 +16,9 @@
 #include "model_internal.h"
 
 #define ARENA_ALIGN 64u
+/* Each value is at most 1 GiB (loader), so offsets below this limit never
+ * wrap, even with a 32-bit size_t. */
+#define ARENA_LIMIT ((size_t)-1 / 4u)
 
 typedef struct live_buf {
     size_t off, size;
@@ -24,7 +27,7 @@ typedef struct live_buf {
 
 static size_t align_up(size_t n) { return (n + ARENA_ALIGN - 1u) / ARENA_ALIGN * ARENA_ALIGN; }
 
-void fbnn_plan_arena(struct fbnn_model *m)
+int fbnn_plan_arena(struct fbnn_model *m)
 {
     uint32_t *last_use = (uint32_t *)calloc(m->n_values, sizeof(uint32_t));
     live_buf *live = (live_buf *)calloc(m->n_values, sizeof(live_buf));
@@ -41,7 +44,7 @@ void fbnn_plan_arena(struct fbnn_model *m)
         m->arena_bytes = top;
         free(last_use);
         free(live);
-        return;
+        return top <= ARENA_LIMIT ? 0 : -1;
     }
     for (i = 0; i < m->n_ops; i++)
         for (j = 0; j < m->ops[i].n_in; j++) last_use[m->ops[i].in[j]] = i;
@@ -75,8 +78,10 @@ void fbnn_plan_arena(struct fbnn_model *m)
         live[n_live].value = op->out;
         n_live++;
         if (best + need > top) top = best + need;
+        if (top > ARENA_LIMIT) break; /* cannot be addressed; reported below */
     }
     m->arena_bytes = top;
     free(last_use);
     free(live);
+    return top <= ARENA_LIMIT ? 0 : -1;
 }
