@@ -30,6 +30,9 @@
 #define FMNIST_IMAGES "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 #define FMNIST_LABELS "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
 
+static void to_input_ok(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t W, uint32_t mode,
+                        uint32_t inv, uint8_t *out);
+
 /* ---- patterns of gen_io_data.py ------------------------------------------- */
 
 static void pat_rgb(unsigned x, unsigned y, unsigned out[3])
@@ -371,6 +374,67 @@ static void test_jpeg_truncated_everywhere(void **state)
             assert_null(img.pixels);
         }
         free(data);
+    }
+}
+
+static void test_jpeg_bad_huffman_table(void **state)
+{
+    /* A DHT declaring more than 256 codes (stb_image 2.27 would overflow its
+       tables): rejected as corrupt by the structure check. */
+    size_t n, i;
+    uint8_t *data = read_file(DATA "rgb.jpg", &n);
+    fbnn_image img;
+    char err[256];
+    (void)state;
+    for (i = 0; i + 1 < n; i++)
+        if (data[i] == 0xFF && data[i + 1] == 0xC4)
+            break;
+    assert_true(i + 21 < n);
+    memset(data + i + 5, 0xFF, 16); /* 16 code counts of 255 */
+    assert_int_equal(fbnn_image_load_memory(data, n, "dht", &img, err, sizeof err),
+                     FBNN_IO_ERR_CORRUPT);
+    check_msg(err);
+    assert_non_null(strstr(err, "Huffman"));
+    free(data);
+}
+
+static void test_corrupted_bytes(void **state)
+{
+    /* Deterministic mini-fuzz: overwrite 1..8 random bytes; every result is
+       a clean image or a clean error (run under ASan/UBSan/valgrind). */
+    static const char *files[] = {DATA "photo.jpg", DATA "photo_prog.jpg", DATA "grey.jpg",
+                                  DATA "interlaced16a.png", DATA "palette2.png"};
+    uint32_t seed = 12345;
+    size_t f;
+    (void)state;
+    for (f = 0; f < sizeof files / sizeof files[0]; f++) {
+        size_t n, it;
+        uint8_t *orig = read_file(files[f], &n);
+        uint8_t *data = (uint8_t *)malloc(n);
+        assert_non_null(data);
+        for (it = 0; it < 400; it++) {
+            fbnn_image img;
+            char err[256];
+            unsigned k, changes;
+            memcpy(data, orig, n);
+            seed = seed * 1103515245u + 12345u;
+            changes = 1 + (seed >> 16) % 8;
+            for (k = 0; k < changes; k++) {
+                seed = seed * 1103515245u + 12345u;
+                data[((seed >> 8) % n)] = (uint8_t)(seed >> 24);
+            }
+            if (fbnn_image_load_memory(data, n, files[f], &img, err, sizeof err) == FBNN_IO_OK) {
+                uint8_t out[3 * 16 * 16];
+                assert_true(img.width > 0 && img.height > 0 && img.pixels);
+                to_input_ok(&img, 3, 16, 16, 0, 0, out);
+                fbnn_image_free(&img);
+            } else {
+                check_msg(err);
+                assert_null(img.pixels);
+            }
+        }
+        free(data);
+        free(orig);
     }
 }
 
@@ -1056,6 +1120,8 @@ int main(void)
         cmocka_unit_test(test_jpeg_grey_progressive),
         cmocka_unit_test(test_jpeg_errors),
         cmocka_unit_test(test_jpeg_truncated_everywhere),
+        cmocka_unit_test(test_jpeg_bad_huffman_table),
+        cmocka_unit_test(test_corrupted_bytes),
         cmocka_unit_test(test_not_images),
         cmocka_unit_test(test_resize_constant),
         cmocka_unit_test(test_resize_box_2x2),

@@ -160,6 +160,25 @@ static int jpeg_check_structure(const uint8_t *d, size_t n, const char **why, ui
             *why = "segment cut off";
             return FBNN_IO_ERR_TRUNCATED;
         }
+        /* DHT: each table has at most 256 codes. stb_image 2.27 does not
+           check this and writes past its tables, so reject it here. */
+        if (m == 0xC4) {
+            size_t q = p + 2, end = p + len;
+            while (q < end) {
+                size_t codes = 0, i;
+                if (end - q < 17 || (d[q] >> 4) > 1 || (d[q] & 15) > 3) {
+                    *why = "invalid Huffman table";
+                    return FBNN_IO_ERR_CORRUPT;
+                }
+                for (i = 1; i <= 16; i++)
+                    codes += d[q + i];
+                if (codes > 256 || end - q - 17 < codes) {
+                    *why = "invalid Huffman table";
+                    return FBNN_IO_ERR_CORRUPT;
+                }
+                q += 17 + codes;
+            }
+        }
         /* SOFn (not DHT C4, JPG C8, DAC CC): precision, height, width */
         if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC && len >= 7 &&
             *w == 0 && *h == 0) {

@@ -27,7 +27,9 @@
  *   bytes). The file must reach an EOI marker (`FF D9`), otherwise it is
  *   FBNN_IO_ERR_TRUNCATED. Bytes after EOI (padding, camera trailers) are
  *   ignored. Stray bytes where a marker is expected are skipped the way
- *   libjpeg does.
+ *   libjpeg does. The same walk checks the SOF dimensions and that every
+ *   Huffman table (DHT) has at most 256 codes (the stb_image 2.27 shipped by
+ *   Debian writes past its tables otherwise).
  * - PNG is decoded with libpng (errors via setjmp/longjmp): all colour types
  *   and bit depths, tRNS, Adam7 interlacing. 16-bit samples are scaled to
  *   8 bits with rounding (png_set_scale_16); palettes are expanded to RGB;

@@ -10,7 +10,10 @@
 #define STBI_NO_LINEAR
 #define STBI_NO_HDR
 #define STBI_MAX_DIMENSIONS FBNN_IMAGE_MAX_DIM
-#define STBI_MALLOC(sz) malloc(sz)
+/* Zeroed allocations: a corrupt file whose scan uses a Huffman or
+   quantisation table it never defined then reads zeros, not uninitialised
+   heap (stb_image does not track which tables were defined). */
+#define STBI_MALLOC(sz) calloc(1, sz)
 #define STBI_REALLOC(p, newsz) realloc(p, newsz)
 #define STBI_FREE(p) free(p)
 #define STB_IMAGE_STATIC
