@@ -32,7 +32,9 @@ static inline fbnn_real fbnn_r_add(fbnn_real a, fbnn_real b) { return a + b; }
 static inline fbnn_real fbnn_r_mul(fbnn_real a, fbnn_real b) { return a * b; }
 /** One rounding: a / b. */
 static inline fbnn_real fbnn_r_div(fbnn_real a, fbnn_real b) { return a / b; }
-/** Correctly rounded num / 3 for an exact integer num (PG conv scaling). */
+/** num / 3 for an integer num (PG conv scaling): correctly rounded when
+ *  |num| <= 2^24, which the model loader guarantees (3*k*k*Cin < 2^24);
+ *  beyond that the conversion to float rounds first, as the float reference does. */
 static inline fbnn_real fbnn_r_third(int32_t num) { return (fbnn_real)num / (fbnn_real)3; }
 /** a > b. */
 static inline int fbnn_r_gt(fbnn_real a, fbnn_real b) { return a > b; }

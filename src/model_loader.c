@@ -239,8 +239,10 @@ static fbnn_status check_op_shapes(const struct fbnn_model *m, uint32_t i, const
             p0->dims[3] != x->c || p0->dims[0] != y->c)
             SHAPE_FAIL("op %u (%s): weight [%u,%u,%u,%u] does not fit %u->%u channels, kernel %d", i, nm,
                        p0->dims[0], p0->dims[1], p0->dims[2], p0->dims[3], x->c, y->c, k);
-        if ((uint64_t)k * k * x->c >= ((uint64_t)1 << 24))
-            SHAPE_FAIL("op %u (%s): k*k*Cin >= 2^24, sums would not be exact", i, nm);
+        /* |2*Sm + Sl| <= 3*k*k*Cin must be exact in f32 so that the PG
+         * scaling is one correctly rounded division of an exact integer. */
+        if (3u * (uint64_t)k * k * x->c >= ((uint64_t)1 << 24))
+            SHAPE_FAIL("op %u (%s): 3*k*k*Cin >= 2^24, sums would not be exact in float", i, nm);
         if (y->h != (uint32_t)out_size(x->h, k, s, p) || y->w != (uint32_t)out_size(x->w, k, s, p))
             SHAPE_FAIL("op %u (%s): output %ux%u, expected %dx%d", i, nm, y->h, y->w,
                        out_size(x->h, k, s, p), out_size(x->w, k, s, p));
