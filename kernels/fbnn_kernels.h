@@ -56,7 +56,7 @@ typedef struct fbnn_conv_params {
 /** Population count of a 32-bit word (portable; HLS-friendly). */
 static inline uint32_t fbnn_popcount32(uint32_t v)
 {
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__SYNTHESIS__)
     return (uint32_t)__builtin_popcount(v);
 #else
     v = v - ((v >> 1) & 0x55555555u);
