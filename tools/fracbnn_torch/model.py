@@ -175,9 +175,16 @@ def folded_params(src, gate=None, eps=BN_EPS):
 # exact float32 path (FORMAT.md semantics)
 # ---------------------------------------------------------------------------
 def _conv_sum(x, w, stride, pad):
-    """Exact integer conv sums of {-1,+1} tensors (float64 + round), as float64."""
-    y = F.conv2d(x.to(torch.float64), w.to(torch.float64), None, stride, pad)
-    return torch.round(y)
+    """Exact integer conv sums of {-1,+1} tensors, returned as float64 integers.
+
+    Every partial sum is an integer of magnitude <= K*K*Ci < 2^24, so a float32
+    convolution is exact in any summation order; the final round() also absorbs
+    any rounding a transform-based algorithm (e.g. Winograd) could introduce.
+    """
+    if w.shape[1] * w.shape[2] * w.shape[3] >= (1 << 24):
+        raise ValueError("conv sum does not fit in 24 bits")
+    y = F.conv2d(x.to(torch.float32), w.to(torch.float32), None, stride, pad)
+    return torch.round(y).to(torch.float64)
 
 
 def _div(x, d):
