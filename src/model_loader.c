@@ -94,6 +94,10 @@ static fbnn_status load_tensors(struct fbnn_model *m, uint32_t off, uint32_t dat
             if (t->ndim != 4)
                 return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: packed weights need 4 dims", i);
             expect = (uint64_t)t->dims[0] * t->dims[1] * t->dims[2] * ((t->dims[3] + 31u) / 32u) * 4u;
+        } else if (count > 0xFFFFFFFFu / 4u) {
+            /* nbytes is a u32; also keeps 4*count from wrapping 64 bits. */
+            return fbnn_fail(err, FBNN_ERR_TENSOR, "tensor %u: %llu elements do not fit in nbytes", i,
+                             (unsigned long long)count);
         } else {
             expect = count * 4u;
         }
@@ -536,9 +540,11 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
                  (size_t)m->n_ops * sizeof(fbnn_op_desc);
     m->desc_block = calloc(1, desc_bytes + sizeof(fbnn_tensor_desc));
     if (!m->desc_block) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory for model descriptors");
-    m->values = (fbnn_value_desc *)m->desc_block;
+    /* Most strictly aligned first: tensor and value descriptors hold
+     * pointers/size_t (8-byte alignment), op descriptors only u32/i32. */
+    m->tensors = (fbnn_tensor_desc *)m->desc_block;
+    m->values = (fbnn_value_desc *)(m->tensors + m->n_tensors);
     m->ops = (fbnn_op_desc *)(m->values + m->n_values);
-    m->tensors = (fbnn_tensor_desc *)(m->ops + m->n_ops);
 
     if ((st = load_tensors(m, t_off, d_off, d_size, err)) != FBNN_OK) return st;
     if ((st = load_values(m, v_off, err)) != FBNN_OK) return st;
@@ -603,6 +609,11 @@ fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error 
     if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return fbnn_fail(err, FBNN_ERR_IO, "cannot determine the size of '%s'", path);
+    }
+    /* A directory opens on Linux and reports a huge size; reading fails. */
+    if (len > 0 && (getc(f) == EOF || fseek(f, 0, SEEK_SET) != 0)) {
+        fclose(f);
+        return fbnn_fail(err, FBNN_ERR_IO, "cannot read '%s' (not a regular file?)", path);
     }
     if ((unsigned long)len > 0xFFFFFFFFul) {
         fclose(f);
