@@ -58,6 +58,8 @@ def parse(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="stop after this many epochs in total (simulates an interruption; tests)")
     return ap.parse_args(argv)
 
 
@@ -184,6 +186,9 @@ def main(argv=None):
                   phase=ph, config=model.config, args=vars(args), history=history)
         torch.save(ck, ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
+        if args.stop_after and epoch + 1 >= args.stop_after and epoch + 1 < total_epochs:
+            print("stopping after epoch %d (--stop-after)" % (epoch + 1), flush=True)
+            return None
 
     model.set_phase(3 if args.epochs[2] > 0 else 2)
     # A latent weight of exactly 0 binarises to -1 here (w > 0 -> +1) but the exporter
