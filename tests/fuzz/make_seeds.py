@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""Write the fuzzing seed corpus (tests/fuzz/corpus/): small valid .fbnn
+models made with tools/fbnn_format.py that together use all 14 op types,
+plus a few small JPEG/PNG images (needs PIL) for the image decoder harness.
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py
+
+The released model is not copied: the harness targets and ctest take
+models/cifar10_fracbnn.fbnn from where it is. Deterministic (fixed seeds).
+"""
+import io
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+import fbnn_format as ff  # noqa: E402
+
+MODEL_DIR = os.path.join(HERE, "corpus", "model")
+IMAGE_DIR = os.path.join(HERE, "corpus", "image")
+
+
+def pm1(rng, *shape):
+    return np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(np.float32)
+
+
+def f(rng, *shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def tiny_min():
+    """Smallest useful graph: 1x1x1 grey pixel -> thermometer -> 1x1 bconv -> 2 logits."""
+    rng = np.random.default_rng(1)
+    g = ff.GraphBuilder("min", ["a", "b"], colour=1)
+    x = g.input(1, 1, 1)
+    t = g.thermometer(x, resolution=64, bits=4)
+    y = g.bconv(t, pm1(rng, 2, 4, 1, 1), stride=1, pad=0)
+    g.set_output(y)
+    return g
+
+
+def tiny_bnn():
+    """Classic BNN: sign activations, binary max pooling, FC head."""
+    rng = np.random.default_rng(2)
+    g = ff.GraphBuilder("tiny bnn", ["zero", "one", "two"], colour=1, resize=1, invert=1)
+    x = g.input(1, 8, 8)
+    t = g.thermometer(x, resolution=32, bits=8)
+    c = g.bconv(t, pm1(rng, 4, 8, 3, 3), stride=1, pad=1)
+    a = g.affine(c, f(rng, 4), f(rng, 4))
+    s = g.sign(a)
+    p = g.maxpool(s, k=2, stride=2, pad=0)
+    c2 = g.bconv(p, pm1(rng, 40, 4, 3, 3), stride=2, pad=1)
+    gp = g.global_avgpool(c2)
+    y = g.fc(gp, f(rng, 3, 40), f(rng, 3))
+    g.set_output(y)
+    return g
+
+
+def tiny_fracbnn():
+    """FracBNN block: quant2 + PG conv, RPReLU, residual add, avgpool with
+    channel duplication, concat, k-bit shortcut, real max pooling, FC."""
+    rng = np.random.default_rng(3)
+    g = ff.GraphBuilder("tiny fracbnn", ["cat", "dog", "ship", "frog"], colour=3)
+    x = g.input(3, 6, 6)
+    t = g.thermometer(x, resolution=16, bits=4)       # bits [12,6,6]
+    c = g.bconv(t, pm1(rng, 5, 12, 3, 3), pad=1)      # real [5,6,6]
+    a = g.affine(c, f(rng, 5), f(rng, 5))
+    q = g.quant2(a)
+    pg = g.pgconv(q, pm1(rng, 5, 5, 3, 3), f(rng, 5), pad=1)
+    r = g.rprelu(pg, f(rng, 5), np.abs(f(rng, 5)), f(rng, 5))
+    s = g.add(r, a)
+    d = g.avgpool(s, k=2, stride=2, dup=2)            # real [10,3,3]
+    u = g.quant_uniform(s, bits=3, lo=-1.0, hi=1.0)   # real [5,6,6]
+    m = g.maxpool(u, k=2, stride=2, pad=0)            # real [5,3,3]
+    cat = g.concat([d, m, m])                          # real [20,3,3]
+    y = g.fc(cat, f(rng, 4, 20 * 9), f(rng, 4))
+    g.set_output(y)
+    return g
+
+
+def strided_pg():
+    """Stride-2 PG conv with C_in = 40 (two words, padding bits), 5x5 kernels."""
+    rng = np.random.default_rng(4)
+    g = ff.GraphBuilder("strided pg", ["x", "y"], colour=3, resize=1)
+    x = g.input(3, 9, 7)
+    t = g.thermometer(x, resolution=255, bits=1)      # bits [3,9,7]
+    c = g.bconv(t, pm1(rng, 40, 3, 5, 5), stride=1, pad=2)
+    q = g.quant2(c)
+    pg = g.pgconv(q, pm1(rng, 6, 40, 3, 3), f(rng, 6), stride=2, pad=1)  # [6,5,4]
+    mp = g.maxpool(pg, k=3, stride=2, pad=1)          # [6,3,2]
+    gp = g.global_avgpool(mp)
+    y = g.fc(gp, f(rng, 2, 6), f(rng, 2))
+    g.set_output(y)
+    return g
+
+
+def write_models():
+    os.makedirs(MODEL_DIR, exist_ok=True)
+    for name, fn in [("min", tiny_min), ("tiny_bnn", tiny_bnn), ("tiny_fracbnn", tiny_fracbnn),
+                     ("strided_pg", strided_pg)]:
+        n = fn().save(os.path.join(MODEL_DIR, name + ".fbnn"))
+        print("%-16s %6d bytes" % (name + ".fbnn", n))
+
+
+def write_images():
+    try:
+        from PIL import Image
+    except ImportError:
+        print("PIL not available: image seeds not written")
+        return
+    os.makedirs(IMAGE_DIR, exist_ok=True)
+    rng = np.random.default_rng(5)
+    rgb = Image.fromarray((rng.random((12, 16, 3)) * 255).astype(np.uint8), "RGB")
+    grey = Image.fromarray((rng.random((9, 7)) * 255).astype(np.uint8), "L")
+    outs = {
+        "rgb.jpg": (rgb, "JPEG", dict(quality=80)),
+        "rgb_prog.jpg": (rgb, "JPEG", dict(quality=60, progressive=True)),
+        "rgb_420.jpg": (rgb.resize((17, 11)), "JPEG", dict(quality=50, subsampling=2)),
+        "grey.jpg": (grey, "JPEG", dict(quality=90)),
+        "rgb.png": (rgb, "PNG", {}),
+        "grey.png": (grey, "PNG", {}),
+        "rgba.png": (rgb.convert("RGBA"), "PNG", {}),
+        "palette.png": (rgb.convert("P", palette=Image.ADAPTIVE, colors=4), "PNG", {}),
+        "interlaced.png": (rgb, "PNG", dict(interlace=1)),
+        "grey16.png": (grey.convert("I;16"), "PNG", {}),
+        "bilevel.png": (grey.convert("1"), "PNG", {}),
+    }
+    for name, (im, fmt, kw) in sorted(outs.items()):
+        b = io.BytesIO()
+        im.save(b, fmt, **kw)
+        with open(os.path.join(IMAGE_DIR, name), "wb") as fh:
+            fh.write(b.getvalue())
+        print("%-16s %6d bytes" % (name, len(b.getvalue())))
+
+
+if __name__ == "__main__":
+    write_models()
+    write_images()
