@@ -276,6 +276,13 @@ static fbnn_status check_op_shapes(const struct fbnn_model *m, uint32_t i, const
             if (!is_f32_vec(p0, 2)) SHAPE_FAIL("op %u (quant_uniform): range must be 2 floats", i);
             memcpy(r, p0->data, sizeof r);
             if (!(r[0] < r[1])) ATTR_FAIL("op %u (quant_uniform): range needs lo < hi", i);
+            {
+                /* The kernel's own preconditions: hi - lo finite, step > 0. */
+                float span = r[1] - r[0], step = span / (float)((1 << op->attr[0]) - 1);
+                if (!(span - span == 0.0f) || !(step > 0.0f))
+                    ATTR_FAIL("op %u (quant_uniform): range [%g, %g] gives no finite, non-zero %d-bit step", i,
+                              (double)r[0], (double)r[1], op->attr[0]);
+            }
         }
         return FBNN_OK;
     case FBNN_OP_AVGPOOL:

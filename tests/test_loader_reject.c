@@ -666,6 +666,23 @@ static void test_op(void **state)
     patch1(OP(0, OP_ATTR(0)), 256, FBNN_ERR_OP, "op 0 (thermometer): resolution 256", "R 256");
     patch1(OP(0, OP_ATTR(1)), 0, FBNN_ERR_OP, "op 0 (thermometer): bits 0", "B 0");
     patch1(OP(0, OP_ATTR(1)), 1025, FBNN_ERR_OP, "op 0 (thermometer): bits 1025", "B 1025");
+    /* quant_uniform ranges the kernel cannot use (small models written by
+     * tests/fuzz/make_seeds.py): hi - lo overflows to +inf; the 16-bit step
+     * of [0, 1.4e-45] underflows to 0. Both loaded and then failed in
+     * fbnn_run() before the loader checked them. */
+    {
+        static const char *const files[] = {"tests/fuzz/regress/model/quant_uniform_span_inf.fbnn",
+                                            "tests/fuzz/regress/model/quant_uniform_step_zero.fbnn"};
+        size_t i;
+        for (i = 0; i < 2; i++) {
+            fbnn_model *m = (fbnn_model *)(uintptr_t)0x1;
+            fbnn_error err;
+            assert_int_equal(fbnn_model_load_file(files[i], &m, &err), FBNN_ERR_OP);
+            assert_null(m);
+            assert_true(contains(err.message, "op 2 (quant_uniform): range"));
+            g_cases++;
+        }
+    }
     report("OP");
 }
 

@@ -5,6 +5,7 @@ plus a few small JPEG/PNG images (needs PIL) for the image decoder harness.
 
     /usr/bin/python3 tests/fuzz/make_seeds.py
 
+Also writes hand-made regression models to tests/fuzz/regress/model/.
 The released model is not copied: the harness targets and ctest take
 models/cifar10_fracbnn.fbnn from where it is. Deterministic (fixed seeds).
 """
@@ -96,6 +97,30 @@ def strided_pg():
     return g
 
 
+def quant_uniform_range(lo, hi, bits):
+    """A valid-looking graph whose k-bit range the kernel cannot use (regression:
+    the loader accepted it, fbnn_run then failed)."""
+    rng = np.random.default_rng(6)
+    g = ff.GraphBuilder("quant_uniform range", ["a", "b"], colour=1)
+    x = g.input(1, 2, 2)
+    t = g.thermometer(x, resolution=128, bits=2)
+    c = g.bconv(t, pm1(rng, 3, 2, 1, 1), pad=0)
+    u = g.quant_uniform(c, bits=bits, lo=lo, hi=hi)
+    gp = g.global_avgpool(u)
+    y = g.fc(gp, f(rng, 2, 3), f(rng, 2))
+    g.set_output(y)
+    return g
+
+
+def write_regress():
+    d = os.path.join(HERE, "regress", "model")
+    os.makedirs(d, exist_ok=True)
+    for name, args in [("quant_uniform_span_inf", (-3e38, 3e38, 3)),
+                       ("quant_uniform_step_zero", (0.0, 1.4e-45, 16))]:
+        n = quant_uniform_range(*args).save(os.path.join(d, name + ".fbnn"))
+        print("%-28s %6d bytes" % ("regress/" + name + ".fbnn", n))
+
+
 def write_models():
     os.makedirs(MODEL_DIR, exist_ok=True)
     for name, fn in [("min", tiny_min), ("tiny_bnn", tiny_bnn), ("tiny_fracbnn", tiny_fracbnn),
@@ -137,4 +162,5 @@ def write_images():
 
 if __name__ == "__main__":
     write_models()
+    write_regress()
     write_images()
