@@ -22,7 +22,8 @@ mkdir -p "$B/work/model" "$B/work/model_crc" "$B/work/model_small" "$B/work/imag
 cp -n "$here"/corpus/model/* "$root/models/cifar10_fracbnn.fbnn" "$B/work/model/"
 cp -n "$here"/corpus/model/* "$root/models/cifar10_fracbnn.fbnn" "$B/work/model_crc/"
 cp -n "$here"/corpus/model/* "$B/work/model_small/"
-cp -n "$here"/corpus/image/* "$B/work/image/"
+cp -n "$here"/corpus/image/* "$here"/corpus/image_min/* "$B/work/image/"
+cp -n "$here"/corpus/model_crc_min/* "$B/work/model_small/"
 for d in model model_crc image; do
   if compgen -G "$here/regress/$d/*" >/dev/null; then cp -n "$here"/regress/$d/* "$B/work/$d/"; fi
 done
