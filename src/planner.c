@@ -8,8 +8,9 @@
  * live buffers, in op order, so every context of a model has the same,
  * fixed footprint and inference never allocates. The graph input (value 0)
  * is read from the caller's buffer and takes no arena space. An op's output
- * never shares memory with its inputs, because inputs are still live while
- * the op runs.
+ * shares memory with an input only for elementwise ops whose input dies at
+ * that op (affine, RPReLU, add, quant_uniform: their kernels allow y == x);
+ * every other op's inputs are still live while it runs, so they never alias.
  */
 #include <stdlib.h>
 
@@ -57,6 +58,25 @@ int fbnn_plan_arena(struct fbnn_model *m)
         for (j = 0; j < n_live;) {
             if (last_use[live[j].value] < i) live[j] = live[--n_live];
             else j++;
+        }
+        /* Elementwise ops (their kernels allow y == x) take over the buffer
+         * of an input that dies here: the residual stream is updated in place. */
+        if (op->type == FBNN_OP_AFFINE || op->type == FBNN_OP_RPRELU || op->type == FBNN_OP_ADD ||
+            op->type == FBNN_OP_QUANT_UNIFORM) {
+            int reused = 0;
+            for (j = 0; j < op->n_in && !reused; j++) {
+                uint32_t v = op->in[j];
+                if (v == m->input_value || last_use[v] != i || m->values[v].bytes != m->values[op->out].bytes)
+                    continue;
+                for (k = 0; k < n_live; k++)
+                    if (live[k].value == v) {
+                        live[k].value = op->out;
+                        m->values[op->out].arena_off = live[k].off;
+                        reused = 1;
+                        break;
+                    }
+            }
+            if (reused) continue;
         }
         /* Sort live buffers by offset (few of them: insertion sort). */
         for (j = 1; j < n_live; j++) {
