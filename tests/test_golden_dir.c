@@ -2,12 +2,14 @@
  * Golden-directory check: the C library must reproduce an exporter's golden
  * logits bit for bit.
  *
- *   test_golden_dir DIR
+ *   test_golden_dir PREFIX [MODEL]
  *
- * DIR holds model.fbnn, golden.txt ("N C H W classes"), golden_inputs.u8
- * (uint8 [N][C][H][W]) and golden_logits.f32 (little-endian float32
- * [N][classes]), as written by tools/make_roundtrip_golden.py (the CI round
- * trip: train a tiny model, export, compare) and by the exporter.
+ * Files PREFIX+"golden.txt" ("N C H W classes"), PREFIX+"golden_inputs.u8"
+ * (uint8 [N][C][H][W]) and PREFIX+"golden_logits.f32" (little-endian float32
+ * [N][classes]) and the model MODEL (default PREFIX+"model.fbnn"), as
+ * written by tools/make_roundtrip_golden.py (PREFIX = "DIR/": the CI round
+ * trip: train a tiny model, export, compare) and by the exporter
+ * (tools/export_fbnn.py --golden-prefix).
  * Exit 0 when every logit matches; otherwise prints the first differences.
  */
 #include <math.h>
@@ -23,7 +25,7 @@ static void *read_file(const char *dir, const char *name, size_t *n)
     FILE *f;
     long len;
     void *buf;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s%s", dir, name);
     f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "test_golden_dir: cannot open %s\n", path);
@@ -56,8 +58,8 @@ int main(int argc, char **argv)
     fbnn_error err;
     int rc = 1;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_golden_dir DIR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: test_golden_dir PREFIX [MODEL]\n");
         return 2;
     }
     txt = (char *)read_file(argv[1], "golden.txt", &n_txt);
@@ -71,7 +73,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_golden_dir: golden files are inconsistent\n");
         goto out_files;
     }
-    snprintf(model_path, sizeof model_path, "%s/model.fbnn", argv[1]);
+    if (argc == 3)
+        snprintf(model_path, sizeof model_path, "%s", argv[2]);
+    else
+        snprintf(model_path, sizeof model_path, "%smodel.fbnn", argv[1]);
     if (fbnn_model_load_file(model_path, &m, &err) != FBNN_OK) {
         fprintf(stderr, "test_golden_dir: %s: %s\n", model_path, err.message);
         goto out_files;
