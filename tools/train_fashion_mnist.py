@@ -43,7 +43,7 @@ def parse(argv=None):
     ap.add_argument("--width", type=int, default=32, help="base width (stage widths w, 2w, 4w)")
     ap.add_argument("--blocks", type=ints, default=[1, 1, 2], help="blocks per stage, e.g. 1,1,2")
     ap.add_argument("--resolution", type=int, default=8, help="thermometer resolution R")
-    ap.add_argument("--epochs", type=ints, default=[1, 2, 1], help="epochs of steps 1,2,3")
+    ap.add_argument("--epochs", type=ints, default=[2, 6, 1], help="epochs of steps 1,2,3")
     ap.add_argument("--lr", type=floats, default=[2e-3, 1e-3, 5e-4], help="peak Adam LR of steps 1,2,3")
     ap.add_argument("--wd", type=float, default=0.0)
     ap.add_argument("--batch", type=int, default=128)
