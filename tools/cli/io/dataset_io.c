@@ -2,6 +2,7 @@
  * dataset_io.c - CIFAR-10 binary and IDX (plain or gzip) readers (see dataset_io.h).
  */
 #include "dataset_io.h"
+#include "io_err.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,20 +13,6 @@
 
 #include <zlib.h>
 
-static int set_err(char *err, size_t err_size, int code, const char *fmt, ...)
-{
-    if (err && err_size > 0) {
-        va_list ap;
-        char *p;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-        for (p = err; *p; p++)
-            if (*p == '\n' || *p == '\r')
-                *p = ' ';
-    }
-    return code;
-}
 
 static void clear_err(char *err, size_t err_size)
 {
@@ -60,27 +47,27 @@ int fbnn_cifar_open(const char *path, fbnn_cifar **out, char *err, size_t err_si
     if (out)
         *out = NULL;
     if (!path || !out)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_cifar_open: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_cifar_open: NULL argument");
     r = (fbnn_cifar *)calloc(1, sizeof *r);
     if (!r || !(r->path = dup_str(path))) {
         free(r);
-        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory", path);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory", path);
     }
     errno = 0;
     r->f = fopen(path, "rb");
     if (!r->f) {
-        rc = set_err(err, err_size, FBNN_IO_ERR_OPEN, "%s: cannot open: %s", path,
+        rc = fbnn_io_set_err(err, err_size, FBNN_IO_ERR_OPEN, "%s: cannot open: %s", path,
                      errno ? strerror(errno) : "unknown error");
         fbnn_cifar_close(r);
         return rc;
     }
     if (fseek(r->f, 0, SEEK_END) != 0 || (end = ftell(r->f)) < 0) {
-        rc = set_err(err, err_size, FBNN_IO_ERR_READ, "%s: cannot determine the file size", path);
+        rc = fbnn_io_set_err(err, err_size, FBNN_IO_ERR_READ, "%s: cannot determine the file size", path);
         fbnn_cifar_close(r);
         return rc;
     }
     if (end == 0 || (unsigned long)end % FBNN_CIFAR_RECORD_BYTES != 0) {
-        rc = set_err(err, err_size, FBNN_IO_ERR_FORMAT,
+        rc = fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT,
                      "%s: size %ld is not a non-zero multiple of %u bytes; not a CIFAR-10 binary batch "
                      "(1 label byte + 3072 pixel bytes per record)",
                      path, end, (unsigned)FBNN_CIFAR_RECORD_BYTES);
@@ -111,24 +98,24 @@ int fbnn_cifar_read(fbnn_cifar *reader, size_t index, uint8_t *label,
 
     clear_err(err, err_size);
     if (!reader || !reader->f)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_cifar_read: NULL reader");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_cifar_read: NULL reader");
     if (index >= reader->count)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: record %lu out of range (%lu records)",
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: record %lu out of range (%lu records)",
                        reader->path, (unsigned long)index, (unsigned long)reader->count);
     if (index > (size_t)(LONG_MAX / FBNN_CIFAR_RECORD_BYTES) ||
         fseek(reader->f, (long)(index * FBNN_CIFAR_RECORD_BYTES), SEEK_SET) != 0)
-        return set_err(err, err_size, FBNN_IO_ERR_READ, "%s: cannot seek to record %lu",
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_READ, "%s: cannot seek to record %lu",
                        reader->path, (unsigned long)index);
     got = fread(rec, 1, sizeof rec, reader->f);
     if (got != sizeof rec) {
         if (ferror(reader->f))
-            return set_err(err, err_size, FBNN_IO_ERR_READ, "%s: read error at record %lu",
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_READ, "%s: read error at record %lu",
                            reader->path, (unsigned long)index);
-        return set_err(err, err_size, FBNN_IO_ERR_TRUNCATED, "%s: record %lu is cut off",
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_TRUNCATED, "%s: record %lu is cut off",
                        reader->path, (unsigned long)index);
     }
     if (rec[0] > 9)
-        return set_err(err, err_size, FBNN_IO_ERR_FORMAT,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT,
                        "%s: record %lu has label %u (CIFAR-10 labels are 0..9)", reader->path,
                        (unsigned long)index, (unsigned)rec[0]);
     if (label)
@@ -158,21 +145,21 @@ int fbnn_dataset_load_cifar10(const char *path, fbnn_dataset *ds, char *err, siz
     if (ds)
         memset(ds, 0, sizeof *ds);
     if (!path || !ds)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_dataset_load_cifar10: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_dataset_load_cifar10: NULL argument");
     rc = fbnn_cifar_open(path, &r, err, err_size);
     if (rc != FBNN_IO_OK)
         return rc;
     n = fbnn_cifar_count(r);
     if (n > UINT32_MAX || n > SIZE_MAX / FBNN_CIFAR_IMAGE_BYTES) {
         fbnn_cifar_close(r);
-        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: too many records", path);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: too many records", path);
     }
     ds->pixels = (uint8_t *)malloc(n * FBNN_CIFAR_IMAGE_BYTES);
     ds->labels = (uint8_t *)malloc(n);
     if (!ds->pixels || !ds->labels) {
         fbnn_cifar_close(r);
         fbnn_dataset_free(ds);
-        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory for %lu records", path,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory for %lu records", path,
                        (unsigned long)n);
     }
     for (i = 0; i < n; i++) {
@@ -260,7 +247,7 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
     errno = 0;
     g = gzopen(path, "rb");
     if (!g)
-        return set_err(err, err_size, errno ? FBNN_IO_ERR_OPEN : FBNN_IO_ERR_NOMEM,
+        return fbnn_io_set_err(err, err_size, errno ? FBNN_IO_ERR_OPEN : FBNN_IO_ERR_NOMEM,
                        "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
     (void)gzbuffer(g, 1u << 17);
 
@@ -268,22 +255,22 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
     if (rc != FBNN_IO_OK) {
         gzclose(g);
         if (rc == FBNN_IO_ERR_TRUNCATED && got == 0 && strcmp(why, "end of file") == 0)
-            return set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file, not an %s", path,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file, not an %s", path,
                            what);
         if (rc == FBNN_IO_ERR_TRUNCATED)
-            return set_err(err, err_size, rc, "%s: truncated %s header (%lu of %lu bytes: %s)",
+            return fbnn_io_set_err(err, err_size, rc, "%s: truncated %s header (%lu of %lu bytes: %s)",
                            path, what, (unsigned long)got, (unsigned long)hdr_bytes, why);
-        return set_err(err, err_size, rc, "%s: cannot read %s header: %s", path, what,
+        return fbnn_io_set_err(err, err_size, rc, "%s: cannot read %s header: %s", path, what,
                        why);
     }
     m = be32(hdr);
     if (m != magic) {
         gzclose(g);
         if ((m & 0xFFFF0000u) == 0 && (m & 0xFFu) == ndim && ((m >> 8) & 0xFFu) != 0x08)
-            return set_err(err, err_size, FBNN_IO_ERR_FORMAT,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT,
                            "%s: IDX element type 0x%02x not supported (only unsigned bytes, 0x08)",
                            path, (unsigned)((m >> 8) & 0xFFu));
-        return set_err(err, err_size, FBNN_IO_ERR_FORMAT,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT,
                        "%s: bad magic 0x%08lx, expected 0x%08lx (%s)", path, (unsigned long)m,
                        (unsigned long)magic, what);
     }
@@ -291,13 +278,13 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
         dims[i] = be32(hdr + 4 + 4 * i);
         if (dims[i] == 0 || (i > 0 && dims[i] > FBNN_IDX_MAX_DIM)) {
             gzclose(g);
-            return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                            "%s: invalid dimension %lu = %lu in the %s header", path,
                            (unsigned long)i, (unsigned long)dims[i], what);
         }
         if (total > SIZE_MAX / dims[i]) {
             gzclose(g);
-            return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: %s too large for memory", path,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: %s too large for memory", path,
                            what);
         }
         total *= dims[i];
@@ -310,7 +297,7 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
         if (!nb) {
             free(buf);
             gzclose(g);
-            return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory (%lu bytes)", path,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory (%lu bytes)", path,
                            (unsigned long)cap);
         }
         buf = nb;
@@ -320,10 +307,10 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
             free(buf);
             gzclose(g);
             if (rc == FBNN_IO_ERR_TRUNCATED)
-                return set_err(err, err_size, rc,
+                return fbnn_io_set_err(err, err_size, rc,
                                "%s: truncated %s: header declares %lu data bytes, only %lu present (%s)",
                                path, what, (unsigned long)total, (unsigned long)have, why);
-            return set_err(err, err_size, rc, "%s: cannot read %s data: %s", path, what,
+            return fbnn_io_set_err(err, err_size, rc, "%s: cannot read %s data: %s", path, what,
                            why);
         }
         if (have == total)
@@ -341,10 +328,10 @@ static int idx_load(const char *path, uint32_t magic, uint32_t ndim, uint32_t *d
             free(buf);
             gzclose(g);
             if (r > 0)
-                return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                                "%s: %s has more data than its header declares (%lu bytes)", path,
                                what, (unsigned long)total);
-            return set_err(err, err_size,
+            return fbnn_io_set_err(err, err_size,
                            errnum == Z_BUF_ERROR ? FBNN_IO_ERR_TRUNCATED
                            : errnum == Z_ERRNO   ? FBNN_IO_ERR_READ
                                                  : FBNN_IO_ERR_CORRUPT,
@@ -366,7 +353,7 @@ int fbnn_idx_load_images(const char *path, uint32_t *count, uint32_t *height, ui
     if (pixels)
         *pixels = NULL;
     if (!path || !count || !height || !width || !pixels)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_idx_load_images: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_idx_load_images: NULL argument");
     *count = *height = *width = 0;
     rc = idx_load(path, FBNN_IDX_IMAGES_MAGIC, 3, dims, pixels, err, err_size);
     if (rc != FBNN_IO_OK)
@@ -387,7 +374,7 @@ int fbnn_idx_load_labels(const char *path, uint32_t *count, uint8_t **labels, ch
     if (labels)
         *labels = NULL;
     if (!path || !count || !labels)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_idx_load_labels: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_idx_load_labels: NULL argument");
     *count = 0;
     rc = idx_load(path, FBNN_IDX_LABELS_MAGIC, 1, dims, labels, err, err_size);
     if (rc != FBNN_IO_OK)
@@ -406,7 +393,7 @@ int fbnn_dataset_load_idx(const char *images_path, const char *labels_path, fbnn
     if (ds)
         memset(ds, 0, sizeof *ds);
     if (!images_path || !ds)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_dataset_load_idx: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_dataset_load_idx: NULL argument");
     rc = fbnn_idx_load_images(images_path, &n, &h, &w, &ds->pixels, err, err_size);
     if (rc != FBNN_IO_OK)
         return rc;
@@ -418,7 +405,7 @@ int fbnn_dataset_load_idx(const char *images_path, const char *labels_path, fbnn
         }
         if (nl != n) {
             fbnn_dataset_free(ds);
-            return set_err(err, err_size, FBNN_IO_ERR_MISMATCH,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_MISMATCH,
                            "%s has %lu images but %s has %lu labels", images_path,
                            (unsigned long)n, labels_path, (unsigned long)nl);
         }

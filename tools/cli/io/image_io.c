@@ -5,6 +5,7 @@
  * input only), so there is no runtime dependency on libstb.so.
  */
 #include "image_io.h"
+#include "io_err.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,21 +22,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int set_err(char *err, size_t err_size, int code, const char *fmt, ...)
-{
-    if (err && err_size > 0) {
-        va_list ap;
-        char *p;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-        /* keep the message on one line */
-        for (p = err; *p; p++)
-            if (*p == '\n' || *p == '\r')
-                *p = ' ';
-    }
-    return code;
-}
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -55,7 +41,7 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
     errno = 0;
     f = fopen(path, "rb");
     if (!f)
-        return set_err(err, err_size, FBNN_IO_ERR_OPEN, "%s: cannot open: %s", path,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_OPEN, "%s: cannot open: %s", path,
                        errno ? strerror(errno) : "unknown error");
     for (;;) {
         size_t got;
@@ -65,7 +51,7 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
             if (cap >= (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1) {
                 free(buf);
                 fclose(f);
-                return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+                return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                                "%s: file larger than %u MiB", path,
                                (unsigned)(FBNN_IMAGE_MAX_FILE_BYTES >> 20));
             }
@@ -75,7 +61,7 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
             if (!nb) {
                 free(buf);
                 fclose(f);
-                return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory reading the file",
+                return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory reading the file",
                                path);
             }
             buf = nb;
@@ -89,7 +75,7 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
                 int e = errno;
                 free(buf);
                 fclose(f);
-                return set_err(err, err_size, FBNN_IO_ERR_READ, "%s: read error: %s", path,
+                return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_READ, "%s: read error: %s", path,
                                e ? strerror(e) : "unknown error");
             }
             if (feof(f))
@@ -99,7 +85,7 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
     fclose(f);
     if (len > FBNN_IMAGE_MAX_FILE_BYTES) {
         free(buf);
-        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: file larger than %u MiB", path,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: file larger than %u MiB", path,
                        (unsigned)(FBNN_IMAGE_MAX_FILE_BYTES >> 20));
     }
     *out = buf;
@@ -226,28 +212,28 @@ static int decode_jpeg(const uint8_t *d, size_t n, const char *name, fbnn_image 
     unsigned char *px;
 
     if (rc == FBNN_IO_ERR_TRUNCATED)
-        return set_err(err, err_size, rc, "%s: truncated JPEG (%s)", name, why);
+        return fbnn_io_set_err(err, err_size, rc, "%s: truncated JPEG (%s)", name, why);
     if (rc != FBNN_IO_OK)
-        return set_err(err, err_size, rc, "%s: corrupt JPEG (%s)", name, why);
+        return fbnn_io_set_err(err, err_size, rc, "%s: corrupt JPEG (%s)", name, why);
     if (sof_w > FBNN_IMAGE_MAX_DIM || sof_h > FBNN_IMAGE_MAX_DIM)
-        return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                        "%s: JPEG is %lux%lu, larger than the limit of %u pixels per side", name,
                        (unsigned long)sof_w, (unsigned long)sof_h, (unsigned)FBNN_IMAGE_MAX_DIM);
     if (n > (size_t)INT_MAX)
-        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG file too large", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG file too large", name);
     if (!fbnn_stb_jpeg_info(d, (int)n, &w, &h, &comp)) {
         const char *r = fbnn_stb_jpeg_failure();
         if (r && strcmp(r, "too large") == 0)
-            return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                            "%s: JPEG dimensions larger than %u pixels", name,
                            (unsigned)FBNN_IMAGE_MAX_DIM);
-        return set_err(err, err_size, FBNN_IO_ERR_CORRUPT, "%s: corrupt JPEG (%s)", name,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_CORRUPT, "%s: corrupt JPEG (%s)", name,
                        r ? r : "header not understood");
     }
     if (w <= 0 || h <= 0)
-        return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG has zero width or height", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG has zero width or height", name);
     if ((unsigned)w > FBNN_IMAGE_MAX_DIM || (unsigned)h > FBNN_IMAGE_MAX_DIM)
-        return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                        "%s: JPEG is %dx%d, larger than the limit of %u pixels per side", name, w, h,
                        (unsigned)FBNN_IMAGE_MAX_DIM);
     want = comp == 1 ? 1 : 3;
@@ -255,9 +241,9 @@ static int decode_jpeg(const uint8_t *d, size_t n, const char *name, fbnn_image 
     if (!px) {
         const char *r = fbnn_stb_jpeg_failure();
         if (r && strcmp(r, "outofmem") == 0)
-            return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory decoding JPEG",
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: out of memory decoding JPEG",
                            name);
-        return set_err(err, err_size, FBNN_IO_ERR_CORRUPT, "%s: corrupt JPEG (%s)", name,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_CORRUPT, "%s: corrupt JPEG (%s)", name,
                        r ? r : "decoder error");
     }
     img->width = (uint32_t)w;
@@ -401,10 +387,10 @@ static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *
     if (n >= 24 && memcmp(d + 12, "IHDR", 4) == 0) {
         uint32_t w = be32(d + 16), h = be32(d + 20);
         if (w == 0 || h == 0)
-            return set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: PNG has zero width or height",
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: PNG has zero width or height",
                            name);
         if (w > FBNN_IMAGE_MAX_DIM || h > FBNN_IMAGE_MAX_DIM)
-            return set_err(err, err_size, FBNN_IO_ERR_SIZE,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                            "%s: PNG is %lux%lu, larger than the limit of %u pixels per side", name,
                            (unsigned long)w, (unsigned long)h, (unsigned)FBNN_IMAGE_MAX_DIM);
     }
@@ -414,11 +400,11 @@ static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *
     job.size = n;
     job.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job, png_job_error, png_job_warning);
     if (!job.png)
-        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: cannot create PNG decoder", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: cannot create PNG decoder", name);
     job.info = png_create_info_struct(job.png);
     if (!job.info) {
         png_destroy_read_struct(&job.png, NULL, NULL);
-        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: cannot create PNG decoder", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "%s: cannot create PNG decoder", name);
     }
     failed = png_job_run(&job);
     png_destroy_read_struct(&job.png, &job.info, NULL);
@@ -426,12 +412,12 @@ static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *
     if (failed) {
         free(job.pixels);
         if (job.code == FBNN_IO_ERR_TRUNCATED)
-            return set_err(err, err_size, job.code, "%s: truncated PNG (%s)", name, job.msg);
+            return fbnn_io_set_err(err, err_size, job.code, "%s: truncated PNG (%s)", name, job.msg);
         if (job.code == FBNN_IO_ERR_NOMEM)
-            return set_err(err, err_size, job.code, "%s: out of memory decoding PNG", name);
+            return fbnn_io_set_err(err, err_size, job.code, "%s: out of memory decoding PNG", name);
         if (job.code == FBNN_IO_ERR_SIZE)
-            return set_err(err, err_size, job.code, "%s: PNG %s", name, job.msg);
-        return set_err(err, err_size, job.code == FBNN_IO_OK ? FBNN_IO_ERR_CORRUPT : job.code,
+            return fbnn_io_set_err(err, err_size, job.code, "%s: PNG %s", name, job.msg);
+        return fbnn_io_set_err(err, err_size, job.code == FBNN_IO_OK ? FBNN_IO_ERR_CORRUPT : job.code,
                        "%s: corrupt PNG (%s)", name, job.msg);
     }
     img->width = job.width;
@@ -454,12 +440,12 @@ int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn
     if (!name)
         name = "image";
     if (!img)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: no output image", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: no output image", name);
     memset(img, 0, sizeof *img);
     if (!d && size)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: NULL data", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: NULL data", name);
     if (size == 0)
-        return set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file", name);
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file", name);
     if (size >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
         return decode_jpeg(d, size, name, img, err, err_size);
     if (size >= 8 && memcmp(d, PNG_SIG, 8) == 0)
@@ -469,10 +455,10 @@ int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn
         static const uint8_t JPEG_SIG[3] = {0xFF, 0xD8, 0xFF};
         if ((size < 8 && memcmp(d, PNG_SIG, size) == 0) ||
             (size < 3 && memcmp(d, JPEG_SIG, size) == 0))
-            return set_err(err, err_size, FBNN_IO_ERR_TRUNCATED,
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_TRUNCATED,
                            "%s: truncated image file (%lu bytes)", name, (unsigned long)size);
     }
-    return set_err(err, err_size, FBNN_IO_ERR_FORMAT,
+    return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT,
                    "%s: unknown image format (only JPEG and PNG are supported)", name);
 }
 
@@ -487,7 +473,7 @@ int fbnn_image_load(const char *path, fbnn_image *img, char *err, size_t err_siz
     if (img)
         memset(img, 0, sizeof *img);
     if (!path || !img)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_load: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_load: NULL argument");
     rc = read_whole_file(path, &buf, &size, err, err_size);
     if (rc != FBNN_IO_OK)
         return rc;
@@ -635,20 +621,20 @@ int fbnn_image_to_input(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t 
     if (err && err_size)
         err[0] = '\0';
     if (!img || !out_chw)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_to_input: NULL argument");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_to_input: NULL argument");
     if (!img->pixels || img->width == 0 || img->height == 0 || img->width > FBNN_IMAGE_MAX_DIM ||
         img->height > FBNN_IMAGE_MAX_DIM || (img->channels != 1 && img->channels != 3))
-        return set_err(err, err_size, FBNN_IO_ERR_ARG,
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG,
                        "invalid source image (%lux%lu, %lu channels)", (unsigned long)img->width,
                        (unsigned long)img->height, (unsigned long)img->channels);
     if (C != 1 && C != 3)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "model input must have 1 or 3 channels, not %lu",
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "model input must have 1 or 3 channels, not %lu",
                        (unsigned long)C);
     if (H == 0 || W == 0 || H > FBNN_IMAGE_MAX_DIM || W > FBNN_IMAGE_MAX_DIM)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "invalid model input size %lux%lu",
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "invalid model input size %lux%lu",
                        (unsigned long)W, (unsigned long)H);
     if (resize_mode > 1)
-        return set_err(err, err_size, FBNN_IO_ERR_ARG, "unknown resize mode %lu",
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "unknown resize mode %lu",
                        (unsigned long)resize_mode);
 
     sw = img->width;
@@ -672,10 +658,10 @@ int fbnn_image_to_input(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t 
     }
 
     if ((rc = axis_build(W, sw, sx, ox, &ax)) != FBNN_IO_OK)
-        return set_err(err, err_size, rc, "out of memory resizing the image");
+        return fbnn_io_set_err(err, err_size, rc, "out of memory resizing the image");
     if ((rc = axis_build(H, sh, sy, oy, &ay)) != FBNN_IO_OK) {
         axis_free(&ax);
-        return set_err(err, err_size, rc, "out of memory resizing the image");
+        return fbnn_io_set_err(err, err_size, rc, "out of memory resizing the image");
     }
 
     /* Source rows that contribute to the output. */
@@ -696,7 +682,7 @@ int fbnn_image_to_input(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t 
         free(rowbuf);
         axis_free(&ax);
         axis_free(&ay);
-        return set_err(err, err_size, FBNN_IO_ERR_NOMEM, "out of memory resizing the image");
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_NOMEM, "out of memory resizing the image");
     }
 
     /* Pass 1: horizontal resampling of each contributing row. */

@@ -1,5 +1,26 @@
 #include "io_status.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "io_err.h"
+
+int fbnn_io_set_err(char *err, size_t err_size, int code, const char *fmt, ...)
+{
+    if (err && err_size > 0) {
+        va_list ap;
+        char *p;
+        va_start(ap, fmt);
+        vsnprintf(err, err_size, fmt, ap);
+        va_end(ap);
+        /* keep the message on one line */
+        for (p = err; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
+    }
+    return code;
+}
+
 const char *fbnn_io_status_str(int status)
 {
     switch (status) {
