@@ -21,14 +21,8 @@ int fbnn_k_avgpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
     fbnn_real div;
 
     if (x == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 ||
-        w > FBNN_K_MAX_DIM)
-        return FBNN_K_EBADARG;
-    if (k < 1 || k > FBNN_K_MAX_KERNEL || s < 1 || s > FBNN_K_MAX_STRIDE) return FBNN_K_EBADARG;
+    if (fbnn_window_check(c, h, w, k, s, 0, &ho, &wo) != FBNN_K_OK) return FBNN_K_EBADARG;
     if (dup < 1 || dup > FBNN_K_MAX_DUP || c > FBNN_K_MAX_DIM / dup) return FBNN_K_EBADARG;
-    ho = fbnn_out_size(h, k, s, 0);
-    wo = fbnn_out_size(w, k, s, 0);
-    if (ho < 1 || wo < 1) return FBNN_K_EBADARG;
 
     in_plane = (size_t)h * (size_t)w;
     out_plane = (size_t)ho * (size_t)wo;

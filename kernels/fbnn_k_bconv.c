@@ -17,13 +17,6 @@
  */
 #include "fbnn_kernels.h"
 
-/* Valid tap range [*lo, *hi) of an axis for a window starting at `start`. */
-static void tap_range(int32_t start, int32_t k, int32_t in, int32_t *lo, int32_t *hi)
-{
-    *lo = start < 0 ? -start : 0;
-    *hi = (in - start) < k ? (in - start) : k;
-}
-
 int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
                  const fbnn_conv_params *p, fbnn_real *out)
 {
@@ -39,13 +32,13 @@ int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
         for (oy = 0; oy < p->out_h; ++oy) {
             int32_t iy0 = oy * p->stride - p->pad;
             int32_t ky_lo, ky_hi;
-            tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+            fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox = 0; ox < p->out_w; ++ox) {
                 int32_t ix0 = ox * p->stride - p->pad;
                 int32_t kx_lo, kx_hi, ky, kx, i;
                 int32_t n_taps;
                 uint32_t pc = 0u;
-                tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                 n_taps = (ky_hi - ky_lo) * (kx_hi - kx_lo);
                 for (ky = ky_lo; ky < ky_hi; ++ky) {
                     for (kx = kx_lo; kx < kx_hi; ++kx) {

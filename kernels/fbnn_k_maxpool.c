@@ -11,13 +11,6 @@
  */
 #include "fbnn_kernels.h"
 
-/* Valid tap range [*lo, *hi) of an axis for a window starting at `start`. */
-static void tap_range(int32_t start, int32_t k, int32_t in, int32_t *lo, int32_t *hi)
-{
-    *lo = start < 0 ? -start : 0;
-    *hi = (in - start) < k ? (in - start) : k;
-}
-
 int fbnn_k_maxpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
                    int32_t k, int32_t s, int32_t pad, fbnn_real *y)
 {
@@ -25,14 +18,7 @@ int fbnn_k_maxpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
     size_t in_plane, out_plane;
 
     if (x == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 ||
-        w > FBNN_K_MAX_DIM)
-        return FBNN_K_EBADARG;
-    if (k < 1 || k > FBNN_K_MAX_KERNEL || s < 1 || s > FBNN_K_MAX_STRIDE) return FBNN_K_EBADARG;
-    if (pad < 0 || pad >= k) return FBNN_K_EBADARG;
-    ho = fbnn_out_size(h, k, s, pad);
-    wo = fbnn_out_size(w, k, s, pad);
-    if (ho < 1 || wo < 1) return FBNN_K_EBADARG;
+    if (fbnn_window_check(c, h, w, k, s, pad, &ho, &wo) != FBNN_K_OK) return FBNN_K_EBADARG;
 
     in_plane = (size_t)h * (size_t)w;
     out_plane = (size_t)ho * (size_t)wo;
@@ -41,11 +27,11 @@ int fbnn_k_maxpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
         fbnn_real *yc = y + (size_t)ch * out_plane;
         for (oy = 0; oy < ho; ++oy) {
             int32_t iy0 = oy * s - pad, ky_lo, ky_hi;
-            tap_range(iy0, k, h, &ky_lo, &ky_hi);
+            fbnn_tap_range(iy0, k, h, &ky_lo, &ky_hi);
             for (ox = 0; ox < wo; ++ox) {
                 int32_t ix0 = ox * s - pad, kx_lo, kx_hi, ky, kx;
                 fbnn_real m;
-                tap_range(ix0, k, w, &kx_lo, &kx_hi);
+                fbnn_tap_range(ix0, k, w, &kx_lo, &kx_hi);
                 m = xc[(size_t)(iy0 + ky_lo) * (size_t)w + (size_t)(ix0 + kx_lo)];
                 for (ky = ky_lo; ky < ky_hi; ++ky) {
                     for (kx = kx_lo; kx < kx_hi; ++kx) {

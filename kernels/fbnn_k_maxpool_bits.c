@@ -9,36 +9,22 @@
  */
 #include "fbnn_kernels.h"
 
-/* Valid tap range [*lo, *hi) of an axis for a window starting at `start`. */
-static void tap_range(int32_t start, int32_t k, int32_t in, int32_t *lo, int32_t *hi)
-{
-    *lo = start < 0 ? -start : 0;
-    *hi = (in - start) < k ? (in - start) : k;
-}
-
 int fbnn_k_maxpool_bits(const uint32_t *x, int32_t c, int32_t h, int32_t w,
                         int32_t k, int32_t s, int32_t pad, uint32_t *y)
 {
     int32_t nw, ho, wo, oy, ox;
 
     if (x == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 ||
-        w > FBNN_K_MAX_DIM)
-        return FBNN_K_EBADARG;
-    if (k < 1 || k > FBNN_K_MAX_KERNEL || s < 1 || s > FBNN_K_MAX_STRIDE) return FBNN_K_EBADARG;
-    if (pad < 0 || pad >= k) return FBNN_K_EBADARG;
-    ho = fbnn_out_size(h, k, s, pad);
-    wo = fbnn_out_size(w, k, s, pad);
-    if (ho < 1 || wo < 1) return FBNN_K_EBADARG;
+    if (fbnn_window_check(c, h, w, k, s, pad, &ho, &wo) != FBNN_K_OK) return FBNN_K_EBADARG;
 
     nw = FBNN_WORDS(c);
     for (oy = 0; oy < ho; ++oy) {
         int32_t iy0 = oy * s - pad, ky_lo, ky_hi;
-        tap_range(iy0, k, h, &ky_lo, &ky_hi);
+        fbnn_tap_range(iy0, k, h, &ky_lo, &ky_hi);
         for (ox = 0; ox < wo; ++ox) {
             int32_t ix0 = ox * s - pad, kx_lo, kx_hi, ky, kx, i;
             uint32_t *yo = y + ((size_t)oy * (size_t)wo + (size_t)ox) * (size_t)nw;
-            tap_range(ix0, k, w, &kx_lo, &kx_hi);
+            fbnn_tap_range(ix0, k, w, &kx_lo, &kx_hi);
             for (i = 0; i < nw; ++i) yo[i] = 0u;
             for (ky = ky_lo; ky < ky_hi; ++ky) {
                 for (kx = kx_lo; kx < kx_hi; ++kx) {

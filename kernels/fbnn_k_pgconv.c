@@ -19,13 +19,6 @@
  */
 #include "fbnn_kernels.h"
 
-/* Valid tap range [*lo, *hi) of an axis for a window starting at `start`. */
-static void tap_range(int32_t start, int32_t k, int32_t in, int32_t *lo, int32_t *hi)
-{
-    *lo = start < 0 ? -start : 0;
-    *hi = (in - start) < k ? (in - start) : k;
-}
-
 /* Exact binary conv sum of one output position (window at iy0, ix0) of the
  * plane `x` against the weights `wo` of one output channel. */
 static int32_t conv_sum(const uint32_t *x, const uint32_t *wo, const fbnn_conv_params *p,
@@ -64,12 +57,12 @@ int fbnn_k_pgconv(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weig
         for (oy = 0; oy < p->out_h; ++oy) {
             int32_t iy0 = oy * p->stride - p->pad;
             int32_t ky_lo, ky_hi;
-            tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+            fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox = 0; ox < p->out_w; ++ox) {
                 int32_t ix0 = ox * p->stride - p->pad;
                 int32_t kx_lo, kx_hi, sm;
                 fbnn_real y;
-                tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                 sm = conv_sum(msb, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
                 y = fbnn_r_third(2 * sm);
                 if (fbnn_r_gt(y, t)) {

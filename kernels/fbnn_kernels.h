@@ -73,6 +73,28 @@ static inline int32_t fbnn_out_size(int32_t in, int32_t k, int32_t stride, int32
     return (in + 2 * pad - k) / stride + 1;
 }
 
+/** Valid tap range [*lo, *hi) of one axis for a window of size k starting at
+ *  input index `start` (negative in the zero padding) over `in` pixels. */
+static inline void fbnn_tap_range(int32_t start, int32_t k, int32_t in, int32_t *lo, int32_t *hi)
+{
+    *lo = start < 0 ? -start : 0;
+    *hi = (in - start) < k ? (in - start) : k;
+}
+
+/** Check the sizes of a pooling window over a [c][h][w] map (ranges of
+ *  fbnn_kernels.h) and compute its output size; 0 if valid. */
+static inline int fbnn_window_check(int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, int32_t pad,
+                                    int32_t *ho, int32_t *wo)
+{
+    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 || w > FBNN_K_MAX_DIM)
+        return FBNN_K_EBADARG;
+    if (k < 1 || k > FBNN_K_MAX_KERNEL || s < 1 || s > FBNN_K_MAX_STRIDE) return FBNN_K_EBADARG;
+    if (pad < 0 || pad >= k) return FBNN_K_EBADARG;
+    *ho = fbnn_out_size(h, k, s, pad);
+    *wo = fbnn_out_size(w, k, s, pad);
+    return (*ho < 1 || *wo < 1) ? FBNN_K_EBADARG : FBNN_K_OK;
+}
+
 /** Check a conv parameter struct (ranges, out size formula, 24-bit sum bound). */
 int fbnn_k_conv_params_check(const fbnn_conv_params *p);
 
