@@ -28,6 +28,28 @@
 extern "C" {
 #endif
 
+/**
+ * @name Version
+ * Semantic version of the library. CMakeLists.txt reads its project version
+ * from these lines, so the header, the package config, fracbnn.pc and the
+ * shared library's VERSION can never disagree.
+ * @{
+ */
+#define FBNN_VERSION_MAJOR 0  /**< incompatible API or format changes */
+#define FBNN_VERSION_MINOR 1  /**< compatible additions */
+#define FBNN_VERSION_PATCH 0  /**< fixes */
+#define FBNN_VERSION_STRING "0.1.0" /**< "MAJOR.MINOR.PATCH" */
+/** One integer for `#if` comparisons: MAJOR*10000 + MINOR*100 + PATCH. */
+#define FBNN_VERSION_NUMBER (FBNN_VERSION_MAJOR * 10000 + FBNN_VERSION_MINOR * 100 + FBNN_VERSION_PATCH)
+/** @} */
+
+/**
+ * Version of the library actually linked (FBNN_VERSION_STRING of the build
+ * that produced it); compare with FBNN_VERSION_STRING to detect a program
+ * compiled against other headers than the shared library it runs with.
+ */
+const char *fbnn_version(void);
+
 /** Status codes. 0 is success; every error has its own message via fbnn_status_str(). */
 typedef enum fbnn_status {
     FBNN_OK = 0,
@@ -174,6 +196,74 @@ typedef struct fbnn_run_stats {
 
 /** Fill `stats` for the last run. */
 fbnn_status fbnn_last_run_stats(const fbnn_context *ctx, fbnn_run_stats *stats);
+
+/**
+ * @name Threads and batches
+ * A context may use N threads: fbnn_run() splits every convolution by
+ * output channels over them, fbnn_run_batch() gives each thread whole
+ * images. Results are bit-identical for every N (each output value is
+ * computed by the same code; only who computes it changes).
+ * @{
+ */
+
+/**
+ * Use `n_threads` threads (1 = the calling thread only, the default) in
+ * this context. The worker pool (n_threads - 1 pthreads) and one extra
+ * activation arena per extra thread are allocated on the heap at the first
+ * run that needs them and freed by fbnn_context_free(); changing the count
+ * frees them. Only contexts from fbnn_context_create() can use more than one
+ * thread: a context in caller memory (fbnn_context_init()) never touches the
+ * heap and returns FBNN_ERR_UNSUPPORTED for n_threads > 1, as does a build
+ * without threads (FBNN_THREADS=OFF).
+ * @param n_threads 1 .. 256
+ */
+fbnn_status fbnn_context_set_threads(fbnn_context *ctx, uint32_t n_threads);
+
+/** Threads the context uses (1 if NULL). */
+uint32_t fbnn_context_threads(const fbnn_context *ctx);
+
+/**
+ * Bytes a context of `model` occupies with `n_threads` threads: the
+ * fbnn_context_size_for() block plus one more such block per extra thread
+ * (their arenas), plus the pool descriptor. Thread stacks (the system
+ * default size, mostly untouched) are not included. Independent of the
+ * batch size: a batch only needs the caller's logits buffer.
+ */
+size_t fbnn_context_size_for_threads(const fbnn_model *model, uint32_t n_threads);
+
+/**
+ * Run `n` images in one call: `images` holds n consecutive inputs of
+ * `image_size` bytes each (the layout of fbnn_run()), `logits` receives
+ * n * num_classes floats, image i at logits + i * num_classes. With N > 1
+ * threads each thread runs whole images in its own arena (one arena per
+ * thread, planned like the context's); with one thread (or n == 1) the
+ * images run one after another (a single image uses the threads inside its
+ * layers). Afterwards fbnn_last_run_stats() holds the sum over the batch
+ * and fbnn_logits()/fbnn_topk() have no result (they refer to no image).
+ * The op hook is not called. n == 0 is allowed and does nothing.
+ */
+fbnn_status fbnn_run_batch(fbnn_context *ctx, const uint8_t *images, size_t image_size, size_t n,
+                           float *logits);
+
+/** @} */
+
+/** What an op hook is told: called before and after every op of fbnn_run(). */
+typedef struct fbnn_op_event {
+    uint32_t op_index;     /**< index of the op in the model (see fbnn_model_layer()) */
+    int end;               /**< 0 = about to run, 1 = finished */
+    uint64_t pg_gated;     /**< end of a PG conv: positions where the LSB conv ran, else 0 */
+    uint64_t pg_positions; /**< end of a PG conv: its output positions, else 0 */
+} fbnn_op_event;
+
+/** Op hook: profiling (`fbnn bench` times layers with it) or tracing. */
+typedef void (*fbnn_op_hook)(void *user, const fbnn_op_event *event);
+
+/**
+ * Install (or remove, with hook = NULL) a hook that fbnn_run() calls in the
+ * calling thread before and after every op. The library itself never reads
+ * a clock; the hook does. fbnn_run_batch() does not call it.
+ */
+fbnn_status fbnn_context_set_op_hook(fbnn_context *ctx, fbnn_op_hook hook, void *user);
 
 #ifdef __cplusplus
 }
