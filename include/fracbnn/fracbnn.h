@@ -78,8 +78,8 @@ const char *fbnn_status_str(fbnn_status status);
 
 /** Detailed error report of a failed call: which field or op is wrong. */
 typedef struct fbnn_error {
-    fbnn_status status;
-    char message[256];
+    fbnn_status status;  /**< the status the call returned */
+    char message[256];   /**< one NUL-terminated English line naming the defect */
 } fbnn_error;
 
 typedef struct fbnn_model fbnn_model;     /**< opaque, immutable after load */
@@ -133,10 +133,16 @@ const char *fbnn_model_label(const fbnn_model *model, uint32_t index);
 typedef struct fbnn_layer_info {
     const char *op_name;     /**< e.g. "pgconv" */
     uint32_t in_kind;        /**< 1 = u8, 2 = real, 3 = bits, 4 = q2 (first input) */
-    uint32_t in_c, in_h, in_w;
-    uint32_t out_kind;
-    uint32_t out_c, out_h, out_w;
-    int32_t k, stride, pad;  /**< conv/pool attributes (0 if n/a) */
+    uint32_t in_c;           /**< channels of the first input */
+    uint32_t in_h;           /**< height of the first input */
+    uint32_t in_w;           /**< width of the first input */
+    uint32_t out_kind;       /**< kind of the output (same codes as in_kind) */
+    uint32_t out_c;          /**< output channels */
+    uint32_t out_h;          /**< output height */
+    uint32_t out_w;          /**< output width */
+    int32_t k;               /**< conv/pool kernel size (0 if n/a) */
+    int32_t stride;          /**< conv/pool stride (0 if n/a) */
+    int32_t pad;             /**< conv/pool zero padding (0 if n/a) */
     size_t param_bytes;      /**< bytes of the op's constant tensors */
 } fbnn_layer_info;
 
