@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 (cd build && ctest --output-on-failure -j"$(nproc)")
 
+echo "== install + downstream consumers (find_package, pkg-config) =="
+scripts/test_downstream.sh build
+
+echo "== API docs (Doxygen, warnings are errors) =="
+scripts/docs.sh
+
 echo "== ASan + UBSan build =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFBNN_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)"

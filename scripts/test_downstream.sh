@@ -22,7 +22,7 @@ test -f "$prefix/lib/libfracbnn.a"
 test -f "$prefix/lib/cmake/fracbnn/fracbnnConfig.cmake"
 test -f "$prefix/lib/cmake/fracbnn/fracbnnConfigVersion.cmake"
 test -f "$prefix/lib/pkgconfig/fracbnn.pc"
-version=$(sed -n 's/^#define FBNN_VERSION_STRING "\(.*\)"/\1/p' include/fracbnn/fracbnn.h)
+version=$(sed -n 's/^#define FBNN_VERSION_STRING "\([^"]*\)".*/\1/p' include/fracbnn/fracbnn.h)
 major=${version%%.*}
 soname=$(objdump -p "$prefix/lib/libfracbnn.so" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libfracbnn.so.$major" ] || { echo "FAIL: SONAME '$soname', expected libfracbnn.so.$major"; exit 1; }

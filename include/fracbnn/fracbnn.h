@@ -204,6 +204,35 @@ typedef struct fbnn_run_stats {
 fbnn_status fbnn_last_run_stats(const fbnn_context *ctx, fbnn_run_stats *stats);
 
 /**
+ * Instruction-set variants of the kernels. Every variant gives bit-identical
+ * results; they differ only in speed. The best one the CPU supports is chosen
+ * when a context is created; FBNN_ISA=<name> in the environment (or
+ * FBNN_FORCE_SCALAR=1) overrides that choice, fbnn_context_set_isa() too.
+ */
+typedef enum fbnn_isa {
+    FBNN_ISA_AUTO = 0,  /**< the best variant this CPU supports ("auto") */
+    FBNN_ISA_SCALAR,    /**< portable reference kernels ("scalar") */
+    FBNN_ISA_POPCNT,    /**< reference kernels with the x86 POPCNT instruction ("popcnt") */
+    FBNN_ISA_AVX2,      /**< x86 AVX2 ("avx2") */
+    FBNN_ISA_AVX512,    /**< x86 AVX-512, with VPOPCNTDQ when present ("avx512") */
+    FBNN_ISA_AVX512BW,  /**< x86 AVX-512BW without VPOPCNTDQ ("avx512bw") */
+    FBNN_ISA_NEON       /**< AArch64 Advanced SIMD ("neon") */
+} fbnn_isa;
+
+/**
+ * Use the kernels of `isa` in this context from the next run on.
+ * Returns FBNN_ERR_UNSUPPORTED (context unchanged) if this CPU or this build
+ * of the library lacks it, FBNN_ERR_ARG for an unknown value.
+ */
+fbnn_status fbnn_context_set_isa(fbnn_context *ctx, fbnn_isa isa);
+
+/**
+ * Name of the kernel variant set the context uses: "scalar", "popcnt",
+ * "avx2", "avx512-vpopcntdq", "avx512bw" or "neon" (NULL for a NULL context).
+ */
+const char *fbnn_context_isa(const fbnn_context *ctx);
+
+/**
  * @name Threads and batches
  * A context may use N threads: fbnn_run() splits every convolution by
  * output channels over them, fbnn_run_batch() gives each thread whole
@@ -221,6 +250,76 @@ fbnn_status fbnn_last_run_stats(const fbnn_context *ctx, fbnn_run_stats *stats);
  * thread: a context in caller memory (fbnn_context_init()) never touches the
  * heap and returns FBNN_ERR_UNSUPPORTED for n_threads > 1, as does a build
  * without threads (FBNN_THREADS=OFF).
+ * @param ctx       the context to configure
+ * @param n_threads 1 .. 256
+ */
+fbnn_status fbnn_context_set_threads(fbnn_context *ctx, uint32_t n_threads);
+
+/** Threads the context uses (1 if NULL). */
+uint32_t fbnn_context_threads(const fbnn_context *ctx);
+
+/**
+ * Bytes a context of `model` occupies with `n_threads` threads: the
+ * fbnn_context_size_for() block plus one more such block per extra thread
+ * (their arenas), plus the pool descriptor. Thread stacks (the system
+ * default size, mostly untouched) are not included. Independent of the
+ * batch size: a batch only needs the caller's logits buffer.
+ */
+size_t fbnn_context_size_for_threads(const fbnn_model *model, uint32_t n_threads);
+
+/**
+ * Run `n` images in one call: `images` holds n consecutive inputs of
+ * `image_size` bytes each (the layout of fbnn_run()), `logits` receives
+ * n * num_classes floats, image i at logits + i * num_classes. With N > 1
+ * threads each thread runs whole images in its own arena (one arena per
+ * thread, planned like the context's); with one thread (or n == 1) the
+ * images run one after another (a single image uses the threads inside its
+ * layers). Afterwards fbnn_last_run_stats() holds the sum over the batch
+ * and fbnn_logits()/fbnn_topk() have no result (they refer to no image).
+ * The op hook is not called. n == 0 is allowed and does nothing.
+ */
+fbnn_status fbnn_run_batch(fbnn_context *ctx, const uint8_t *images, size_t image_size, size_t n,
+                           float *logits);
+
+/** @} */
+
+/** What an op hook is told: called before and after every op of fbnn_run(). */
+typedef struct fbnn_op_event {
+    uint32_t op_index;     /**< index of the op in the model (see fbnn_model_layer()) */
+    int end;               /**< 0 = about to run, 1 = finished */
+    uint64_t pg_gated;     /**< end of a PG conv: positions where the LSB conv ran, else 0 */
+    uint64_t pg_positions; /**< end of a PG conv: its output positions, else 0 */
+} fbnn_op_event;
+
+/** Op hook: profiling (`fbnn bench` times layers with it) or tracing. */
+typedef void (*fbnn_op_hook)(void *user, const fbnn_op_event *event);
+
+/**
+ * Install (or remove, with hook = NULL) a hook that fbnn_run() calls in the
+ * calling thread before and after every op. The library itself never reads
+ * a clock; the hook does. fbnn_run_batch() does not call it.
+ */
+fbnn_status fbnn_context_set_op_hook(fbnn_context *ctx, fbnn_op_hook hook, void *user);
+
+/**
+ * @name Threads and batches
+ * A context may use N threads: fbnn_run() splits every convolution by
+ * output channels over them, fbnn_run_batch() gives each thread whole
+ * images. Results are bit-identical for every N (each output value is
+ * computed by the same code; only who computes it changes).
+ * @{
+ */
+
+/**
+ * Use `n_threads` threads (1 = the calling thread only, the default) in
+ * this context. The worker pool (n_threads - 1 pthreads) and one extra
+ * activation arena per extra thread are allocated on the heap at the first
+ * run that needs them and freed by fbnn_context_free(); changing the count
+ * frees them. Only contexts from fbnn_context_create() can use more than one
+ * thread: a context in caller memory (fbnn_context_init()) never touches the
+ * heap and returns FBNN_ERR_UNSUPPORTED for n_threads > 1, as does a build
+ * without threads (FBNN_THREADS=OFF).
+ * @param ctx       the context to configure
  * @param n_threads 1 .. 256
  */
 fbnn_status fbnn_context_set_threads(fbnn_context *ctx, uint32_t n_threads);

@@ -230,7 +230,9 @@ fbnn_status fbnn_rprelu(const float *x, const float *bx, const float *slope, con
 
 /**
  * Residual add: `y[i] = x0[i] + x1[i]` for i in 0..n-1.
- * @param n  number of values, >= 1; y may be x0 or x1 (in place)
+ * @param x0, x1  the two inputs [n]
+ * @param n       number of values, >= 1
+ * @param y       output [n]; may be x0 or x1 (in place)
  */
 fbnn_status fbnn_residual_add(const float *x0, const float *x1, int n, float *y);
 
@@ -258,7 +260,8 @@ fbnn_status fbnn_avgpool2x2(const float *x, int c, int h, int w, int dup, float 
 /**
  * Global average pooling: `y[ch] = (0.0f + x[ch][0] + x[ch][1] + ...) / (float)(h*w)`,
  * summed in row-major order.
- * @param x      real map, planar [c][h][w], c, h, w in 1..65535
+ * @param x      real map, planar [c][h][w]
+ * @param c, h, w  channels, height, width, 1..65535 each
  * @param y      [c]
  */
 fbnn_status fbnn_global_avgpool(const float *x, int c, int h, int w, float *y);
@@ -267,8 +270,11 @@ fbnn_status fbnn_global_avgpool(const float *x, int c, int h, int w, float *y);
  * Max pooling of a real map, k x k window, stride s, padding pad; padded
  * taps are ignored (they never win). Equal values keep the earlier tap;
  * a NaN tap propagates.
- * @param x      real map, planar [c][h][w], c, h, w in 1..65535
- * @param k      1..15; s 1..8; pad 0..k-1
+ * @param x      real map, planar [c][h][w]
+ * @param c, h, w  channels, height, width, 1..65535 each
+ * @param k      window, 1..15
+ * @param s      stride, 1..8
+ * @param pad    padding, 0..k-1
  * @param y      real map [c][ho][wo], ho = fbnn_conv_out_dim(h, k, s, pad)
  */
 fbnn_status fbnn_maxpool(const float *x, int c, int h, int w, int k, int s, int pad, float *y);
@@ -276,8 +282,11 @@ fbnn_status fbnn_maxpool(const float *x, int c, int h, int w, int k, int s, int 
 /**
  * Binary max pooling of packed bits: the bitwise OR of the in-bounds words
  * of the k x k window (the maximum of {-1,+1} values); padded taps ignored.
- * @param x      packed bits [h][w][FBNN_PACKED_WORDS(c)], c, h, w in 1..65535
- * @param k      1..15; s 1..8; pad 0..k-1
+ * @param x      packed bits [h][w][FBNN_PACKED_WORDS(c)]
+ * @param c, h, w  channels, height, width, 1..65535 each
+ * @param k      window, 1..15
+ * @param s      stride, 1..8
+ * @param pad    padding, 0..k-1
  * @param y      packed bits [ho][wo][FBNN_PACKED_WORDS(c)]
  */
 fbnn_status fbnn_maxpool_bits(const uint32_t *x, int c, int h, int w, int k, int s, int pad,
@@ -300,7 +309,8 @@ fbnn_status fbnn_fully_connected(const float *x, int n_in, const float *w, const
  * Uniform k-bit quantiser (the k-bit shortcut of the ImageNet FracBNN):
  * `d = (hi - lo) / (float)(2^bits - 1)`;
  * `y = round_half_even((clamp(x, lo, hi) - lo) / d) * d + lo`.
- * @param x     values [n], n >= 1
+ * @param x     values [n]
+ * @param n     number of values, >= 1
  * @param bits  1..16
  * @param lo, hi  range, lo < hi, hi - lo finite
  * @param y     output [n]; may be x (in place)
