@@ -11,18 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu/dispatch.h"
-#include "model_internal.h"
-
-struct fbnn_context {
-    const struct fbnn_model *model;
-    uint8_t *arena;
-    const uint8_t *input;   /* the caller's image during fbnn_run() */
-    int owned;              /* allocated by fbnn_context_create() */
-    int have_result;
-    fbnn_kernel_table kt;
-    fbnn_run_stats stats;
-};
+#include "context_internal.h"
 
 #define CTX_HEADER (((sizeof(struct fbnn_context)) + 63u) / 64u * 64u)
 
@@ -70,7 +59,9 @@ fbnn_status fbnn_context_create(const fbnn_model *model, fbnn_context **out)
 
 void fbnn_context_free(fbnn_context *ctx)
 {
-    if (ctx && ctx->owned) free(ctx);
+    if (!ctx || !ctx->owned) return;
+    fbnn_par_release(ctx); /* worker pool and per-thread arenas */
+    free(ctx);
 }
 
 /* ------------------------------------------------------------------ run */
@@ -113,16 +104,16 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
         return fbnn_k_thermometer((const uint8_t *)in, c, h, w, op->attr[0], op->attr[1], (uint32_t *)out);
     case FBNN_OP_BCONV:
         conv_params(m, op, &p);
-        return ctx->kt.bconv((const uint32_t *)in, (const uint32_t *)m->tensors[op->param[0]].data, &p,
-                             (fbnn_real *)out);
+        return fbnn_par_bconv(ctx, (const uint32_t *)in, (const uint32_t *)m->tensors[op->param[0]].data, &p,
+                              (fbnn_real *)out);
     case FBNN_OP_PGCONV: {
         size_t plane = x->bytes / 2u / sizeof(uint32_t);
         uint32_t gated = 0;
         int rc;
         conv_params(m, op, &p);
-        rc = ctx->kt.pgconv((const uint32_t *)in, (const uint32_t *)in + plane,
-                            (const uint32_t *)m->tensors[op->param[0]].data, tdata(m, op, 1), &p,
-                            (fbnn_real *)out, &gated);
+        rc = fbnn_par_pgconv(ctx, (const uint32_t *)in, (const uint32_t *)in + plane,
+                             (const uint32_t *)m->tensors[op->param[0]].data, tdata(m, op, 1), &p,
+                             (fbnn_real *)out, &gated);
         ctx->stats.pg_gated += gated;
         ctx->stats.pg_positions += (uint64_t)y->c * y->h * y->w;
         return rc;
@@ -185,7 +176,22 @@ fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
     ctx->input = image;
     memset(&ctx->stats, 0, sizeof ctx->stats);
     for (i = 0; i < m->n_ops; i++) {
-        if (run_op(ctx, &m->ops[i]) != FBNN_K_OK) {
+        fbnn_op_event ev;
+        fbnn_run_stats before = ctx->stats;
+        int rc;
+        if (ctx->hook) {
+            memset(&ev, 0, sizeof ev);
+            ev.op_index = i;
+            ctx->hook(ctx->hook_user, &ev);
+        }
+        rc = run_op(ctx, &m->ops[i]);
+        if (ctx->hook) {
+            ev.end = 1;
+            ev.pg_gated = ctx->stats.pg_gated - before.pg_gated;
+            ev.pg_positions = ctx->stats.pg_positions - before.pg_positions;
+            ctx->hook(ctx->hook_user, &ev);
+        }
+        if (rc != FBNN_K_OK) {
             ctx->input = NULL;
             return FBNN_ERR_SHAPE; /* a kernel refused validated sizes: a library bug */
         }

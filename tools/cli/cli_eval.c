@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "cmd_bench.h"
 #include "dataset_io.h"
 #include "png_write.h"
 
@@ -36,7 +37,11 @@ void fbnn_help_eval(FILE *f)
             "  --json                print one JSON object instead of text: {\"model\",\n"
             "                        \"images\", \"correct\", \"accuracy\", \"lsb_fired\",\n"
             "                        \"classes\", \"confusion\" (rows = true class)}\n"
-            "  --no-progress         never draw the progress bar\n");
+            "  --no-progress         never draw the progress bar\n"
+            "  --threads N           threads of the context (default 1); results are\n"
+            "                        bit-identical for every N\n"
+            "  --batch B             images per fbnn_run_batch() call (default 256); the\n"
+            "                        text output ends with the measured images/s\n");
 }
 
 static void progress(uint32_t done, uint32_t total, int *last_pct)
@@ -48,6 +53,11 @@ static void progress(uint32_t done, uint32_t total, int *last_pct)
     for (i = 0; i < 25; i++) putchar(i < fill ? '#' : '.');
     printf("] %3d %% %u/%u", pct, done, total);
     fflush(stdout);
+}
+
+static void eval_progress(uint32_t done, uint32_t total, void *user)
+{
+    progress(done, total, (int *)user);
 }
 
 static void progress_clear(void)
@@ -177,7 +187,8 @@ int fbnn_cmd_eval(int argc, char **argv)
     char err[256];
     FILE *pf = NULL;
     uint64_t gated = 0, positions = 0;
-    uint32_t correct = 0, k, *cm = NULL;
+    uint32_t correct = 0, k, *cm = NULL, *pred = NULL, threads = 1, batch = 256;
+    double seconds = 0.0;
     size_t img_bytes;
 
     memset(&ds, 0, sizeof ds);
@@ -195,6 +206,11 @@ int fbnn_cmd_eval(int argc, char **argv)
             json = 1;
         } else if (strcmp(argv[i], "--no-progress") == 0) {
             show_progress = 0;
+        } else if (strcmp(argv[i], "--threads") == 0 || strcmp(argv[i], "--batch") == 0) {
+            uint32_t *dst = argv[i][2] == 't' ? &threads : &batch;
+            if (i + 1 >= argc || fbnn_cli_parse_u32(argv[i + 1], argv[i][2] == 't' ? 256u : 1u << 20, dst) != 0)
+                return fbnn_cli_error(FBNN_EXIT_USAGE, "eval: %s needs a positive integer", argv[i]);
+            i++;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return fbnn_cli_error(FBNN_EXIT_USAGE, "eval: unknown option '%s' (see fbnn eval --help)", argv[i]);
         } else if (n_paths < 3) {
@@ -232,8 +248,13 @@ int fbnn_cmd_eval(int argc, char **argv)
             goto out;
         }
     cm = (uint32_t *)calloc((size_t)info.num_classes * info.num_classes, sizeof *cm);
-    if (!cm || fbnn_context_create(m, &ctx) != FBNN_OK) {
+    pred = (uint32_t *)malloc((ds.count ? ds.count : 1u) * sizeof *pred);
+    if (!cm || !pred || fbnn_context_create(m, &ctx) != FBNN_OK) {
         rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "out of memory");
+        goto out;
+    }
+    if (fbnn_context_set_threads(ctx, threads) != FBNN_OK) {
+        rc = fbnn_cli_error(FBNN_EXIT_USAGE, "eval: %u threads are not supported by this build", threads);
         goto out;
     }
     if (pred_path && !(pf = fopen(pred_path, "w"))) {
@@ -241,23 +262,24 @@ int fbnn_cmd_eval(int argc, char **argv)
         goto out;
     }
     img_bytes = fbnn_dataset_image_bytes(&ds);
-    for (k = 0; k < ds.count; k++) {
-        fbnn_class_score top;
+    {
+        /* Batches over the context's threads (cmd_bench.c); same predictions
+         * as image-by-image fbnn_run + fbnn_topk (argmax, lowest index on ties). */
         fbnn_run_stats st;
-        fbnn_status s = fbnn_run(ctx, fbnn_dataset_image(&ds, k), img_bytes);
+        fbnn_status s = fbnn_cli_classify(ctx, ds.pixels, img_bytes, ds.count, batch, pred, &st, &seconds,
+                                          show_progress ? eval_progress : NULL, &last_pct);
         if (s != FBNN_OK) {
             if (show_progress) progress_clear();
             rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "inference failed: %s", fbnn_status_str(s));
             goto out;
         }
-        fbnn_topk(ctx, 1, &top);
-        fbnn_last_run_stats(ctx, &st);
-        gated += st.pg_gated;
-        positions += st.pg_positions;
-        if (top.index == ds.labels[k]) correct++;
-        cm[(size_t)ds.labels[k] * info.num_classes + top.index]++;
-        if (pf) fprintf(pf, "%u\n", top.index);
-        if (show_progress) progress(k + 1, ds.count, &last_pct);
+        gated = st.pg_gated;
+        positions = st.pg_positions;
+    }
+    for (k = 0; k < ds.count; k++) {
+        if (pred[k] == ds.labels[k]) correct++;
+        cm[(size_t)ds.labels[k] * info.num_classes + pred[k]]++;
+        if (pf) fprintf(pf, "%u\n", pred[k]);
     }
     if (show_progress) progress_clear();
     if (pf) {
@@ -278,10 +300,14 @@ int fbnn_cmd_eval(int argc, char **argv)
         if (positions)
             printf("LSB conv fired at %.2f %% of PG output positions\n", 100.0 * (double)gated / (double)positions);
         print_text(m, info.num_classes, cm);
+        if (seconds > 0)
+            printf("throughput: %.0f images/s (%u thread%s, batch %u, inference time only)\n", ds.count / seconds,
+                   threads, threads == 1 ? "" : "s", batch);
     }
     rc = FBNN_EXIT_OK;
 out:
     if (pf) fclose(pf);
+    free(pred);
     free(cm);
     fbnn_dataset_free(&ds);
     fbnn_context_free(ctx);
