@@ -17,16 +17,6 @@
 
 #define FBNN_K_QU_MAX_BITS 16
 
-/* 2^23 as fbnn_real: exact. */
-#define FBNN_R_TWO_POW_23 ((fbnn_real)8388608.0f)
-
-static fbnn_real round_half_even_nonneg(fbnn_real v)
-{
-    if (fbnn_r_ge(v, FBNN_R_TWO_POW_23)) return v; /* already integral */
-    if (!fbnn_r_ge(v, FBNN_R_ZERO)) return v;      /* NaN (negatives cannot occur) */
-    return fbnn_r_add(fbnn_r_add(v, FBNN_R_TWO_POW_23), -FBNN_R_TWO_POW_23);
-}
-
 int fbnn_k_quant_uniform(const fbnn_real *x, int32_t n, int32_t bits,
                          fbnn_real lo, fbnn_real hi, fbnn_real *y)
 {
@@ -48,7 +38,7 @@ int fbnn_k_quant_uniform(const fbnn_real *x, int32_t n, int32_t bits,
         if (fbnn_r_gt(lo, v)) v = lo;
         else if (fbnn_r_gt(v, hi)) v = hi;
         v = fbnn_r_div(fbnn_r_add(v, -lo), d);
-        v = round_half_even_nonneg(v);
+        v = fbnn_r_rint_nonneg(v); /* ties to even; fbnn_real.h */
         y[i] = fbnn_r_add(fbnn_r_mul(v, d), lo);
     }
     return FBNN_K_OK;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "fbnn_real.h"
+
 #define CIFAR10_FRACBNN_IN_C 3
 #define CIFAR10_FRACBNN_IN_H 32
 #define CIFAR10_FRACBNN_IN_W 32
@@ -12,9 +14,11 @@
 /**
  * HLS top function of "FracBNN ResNet-20 CIFAR-10 (official release, BSD-3)".
  * @param image  8-bit planar input [3][32][32] (as fbnn_run())
- * @param logits 10 float32 logits, bit-identical to fbnn_run()
+ * @param logits 10 logits as fbnn_real: with the float instantiation
+ *               bit-identical to fbnn_run(); with -DFBNN_REAL_FIXED_FRAC=F
+ *               integers round(v * 2^F) of the fixed-point path
  * @return 0 on success (non-zero only if a kernel rejected its constants)
  */
-int cifar10_fracbnn_top(const uint8_t image[3 * 32 * 32], float logits[10]);
+int cifar10_fracbnn_top(const uint8_t image[3 * 32 * 32], fbnn_real logits[10]);
 
 #endif
