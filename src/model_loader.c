@@ -569,9 +569,16 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
     return FBNN_OK;
 }
 
-static fbnn_status finish(struct fbnn_model *m, fbnn_model **out, fbnn_error *err)
+static fbnn_status finish(struct fbnn_model *m, const fbnn_load_options *opt, fbnn_model **out,
+                          fbnn_error *err)
 {
     fbnn_status st = parse(m, err);
+    /* The arena is planned but not allocated yet: refuse before any context exists. */
+    if (st == FBNN_OK && opt && opt->max_context_bytes &&
+        fbnn_context_size_for(m) > opt->max_context_bytes)
+        st = fbnn_fail(err, FBNN_ERR_LIMIT, "a context needs %llu bytes, over the limit of %llu",
+                       (unsigned long long)fbnn_context_size_for(m),
+                       (unsigned long long)opt->max_context_bytes);
     if (st != FBNN_OK) {
         fbnn_model_free(m);
         return st;
@@ -584,12 +591,27 @@ static fbnn_status finish(struct fbnn_model *m, fbnn_model **out, fbnn_error *er
     return FBNN_OK;
 }
 
+static fbnn_status over_model_cap(const fbnn_load_options *opt, uint64_t size, fbnn_error *err)
+{
+    if (!opt || !opt->max_model_bytes || size <= opt->max_model_bytes) return FBNN_OK;
+    return fbnn_fail(err, FBNN_ERR_LIMIT, "model is %llu bytes, over the limit of %llu",
+                     (unsigned long long)size, (unsigned long long)opt->max_model_bytes);
+}
+
 fbnn_status fbnn_model_load_memory(const void *data, size_t size, fbnn_model **out, fbnn_error *err)
 {
+    return fbnn_model_load_memory_ex(data, size, NULL, out, err);
+}
+
+fbnn_status fbnn_model_load_memory_ex(const void *data, size_t size, const fbnn_load_options *opt,
+                                      fbnn_model **out, fbnn_error *err)
+{
     struct fbnn_model *m;
+    fbnn_status st;
     if (out) *out = NULL;
     if (!out || (!data && size))
         return fbnn_fail(err, FBNN_ERR_ARG, "fbnn_model_load_memory: NULL argument");
+    if ((st = over_model_cap(opt, size, err)) != FBNN_OK) return st;
     if (!host_is_little_endian())
         return fbnn_fail(err, FBNN_ERR_UNSUPPORTED, "in-place models need a little-endian host");
     if (((uintptr_t)data & 3u) != 0)
@@ -598,15 +620,22 @@ fbnn_status fbnn_model_load_memory(const void *data, size_t size, fbnn_model **o
     if (!m) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory");
     m->buf = (const uint8_t *)data;
     m->size = size;
-    return finish(m, out, err);
+    return finish(m, opt, out, err);
 }
 
 fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error *err)
+{
+    return fbnn_model_load_file_ex(path, NULL, out, err);
+}
+
+fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *opt, fbnn_model **out,
+                                    fbnn_error *err)
 {
     struct fbnn_model *m;
     FILE *f;
     long len;
     size_t cap;
+    fbnn_status st;
     if (out) *out = NULL;
     if (!path || !out) return fbnn_fail(err, FBNN_ERR_ARG, "fbnn_model_load_file: NULL argument");
     if (!host_is_little_endian())
@@ -626,6 +655,10 @@ fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error 
         fclose(f);
         return fbnn_fail(err, FBNN_ERR_HEADER, "'%s' is larger than 4 GiB", path);
     }
+    if ((st = over_model_cap(opt, (uint64_t)len, err)) != FBNN_OK) {
+        fclose(f);
+        return st;
+    }
     m = (struct fbnn_model *)calloc(1, sizeof *m);
     cap = ((size_t)len + 63u) / 64u * 64u + 64u;
     if (m) m->owned_buf = malloc(cap + 64u);
@@ -643,7 +676,7 @@ fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error 
         return fbnn_fail(err, FBNN_ERR_IO, "read error on '%s'", path);
     }
     fclose(f);
-    return finish(m, out, err);
+    return finish(m, opt, out, err);
 }
 
 void fbnn_model_free(fbnn_model *model)

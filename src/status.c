@@ -26,6 +26,7 @@ const char *fbnn_status_str(fbnn_status status)
     case FBNN_ERR_UNSUPPORTED: return "unsupported on this platform";
     case FBNN_ERR_BUFFER_SIZE: return "buffer has the wrong size";
     case FBNN_ERR_INPUT: return "input does not match the model";
+    case FBNN_ERR_LIMIT: return "exceeds the caller's memory limit";
     }
     return "unknown status";
 }

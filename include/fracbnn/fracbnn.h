@@ -70,7 +70,8 @@ typedef enum fbnn_status {
     FBNN_ERR_ALIGNMENT,     /**< in-place model buffer not 4-byte aligned */
     FBNN_ERR_UNSUPPORTED,   /**< valid but not supported on this host (e.g. big-endian) */
     FBNN_ERR_BUFFER_SIZE,   /**< caller buffer has the wrong size */
-    FBNN_ERR_INPUT          /**< input image does not match the model input */
+    FBNN_ERR_INPUT,         /**< input image does not match the model input */
+    FBNN_ERR_LIMIT          /**< needs more memory than the caller's fbnn_load_options allow */
 } fbnn_status;
 
 /** Static English description of a status; never NULL. */
@@ -102,6 +103,28 @@ fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error 
  */
 fbnn_status fbnn_model_load_memory(const void *data, size_t size, fbnn_model **out,
                                    fbnn_error *err);
+
+/**
+ * Caller-set memory caps for loading (fbnn_model_load_file_ex(),
+ * fbnn_model_load_memory_ex()). A field of 0 means "no cap". A model over a
+ * cap fails with FBNN_ERR_LIMIT BEFORE the memory is allocated: the file
+ * size is checked before the file is read, the context size (planned from
+ * the validated graph, see fbnn_context_size_for()) before any context
+ * exists.
+ */
+typedef struct fbnn_load_options {
+    size_t max_model_bytes;   /**< cap on the model file / buffer size */
+    size_t max_context_bytes; /**< cap on fbnn_context_size_for() of the model */
+} fbnn_load_options;
+
+/** fbnn_model_load_file() with caps (`options` may be NULL: no caps). */
+fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *options,
+                                    fbnn_model **out, fbnn_error *err);
+
+/** fbnn_model_load_memory() with caps (`options` may be NULL: no caps). */
+fbnn_status fbnn_model_load_memory_ex(const void *data, size_t size,
+                                      const fbnn_load_options *options, fbnn_model **out,
+                                      fbnn_error *err);
 
 /** Free a model (NULL is allowed). Contexts made from it must be freed first. */
 void fbnn_model_free(fbnn_model *model);

@@ -9,6 +9,11 @@
  *                        8..11) and the CRC (12..15) are recomputed before
  *                        loading, so mutations reach the header, table, op,
  *                        graph and meta validation behind the checksum.
+ *   fuzz_model_file      built with -DFBNN_FUZZ_FROM_FILE (and the CRC fix):
+ *                        the bytes are written to a temporary file (in
+ *                        /dev/shm when it exists) and loaded with
+ *                        fbnn_model_load_file(), covering the file path
+ *                        (size probe, aligned copy, read errors).
  *
  * The input is copied into an exact-size heap buffer (malloc: suitably
  * aligned for the in-place loader; ASan's redzone sits right after the last
@@ -26,6 +31,9 @@
  * Also built without libFuzzer by tests/fuzz/CMakeLists.txt together with
  * replay_main.c, to replay the corpus under ctest.
  */
+#ifdef FBNN_FUZZ_FROM_FILE
+#define _POSIX_C_SOURCE 200809L /* unlink, access */
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +41,31 @@
 #include <string.h>
 
 #include "fracbnn/fracbnn.h"
+
+#ifdef FBNN_FUZZ_FROM_FILE
+#include <sys/stat.h>
+#include <unistd.h>
+static char g_path[512];
+static void remove_file(void) { if (g_path[0]) unlink(g_path); }
+/* Write the input to this process's temporary file; NULL if that fails. */
+static const char *write_tmp(const uint8_t *p, size_t n)
+{
+    FILE *f;
+    if (!g_path[0]) {
+        struct stat st;
+        const char *dir = getenv("TMPDIR");
+        if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
+            dir = "/dev/shm";
+        if (!dir || !dir[0]) dir = "/tmp";
+        snprintf(g_path, sizeof g_path, "%s/fbnn_fuzz_model_%ld.fbnn", dir, (long)getpid());
+        atexit(remove_file);
+    }
+    f = fopen(g_path, "wb");
+    if (!f) return NULL;
+    if (n && fwrite(p, 1, n, f) != n) { fclose(f); return NULL; }
+    return fclose(f) == 0 ? g_path : NULL;
+}
+#endif
 
 #define MAX_INPUT (4u << 20)          /* bytes of model accepted */
 #define MAX_CONTEXT (64u << 20)       /* bytes of context we are willing to allocate */
@@ -117,7 +150,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 #endif
     memset(&err, 0x5A, sizeof err);
+#ifdef FBNN_FUZZ_FROM_FILE
+    {
+        const char *path = write_tmp(buf, size);
+        if (!path) { free(buf); return 0; }
+        st = fbnn_model_load_file(path, &m, &err);
+    }
+#else
     st = fbnn_model_load_memory(buf, size, &m, &err);
+#endif
     if (st != FBNN_OK) {
         check(m == NULL, "*out is NULL after a failed load");
         check(err.status == st, "err.status equals the returned status");

@@ -29,8 +29,8 @@ static uint32_t be32(const uint8_t *p)
 }
 
 /* Read a whole file into a malloc'ed buffer (regular files, pipes, ...). */
-static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, char *err,
-                           size_t err_size)
+static int read_whole_file(const char *path, size_t max_bytes, uint8_t **out, size_t *out_size,
+                           char *err, size_t err_size)
 {
     FILE *f;
     uint8_t *buf = NULL;
@@ -48,15 +48,10 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
             uint8_t *nb;
-            if (cap >= (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1) {
-                free(buf);
-                fclose(f);
-                return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
-                               "%s: file larger than %u MiB", path,
-                               (unsigned)(FBNN_IMAGE_MAX_FILE_BYTES >> 20));
-            }
-            if (ncap > (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1)
-                ncap = (size_t)FBNN_IMAGE_MAX_FILE_BYTES + 1;
+            if (cap >= max_bytes + 1)
+                break; /* over the limit: reported below */
+            if (ncap > max_bytes + 1)
+                ncap = max_bytes + 1;
             nb = (uint8_t *)realloc(buf, ncap);
             if (!nb) {
                 free(buf);
@@ -83,8 +78,12 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
         }
     }
     fclose(f);
-    if (len > FBNN_IMAGE_MAX_FILE_BYTES) {
+    if (len > max_bytes) {
         free(buf);
+        if (max_bytes < FBNN_IMAGE_MAX_FILE_BYTES)
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_LIMIT,
+                                   "%s: file larger than the limit of %lu bytes", path,
+                                   (unsigned long)max_bytes);
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: file larger than %u MiB", path,
                        (unsigned)(FBNN_IMAGE_MAX_FILE_BYTES >> 20));
     }
@@ -101,10 +100,11 @@ static int read_whole_file(const char *path, uint8_t **out, size_t *out_size, ch
  * ends first, FBNN_IO_ERR_CORRUPT for an impossible segment length.
  */
 static int jpeg_check_structure(const uint8_t *d, size_t n, const char **why, uint32_t *w,
-                                uint32_t *h)
+                                uint32_t *h, size_t *scan_bytes)
 {
-    size_t p = 2;
+    size_t p = 2, scan_start;
     *w = *h = 0;
+    *scan_bytes = 0;
     for (;;) {
         const uint8_t *ff;
         unsigned m;
@@ -175,6 +175,7 @@ static int jpeg_check_structure(const uint8_t *d, size_t n, const char **why, ui
         if (m == 0xDA) {
             /* Entropy-coded data: runs until a marker other than RSTn;
                0xFF 0x00 is a stuffed data byte, 0xFF 0xFF a fill byte. */
+            scan_start = p;
             for (;;) {
                 if (p >= n) {
                     *why = "scan data cut off, no EOI marker";
@@ -198,17 +199,31 @@ static int jpeg_check_structure(const uint8_t *d, size_t n, const char **why, ui
                 else
                     break; /* a real marker starts at p */
             }
+            *scan_bytes += p - scan_start;
         }
     }
 }
 
-static int decode_jpeg(const uint8_t *d, size_t n, const char *name, fbnn_image *img, char *err,
-                       size_t err_size)
+/* FBNN_IO_ERR_LIMIT if w*h exceeds the caller's pixel cap, else FBNN_IO_OK. */
+static int check_pixels(const fbnn_image_limits *lim, uint32_t w, uint32_t h, const char *fmt,
+                        const char *name, char *err, size_t err_size)
+{
+    if ((uint64_t)w * h <= lim->max_pixels)
+        return FBNN_IO_OK;
+    return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_LIMIT,
+                           "%s: %s is %lux%lu = %llu pixels, over the limit of %llu pixels", name, fmt,
+                           (unsigned long)w, (unsigned long)h, (unsigned long long)w * h,
+                           (unsigned long long)lim->max_pixels);
+}
+
+static int decode_jpeg(const uint8_t *d, size_t n, const char *name, const fbnn_image_limits *lim,
+                       fbnn_image *img, char *err, size_t err_size)
 {
     const char *why = NULL;
     int w = 0, h = 0, comp = 0, want;
     uint32_t sof_w, sof_h;
-    int rc = jpeg_check_structure(d, n, &why, &sof_w, &sof_h);
+    size_t scan_bytes;
+    int rc = jpeg_check_structure(d, n, &why, &sof_w, &sof_h, &scan_bytes);
     unsigned char *px;
 
     if (rc == FBNN_IO_ERR_TRUNCATED)
@@ -219,6 +234,18 @@ static int decode_jpeg(const uint8_t *d, size_t n, const char *name, fbnn_image 
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                        "%s: JPEG is %lux%lu, larger than the limit of %u pixels per side", name,
                        (unsigned long)sof_w, (unsigned long)sof_h, (unsigned)FBNN_IMAGE_MAX_DIM);
+    if ((rc = check_pixels(lim, sof_w, sof_h, "JPEG", name, err, err_size)) != FBNN_IO_OK)
+        return rc;
+    /* Every component is Huffman-coded with >= 1 bit per 8x8 block (DC
+     * code) and is subsampled at most 4x per axis, so the scans of a real
+     * image hold >= ceil(w/32)*ceil(h/32) bits. stb_image would otherwise
+     * allocate and walk the whole declared image (seconds for a 382-byte
+     * file declaring 12044x4112) before noticing the data is missing. */
+    if ((uint64_t)scan_bytes * 8u < (uint64_t)((sof_w + 31u) / 32u) * ((sof_h + 31u) / 32u))
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_TRUNCATED,
+                               "%s: truncated JPEG (%lu bytes of scan data cannot code %lux%lu pixels)",
+                               name, (unsigned long)scan_bytes, (unsigned long)sof_w,
+                               (unsigned long)sof_h);
     if (n > (size_t)INT_MAX)
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE, "%s: JPEG file too large", name);
     if (!fbnn_stb_jpeg_info(d, (int)n, &w, &h, &comp)) {
@@ -377,8 +404,24 @@ static int png_job_run(png_job *job)
     return 0;
 }
 
-static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *img, char *err,
-                      size_t err_size)
+/* Sum of the IDAT chunk lengths up to IEND or the end of the data. */
+static uint64_t png_idat_bytes(const uint8_t *d, size_t n)
+{
+    uint64_t sum = 0;
+    size_t p = 8;
+    while (n - p >= 12) {
+        uint32_t len = be32(d + p);
+        if (memcmp(d + p + 4, "IDAT", 4) == 0)
+            sum += len;
+        if (memcmp(d + p + 4, "IEND", 4) == 0 || len > n - p - 12)
+            break;
+        p += 12 + (size_t)len;
+    }
+    return sum;
+}
+
+static int decode_png(const uint8_t *d, size_t n, const char *name, const fbnn_image_limits *lim,
+                      fbnn_image *img, char *err, size_t err_size)
 {
     png_job job;
     int failed;
@@ -393,6 +436,15 @@ static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *
             return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_SIZE,
                            "%s: PNG is %lux%lu, larger than the limit of %u pixels per side", name,
                            (unsigned long)w, (unsigned long)h, (unsigned)FBNN_IMAGE_MAX_DIM);
+        if ((failed = check_pixels(lim, w, h, "PNG", name, err, err_size)) != FBNN_IO_OK)
+            return failed;
+        /* Deflate expands at most 1032:1 and every pixel has >= 1 bit, so a
+         * file whose IDAT data is too short is refused before libpng
+         * allocates the declared rows (1 GiB for 16384x16384 RGBA). */
+        if (png_idat_bytes(d, n) * 1032u + 1024u < (uint64_t)w * h / 8u)
+            return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_TRUNCATED,
+                                   "%s: truncated PNG (too little image data for %lux%lu pixels)",
+                                   name, (unsigned long)w, (unsigned long)h);
     }
 
     memset(&job, 0, sizeof job);
@@ -431,10 +483,29 @@ static int decode_png(const uint8_t *d, size_t n, const char *name, fbnn_image *
 
 static const uint8_t PNG_SIG[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
 
+/* Limits with the defaults filled in. */
+static fbnn_image_limits resolve_limits(const fbnn_image_limits *in)
+{
+    fbnn_image_limits l = {FBNN_IMAGE_DEFAULT_MAX_PIXELS, FBNN_IMAGE_MAX_FILE_BYTES};
+    if (in && in->max_pixels)
+        l.max_pixels = in->max_pixels;
+    if (in && in->max_file_bytes && in->max_file_bytes < l.max_file_bytes)
+        l.max_file_bytes = in->max_file_bytes;
+    return l;
+}
+
 int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn_image *img,
                            char *err, size_t err_size)
 {
+    return fbnn_image_load_memory_ex(data, size, name, NULL, img, err, err_size);
+}
+
+int fbnn_image_load_memory_ex(const void *data, size_t size, const char *name,
+                              const fbnn_image_limits *limits, fbnn_image *img, char *err,
+                              size_t err_size)
+{
     const uint8_t *d = (const uint8_t *)data;
+    fbnn_image_limits lim = resolve_limits(limits);
     if (err && err_size)
         err[0] = '\0';
     if (!name)
@@ -446,10 +517,14 @@ int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "%s: NULL data", name);
     if (size == 0)
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_FORMAT, "%s: empty file", name);
+    if (size > lim.max_file_bytes)
+        return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_LIMIT,
+                               "%s: %lu bytes, over the file size limit of %lu bytes", name,
+                               (unsigned long)size, (unsigned long)lim.max_file_bytes);
     if (size >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
-        return decode_jpeg(d, size, name, img, err, err_size);
+        return decode_jpeg(d, size, name, &lim, img, err, err_size);
     if (size >= 8 && memcmp(d, PNG_SIG, 8) == 0)
-        return decode_png(d, size, name, img, err, err_size);
+        return decode_png(d, size, name, &lim, img, err, err_size);
     {
         /* A file that is only the start of a signature was cut off. */
         static const uint8_t JPEG_SIG[3] = {0xFF, 0xD8, 0xFF};
@@ -464,9 +539,16 @@ int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn
 
 int fbnn_image_load(const char *path, fbnn_image *img, char *err, size_t err_size)
 {
+    return fbnn_image_load_ex(path, NULL, img, err, err_size);
+}
+
+int fbnn_image_load_ex(const char *path, const fbnn_image_limits *limits, fbnn_image *img,
+                       char *err, size_t err_size)
+{
     uint8_t *buf;
     size_t size;
     int rc;
+    fbnn_image_limits lim = resolve_limits(limits);
 
     if (err && err_size)
         err[0] = '\0';
@@ -474,10 +556,10 @@ int fbnn_image_load(const char *path, fbnn_image *img, char *err, size_t err_siz
         memset(img, 0, sizeof *img);
     if (!path || !img)
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "fbnn_image_load: NULL argument");
-    rc = read_whole_file(path, &buf, &size, err, err_size);
+    rc = read_whole_file(path, lim.max_file_bytes, &buf, &size, err, err_size);
     if (rc != FBNN_IO_OK)
         return rc;
-    rc = fbnn_image_load_memory(buf, size, path, img, err, err_size);
+    rc = fbnn_image_load_memory_ex(buf, size, path, &lim, img, err, err_size);
     free(buf);
     return rc;
 }

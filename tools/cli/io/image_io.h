@@ -65,6 +65,20 @@ extern "C" {
 #define FBNN_IMAGE_MAX_DIM 16384u
 /** Largest accepted image file (bytes). */
 #define FBNN_IMAGE_MAX_FILE_BYTES (256u * 1024u * 1024u)
+/** Default cap on width*height of a decoded image (64 Mi pixels: a 48 MP
+ *  photo fits; the decoders then allocate at most 256 MiB of pixels). */
+#define FBNN_IMAGE_DEFAULT_MAX_PIXELS (64u * 1024u * 1024u)
+
+/**
+ * Caller-set limits for loading (fbnn_image_load_ex()). A field of 0 means
+ * the default. They are checked from the file header BEFORE any pixel
+ * memory is allocated or any entropy data is decoded: an image over a limit
+ * fails with FBNN_IO_ERR_LIMIT.
+ */
+typedef struct fbnn_image_limits {
+    uint64_t max_pixels;     /**< width*height; default FBNN_IMAGE_DEFAULT_MAX_PIXELS */
+    size_t max_file_bytes;   /**< file size; default and ceiling FBNN_IMAGE_MAX_FILE_BYTES */
+} fbnn_image_limits;
 
 /** A decoded image: 8-bit, interleaved (RGBRGB... or G G ...), rows top to bottom. */
 typedef struct fbnn_image {
@@ -90,6 +104,23 @@ int fbnn_image_load(const char *path, fbnn_image *img, char *err, size_t err_siz
  */
 int fbnn_image_load_memory(const void *data, size_t size, const char *name, fbnn_image *img,
                            char *err, size_t err_size);
+
+/**
+ * fbnn_image_load() / fbnn_image_load_memory() with caller-set limits
+ * (`limits` may be NULL: the defaults; the plain functions use them).
+ * Besides the limits, a file is refused as FBNN_IO_ERR_TRUNCATED before
+ * decoding when its compressed data is too short to code the declared size
+ * at all (JPEG: 1 bit per 8x8 block of a 4x-subsampled component; PNG:
+ * deflate expands at most 1032:1), so a tiny file declaring a huge image
+ * costs neither memory nor time.
+ */
+int fbnn_image_load_ex(const char *path, const fbnn_image_limits *limits, fbnn_image *img,
+                       char *err, size_t err_size);
+
+/** In-memory variant of fbnn_image_load_ex(). */
+int fbnn_image_load_memory_ex(const void *data, size_t size, const char *name,
+                              const fbnn_image_limits *limits, fbnn_image *img, char *err,
+                              size_t err_size);
 
 /** Free the pixels and zero the struct (NULL and already freed images are allowed). */
 void fbnn_image_free(fbnn_image *img);

@@ -34,6 +34,7 @@ const char *fbnn_io_status_str(int status)
     case FBNN_IO_ERR_SIZE: return "invalid dimensions";
     case FBNN_IO_ERR_NOMEM: return "out of memory";
     case FBNN_IO_ERR_MISMATCH: return "image and label files do not match";
+    case FBNN_IO_ERR_LIMIT: return "exceeds the caller's memory limit";
     default: return "unknown status";
     }
 }

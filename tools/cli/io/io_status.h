@@ -24,7 +24,8 @@ typedef enum fbnn_io_status {
     FBNN_IO_ERR_CORRUPT,   /**< the decoder rejected the data (bad CRC, bad stream, ...) */
     FBNN_IO_ERR_SIZE,      /**< zero or too large dimensions, or sizes that do not fit */
     FBNN_IO_ERR_NOMEM,     /**< allocation failed */
-    FBNN_IO_ERR_MISMATCH   /**< image and label files do not belong together */
+    FBNN_IO_ERR_MISMATCH,  /**< image and label files do not belong together */
+    FBNN_IO_ERR_LIMIT      /**< valid, but needs more memory than the caller's limit allows */
 } fbnn_io_status;
 
 /** Static English name of a status; never NULL. */
