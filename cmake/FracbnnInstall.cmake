@@ -39,7 +39,15 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/fracbnnConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/fracbnnConfig.cmake ${PROJECT_BINARY_DIR}/fracbnnConfigVersion.cmake
         DESTINATION ${FBNN_CMAKE_DIR})
 
-# pkg-config: absolute or prefix-relative dirs both work.
+# pkg-config: the prefix is found relative to the .pc file itself
+# (${pcfiledir}), so `cmake --install --prefix ANYWHERE` gives a working file.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(FBNN_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _fbnn_rel "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+  string(REGEX REPLACE "/$" "" _fbnn_rel "${_fbnn_rel}")
+  set(FBNN_PC_PREFIX "\${pcfiledir}/${_fbnn_rel}")
+endif()
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
   set(FBNN_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
 else()

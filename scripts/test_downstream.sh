@@ -38,10 +38,10 @@ for link in fracbnn::fracbnn fracbnn::fracbnn_static; do
   cmake --build "$ds" >/dev/null
   "$ds/downstream" "$model"
   if [ "$link" = fracbnn::fracbnn ]; then
-    ldd "$ds/downstream" | grep -q "$prefix/lib/libfracbnn.so.$major" ||
+    ldd "$ds/downstream" | grep -F "$prefix/lib/libfracbnn.so.$major" >/dev/null ||
       { echo "FAIL: not linked against the installed shared library"; ldd "$ds/downstream"; exit 1; }
   else
-    ! ldd "$ds/downstream" | grep -q libfracbnn || { echo "FAIL: static build needs libfracbnn.so"; exit 1; }
+    ! ldd "$ds/downstream" | grep libfracbnn >/dev/null || { echo "FAIL: static build needs libfracbnn.so"; exit 1; }
   fi
 done
 

@@ -28,7 +28,10 @@ for f in examples/images/cifar10_*.png examples/images/fmnist_*.png examples/ima
     *.png)
       idx=$(basename "$f" | sed -E 's/^[a-z0-9]+_0*([0-9]+)_.*/\1/')
       want=$(sed -n "$((idx + 1))p" "$preds")
-      label=$("$fbnn" info "$model" --json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['classes'][$want])")
+      [ -f "$tmp/$(basename "$model").classes" ] ||
+        "$fbnn" info "$model" --json | /usr/bin/python3 -c "import json,sys; print('\n'.join(json.load(sys.stdin)['classes']))" \
+          >"$tmp/$(basename "$model").classes"
+      label=$(sed -n "$((want + 1))p" "$tmp/$(basename "$model").classes")
       got=$(head -n 1 "$tmp/out" | sed -E 's/^ *[0-9.]+ %  //')
       [ "$got" = "$label" ] || { echo "FAIL: $f: top class '$got', evaluation predicts '$label'"; exit 1; }
       "$fbnn" classify "$model" "$f" -k 100 --json >"$tmp/$(basename "$f").json"
