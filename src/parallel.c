@@ -239,6 +239,8 @@ fbnn_status fbnn_run_batch(fbnn_context *ctx, const uint8_t *images, size_t imag
     if (!ctx || (n > 0 && (!images || !logits))) return FBNN_ERR_ARG;
     m = ctx->model;
     if (image_size != m->values[m->input_value].bytes) return FBNN_ERR_INPUT;
+    /* n images / n logit rows that no buffer can hold (size arithmetic would wrap). */
+    if (n > SIZE_MAX / image_size || n > SIZE_MAX / sizeof(float) / m->n_classes) return FBNN_ERR_ARG;
     memset(&total, 0, sizeof total);
     hook = ctx->hook;
     ctx->hook = NULL; /* documented: batches do not call the hook */
