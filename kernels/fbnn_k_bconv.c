@@ -16,6 +16,7 @@
  * [out_c][k][k][FBNN_WORDS(in_c)], out planar [out_c][out_h][out_w].
  */
 #include "fbnn_kernels.h"
+#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
 
 int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
                  const fbnn_conv_params *p, fbnn_real *out)
@@ -46,7 +47,11 @@ int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
                                                    (size_t)(ix0 + kx)) * (size_t)nw;
                         const uint32_t *wp = wo + ((size_t)ky * (size_t)p->k + (size_t)kx) *
                                                       (size_t)nw;
-                        for (i = 0; i < nw; ++i) pc += fbnn_popcount32(xp[i] ^ wp[i]);
+                        for (i = 0; i < nw; ++i) {
+                            FBNN_HLS(HLS PIPELINE II=1)
+                            FBNN_HLS(HLS LOOP_TRIPCOUNT max=3)
+                            pc += fbnn_popcount32(xp[i] ^ wp[i]);
+                        }
                     }
                 }
                 yo[(size_t)oy * (size_t)p->out_w + (size_t)ox] =

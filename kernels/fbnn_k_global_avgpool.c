@@ -8,6 +8,7 @@
  * integer overflow for large maps). Input planar [c][h][w], output [c].
  */
 #include "fbnn_kernels.h"
+#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
 
 int fbnn_k_global_avgpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y)
 {
@@ -25,7 +26,11 @@ int fbnn_k_global_avgpool(const fbnn_real *x, int32_t c, int32_t h, int32_t w, f
     for (ch = 0; ch < c; ++ch) {
         const fbnn_real *xc = x + (size_t)ch * plane;
         fbnn_real acc = FBNN_R_ZERO;
-        for (i = 0; i < plane; ++i) acc = fbnn_r_add(acc, xc[i]);
+        for (i = 0; i < plane; ++i) {
+            FBNN_HLS(HLS PIPELINE)
+            FBNN_HLS(HLS LOOP_TRIPCOUNT max=64)
+            acc = fbnn_r_add(acc, xc[i]);
+        }
         y[ch] = fbnn_r_div(acc, div);
     }
     return FBNN_K_OK;

@@ -6,6 +6,7 @@
  * in bit c % 32 of word c / 32, padding bits 0. -0.0 counts as >= 0; NaN as < 0.
  */
 #include "fbnn_kernels.h"
+#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
 
 int fbnn_k_pack_sign(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out)
 {
@@ -23,6 +24,8 @@ int fbnn_k_pack_sign(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32
         uint32_t *o = out + pix * (size_t)nw;
         for (i = 0; i < nw; ++i) o[i] = 0u;
         for (ch = 0; ch < c; ++ch) {
+            FBNN_HLS(HLS PIPELINE II=1)
+            FBNN_HLS(HLS LOOP_TRIPCOUNT max=64)
             if (fbnn_r_ge(x[(size_t)ch * plane + pix], FBNN_R_ZERO))
                 o[ch >> 5] |= (uint32_t)1u << (ch & 31);
         }

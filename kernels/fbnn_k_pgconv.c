@@ -18,6 +18,7 @@
  * channels) where the LSB conv ran. Output planar [out_c][out_h][out_w].
  */
 #include "fbnn_kernels.h"
+#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
 
 /* Exact binary conv sum of one output position (window at iy0, ix0) of the
  * plane `x` against the weights `wo` of one output channel. */
@@ -32,7 +33,11 @@ static int32_t conv_sum(const uint32_t *x, const uint32_t *wo, const fbnn_conv_p
             const uint32_t *xp = x + ((size_t)(iy0 + ky) * (size_t)p->in_w +
                                       (size_t)(ix0 + kx)) * (size_t)nw;
             const uint32_t *wp = wo + ((size_t)ky * (size_t)p->k + (size_t)kx) * (size_t)nw;
-            for (i = 0; i < nw; ++i) pc += fbnn_popcount32(xp[i] ^ wp[i]);
+            for (i = 0; i < nw; ++i) {
+                FBNN_HLS(HLS PIPELINE II=1)
+                FBNN_HLS(HLS LOOP_TRIPCOUNT max=2)
+                pc += fbnn_popcount32(xp[i] ^ wp[i]);
+            }
         }
     }
     return (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c - 2 * (int32_t)pc;

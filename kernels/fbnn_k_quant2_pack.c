@@ -9,6 +9,7 @@
  * [H][W][FBNN_WORDS(C)] with padding bits 0. NaN maps to m = l = -1.
  */
 #include "fbnn_kernels.h"
+#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
 
 int fbnn_k_quant2_pack(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
                        uint32_t *msb, uint32_t *lsb)
@@ -33,6 +34,8 @@ int fbnn_k_quant2_pack(const fbnn_real *x, int32_t c, int32_t h, int32_t w,
             ol[i] = 0u;
         }
         for (ch = 0; ch < c; ++ch) {
+            FBNN_HLS(HLS PIPELINE II=1)
+            FBNN_HLS(HLS LOOP_TRIPCOUNT max=64)
             fbnn_real v = x[(size_t)ch * plane + pix];
             uint32_t bit = (uint32_t)1u << (ch & 31);
             int pos = fbnn_r_ge(v, FBNN_R_ZERO);

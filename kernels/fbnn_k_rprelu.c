@@ -6,6 +6,7 @@
  * y may equal x (in place).
  */
 #include "fbnn_kernels.h"
+#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
 
 int fbnn_k_rprelu(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope,
                   const fbnn_real *by, int32_t c, int32_t hw, fbnn_real *y)
@@ -20,6 +21,8 @@ int fbnn_k_rprelu(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slop
         const fbnn_real sx = bx[ch], sl = slope[ch], sy = by[ch];
         const size_t base = (size_t)ch * (size_t)hw;
         for (i = 0; i < hw; ++i) {
+            FBNN_HLS(HLS PIPELINE II=1)
+            FBNN_HLS(HLS LOOP_TRIPCOUNT max=1024)
             fbnn_real t = fbnn_r_add(x[base + (size_t)i], sx);
             if (!fbnn_r_gt(t, FBNN_R_ZERO)) t = fbnn_r_mul(sl, t);
             y[base + (size_t)i] = fbnn_r_add(t, sy);
