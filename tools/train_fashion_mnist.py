@@ -52,6 +52,8 @@ def parse(argv=None):
                     help="weight of a loss term on the mean soft gate (encourages sparsity)")
     ap.add_argument("--pad", type=int, default=2, help="random-crop padding (0 = off)")
     ap.add_argument("--no-flip", action="store_true")
+    ap.add_argument("--no-channels-last", action="store_true",
+                    help="keep NCHW conv layout (channels_last is ~10%% faster with oneDNN; same math)")
     ap.add_argument("--val", type=int, default=5000)
     ap.add_argument("--train-subset", type=int, default=0, help="use only N training images (tests)")
     ap.add_argument("--seed", type=int, default=0)
@@ -118,6 +120,8 @@ def main(argv=None):
 
     model = FracResNet(in_ch=1, in_hw=28, num_classes=10, width=args.width, blocks=args.blocks,
                        resolution=args.resolution, threshold_init=args.threshold_init)
+    if not args.no_channels_last:
+        model = model.to(memory_format=torch.channels_last)
     start_epoch, step, history = 0, 0, []
     opt, opt_phase = None, None
     if args.resume and os.path.exists(ckpt_path):
@@ -190,6 +194,7 @@ def main(argv=None):
             print("stopping after epoch %d (--stop-after)" % (epoch + 1), flush=True)
             return None
 
+    model = model.to(memory_format=torch.contiguous_format)   # plain layout for export / exact eval
     model.set_phase(3 if args.epochs[2] > 0 else 2)
     # A latent weight of exactly 0 binarises to -1 here (w > 0 -> +1) but the exporter
     # refuses exact zeros (sign(0) = 0 elsewhere); make them -tiny: the forward is unchanged.
