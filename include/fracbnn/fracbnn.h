@@ -229,7 +229,7 @@ fbnn_status fbnn_last_run_stats(const fbnn_context *ctx, fbnn_run_stats *stats);
 /**
  * Instruction-set variants of the kernels. Every variant gives bit-identical
  * results; they differ only in speed. The best one the CPU supports is chosen
- * when a context is created; FBNN_ISA=<name> in the environment (or
+ * when a context is created; FBNN_ISA=NAME in the environment (or
  * FBNN_FORCE_SCALAR=1) overrides that choice, fbnn_context_set_isa() too.
  */
 typedef enum fbnn_isa {
