@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 (cd build && ctest --output-on-failure -j"$(nproc)")
 
+echo "== AArch64 NEON cross build, tests under qemu-aarch64 =="
+scripts/test_aarch64.sh build-aarch64
+
 echo "== install + downstream consumers (find_package, pkg-config) =="
 scripts/test_downstream.sh build
 

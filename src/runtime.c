@@ -119,12 +119,12 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
         return rc;
     }
     case FBNN_OP_AFFINE:
-        return fbnn_k_affine((const fbnn_real *)in, tdata(m, op, 0), tdata(m, op, 1), c, hw, (fbnn_real *)out);
+        return ctx->kt.affine((const fbnn_real *)in, tdata(m, op, 0), tdata(m, op, 1), c, hw, (fbnn_real *)out);
     case FBNN_OP_RPRELU:
-        return fbnn_k_rprelu((const fbnn_real *)in, tdata(m, op, 0), tdata(m, op, 1), tdata(m, op, 2), c, hw,
+        return ctx->kt.rprelu((const fbnn_real *)in, tdata(m, op, 0), tdata(m, op, 1), tdata(m, op, 2), c, hw,
                              (fbnn_real *)out);
     case FBNN_OP_ADD:
-        return fbnn_k_add((const fbnn_real *)in, (const fbnn_real *)vbuf(ctx, op->in[1]), c * hw,
+        return ctx->kt.add((const fbnn_real *)in, (const fbnn_real *)vbuf(ctx, op->in[1]), c * hw,
                           (fbnn_real *)out);
     case FBNN_OP_AVGPOOL:
         return fbnn_k_avgpool((const fbnn_real *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
@@ -142,7 +142,7 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
                          (fbnn_real *)out);
     case FBNN_OP_QUANT2: {
         size_t plane = y->bytes / 2u / sizeof(uint32_t);
-        return fbnn_k_quant2_pack((const fbnn_real *)in, c, h, w, (uint32_t *)out, (uint32_t *)out + plane);
+        return ctx->kt.quant2((const fbnn_real *)in, c, h, w, (uint32_t *)out, (uint32_t *)out + plane);
     }
     case FBNN_OP_SIGN:
         return fbnn_k_pack_sign((const fbnn_real *)in, c, h, w, (uint32_t *)out);

@@ -3,45 +3,119 @@
  * @brief The one table of kernel pointers, and the CPU features it is chosen by.
  *
  * Every optimised variant must be bit-identical to the reference kernel in
- * kernels/; the table is filled once per context (no global state), and
- * FBNN_FORCE_SCALAR=1 in the environment forces the reference path.
+ * kernels/; the table is filled once per context (no global state). The ISA
+ * can be forced with FBNN_ISA=scalar|popcnt|avx2|avx512|avx512bw|neon in the
+ * environment, FBNN_FORCE_SCALAR=1 (same as FBNN_ISA=scalar), or
+ * fbnn_context_set_isa().
+ *
+ * Conv entries come in two forms: the whole layer, and `_rows` (only output
+ * rows [y0, y1) of every channel, `out` still the full planar buffer), so
+ * threads can split a layer by rows; n_gated then counts only those rows.
  */
 #ifndef FBNN_DISPATCH_H
 #define FBNN_DISPATCH_H
 
 #include "fbnn_kernels.h"
+#include "fracbnn/fracbnn.h"
 
 typedef int (*fbnn_bconv_fn)(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
                              fbnn_real *out);
 typedef int (*fbnn_pgconv_fn)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                               const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
                               uint32_t *n_gated);
+typedef int (*fbnn_bconv_rows_fn)(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
+                                  int32_t y0, int32_t y1, fbnn_real *out);
+typedef int (*fbnn_pgconv_rows_fn)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                   const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,
+                                   int32_t y1, fbnn_real *out, uint32_t *n_gated);
+
+typedef int (*fbnn_affine_fn)(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c,
+                              int32_t hw, fbnn_real *y);
+typedef int (*fbnn_rprelu_fn)(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope,
+                              const fbnn_real *by, int32_t c, int32_t hw, fbnn_real *y);
+typedef int (*fbnn_add_fn)(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
+typedef int (*fbnn_quant2_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb,
+                              uint32_t *lsb);
 
 typedef struct fbnn_kernel_table {
     fbnn_bconv_fn bconv;
     fbnn_pgconv_fn pgconv;
-    const char *isa; /**< name of the chosen variant set, e.g. "scalar" */
+    fbnn_bconv_rows_fn bconv_rows;
+    fbnn_pgconv_rows_fn pgconv_rows;
+    /* Elementwise epilogue (reference signatures of fbnn_kernels.h). */
+    fbnn_affine_fn affine;
+    fbnn_rprelu_fn rprelu;
+    fbnn_add_fn add;
+    fbnn_quant2_fn quant2;
+    fbnn_isa id;     /**< the chosen variant set */
+    const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
+                          "avx512-vpopcntdq", "avx512bw" or "neon" */
 } fbnn_kernel_table;
 
+/* Instances of the blocked conv (conv_simd.h). */
+#define FBNN_DECLARE_CONV_VARIANT(sfx)                                                                   \
+    int fbnn_k_bconv__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,     \
+                            fbnn_real *out);                                                            \
+    int fbnn_k_pgconv__##sfx(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,         \
+                             const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,     \
+                             uint32_t *n_gated);                                                        \
+    int fbnn_k_bconv_rows__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p, \
+                                 int32_t y0, int32_t y1, fbnn_real *out);                               \
+    int fbnn_k_pgconv_rows__##sfx(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,    \
+                                  const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,    \
+                                  int32_t y1, fbnn_real *out, uint32_t *n_gated);
+
+FBNN_DECLARE_CONV_VARIANT(generic)
 #if defined(__x86_64__) || defined(__i386__)
-/* x86 variants: the reference source compiled with -mpopcnt. */
+/* x86 variants: the reference source compiled with -mpopcnt ... */
 int fbnn_k_bconv__popcnt(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
                          fbnn_real *out);
 int fbnn_k_pgconv__popcnt(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                           const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
                           uint32_t *n_gated);
 #define FBNN_HAVE_POPCNT_VARIANTS 1
+/* ... and the blocked conv with AVX2 / AVX-512BW / AVX-512 VPOPCNTDQ. */
+FBNN_DECLARE_CONV_VARIANT(avx2)
+FBNN_DECLARE_CONV_VARIANT(avx512)
+FBNN_DECLARE_CONV_VARIANT(avx512vpopcnt)
+int fbnn_k_affine__avx2(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
+                        fbnn_real *y);
+int fbnn_k_rprelu__avx2(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope, const fbnn_real *by,
+                        int32_t c, int32_t hw, fbnn_real *y);
+int fbnn_k_add__avx2(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
+int fbnn_k_quant2_pack__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
+#define FBNN_HAVE_X86_SIMD_VARIANTS 1
+#endif
+#if defined(__aarch64__)
+FBNN_DECLARE_CONV_VARIANT(neon)
+#define FBNN_HAVE_NEON_VARIANTS 1
 #endif
 
-/** CPU features relevant to the kernels, detected at run time. */
+/** CPU features relevant to the kernels, detected at run time (OS support
+ *  of the vector state included: a feature is 1 only if usable). */
 typedef struct fbnn_cpu_features {
     int popcnt, avx2, avx512f, avx512bw, avx512vpopcntdq, neon;
 } fbnn_cpu_features;
 
-/** Detect the features of the CPU we run on. */
+/** Detect the features of the CPU we run on (cpuid + xgetbv on x86). */
 void fbnn_cpu_detect(fbnn_cpu_features *f);
 
-/** Fill `t` with the best kernels for this CPU (reference ones if force_scalar). */
+/** 1 if `isa` can run on a CPU with features `f` (FBNN_ISA_AUTO: always). */
+int fbnn_isa_available(fbnn_isa isa, const fbnn_cpu_features *f);
+
+/** Parse an ISA name ("scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon",
+ *  "auto"); FBNN_ISA_AUTO for NULL/empty, -1 if unknown. */
+int fbnn_isa_parse(const char *name);
+
+/**
+ * Fill `t` with the kernels of `isa` (FBNN_ISA_AUTO: the best for this CPU).
+ * Returns 0, or -1 (table untouched) if the CPU or build lacks `isa`.
+ */
+int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa);
+
+/** Fill `t` with the best kernels for this CPU, or the reference ones if
+ *  force_scalar; FBNN_FORCE_SCALAR / FBNN_ISA in the environment override
+ *  (an ISA this CPU lacks falls back to the automatic choice). */
 void fbnn_kernel_table_init(fbnn_kernel_table *t, int force_scalar);
 
 #endif /* FBNN_DISPATCH_H */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Cross-build libfracbnn for AArch64 (Debian gcc-aarch64-linux-gnu) and run
+# the NEON exactness tests under qemu-aarch64 (Debian qemu-user):
+#   - test_simd: every kernel variant (scalar, neon) against the reference
+#     over the channel/shape grid;
+#   - test_isa_model: the released CIFAR-10 model, logits bit-identical to the
+#     golden reference with each variant.
+# The cross sysroot has no CMocka, so both are plain C programs.
+# Usage: scripts/test_aarch64.sh [build-dir]   (default build-aarch64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B="${1:-build-aarch64}"
+for t in aarch64-linux-gnu-gcc qemu-aarch64; do
+  command -v "$t" >/dev/null || { echo "test_aarch64: $t missing (scripts/setup.sh installs it)"; exit 1; }
+done
+cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
+      -DFBNN_BUILD_TESTS=OFF -DFBNN_BUILD_CLI=OFF >/dev/null
+cmake --build "$B" -j"$(nproc)" --target fracbnn
+CFLAGS="-O2 -std=c99 -ffp-contract=off -Wall -Wextra -Iinclude -Ikernels -Isrc"
+for t in test_simd test_isa_model; do
+  aarch64-linux-gnu-gcc $CFLAGS -o "$B/$t" "tests/$t.c" "$B/libfracbnn.a" -lm -lpthread
+done
+export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
+qemu-aarch64 "$B/test_simd"
+# 64 bundled images keep the emulated run short (the 846-image file is not in the CI clone).
+qemu-aarch64 "$B/test_isa_model" tests/data/cifar10_test_first64.bin
+echo "aarch64 (qemu) tests passed"

@@ -1,0 +1,58 @@
+/*
+ * AVX2 instance of the blocked conv (conv_simd.h): 8 output channels per
+ * ymm, 2 ymm per block of 16. Popcount by the 4-bit lookup (vpshufb) into
+ * byte counters, widened with vpmaddubsw/vpmaddwd. Float: vcvtdq2ps and
+ * vdivps (correctly rounded, = the scalar (float)n / 3). This file alone is
+ * compiled with -mavx2 (CMakeLists.txt); dispatch.c selects it only when
+ * cpuid and xgetbv report AVX2 with OS-saved ymm state.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#include "dispatch.h"
+
+#define FBNN_SIMD_SUFFIX avx2
+#define VL 8
+#define FLUSH_EVERY 31
+
+typedef __m256i vu;
+typedef __m256i vc;
+typedef __m256 vf;
+typedef __m256 vm;
+
+static inline vu vu_zero(void) { return _mm256_setzero_si256(); }
+static inline vu vu_load(const uint32_t *p) { return _mm256_loadu_si256((const __m256i *)(const void *)p); }
+static inline vu vu_bcast(uint32_t x) { return _mm256_set1_epi32((int)x); }
+static inline vu vu_add(vu a, vu b) { return _mm256_add_epi32(a, b); }
+static inline vu vu_conv_sum(vu pc, int32_t base)
+{
+    return _mm256_sub_epi32(_mm256_set1_epi32(base), _mm256_add_epi32(pc, pc));
+}
+static inline vc vc_zero(void) { return _mm256_setzero_si256(); }
+static inline vc vc_xpop(vc c, vu x, vu w)
+{
+    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    const __m256i v = _mm256_xor_si256(x, w);
+    const __m256i lo = _mm256_and_si256(v, low4);
+    const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+    return _mm256_add_epi8(c, _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi)));
+}
+static inline vu vu_flush(vu acc, vc c)
+{
+    const __m256i s16 = _mm256_maddubs_epi16(c, _mm256_set1_epi8(1));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(s16, _mm256_set1_epi16(1)));
+}
+static inline vf vf_from_vu(vu s) { return _mm256_cvtepi32_ps(s); }
+static inline vf vf_third(vu n) { return _mm256_div_ps(_mm256_cvtepi32_ps(n), _mm256_set1_ps(3.0f)); }
+static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+static inline vm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+static inline unsigned vm_bits(vm m) { return (unsigned)_mm256_movemask_ps(m); }
+static inline vf vf_select(vm m, vf yes, vf no) { return _mm256_blendv_ps(no, yes, m); }
+
+#include "conv_simd.h"
+#else
+typedef int fbnn_conv_avx2_unused; /* ISO C forbids an empty unit */
+#endif

@@ -1,0 +1,70 @@
+/*
+ * AVX-512 instances of the blocked conv (conv_simd.h): one zmm = the 16
+ * output channels of a block. Two builds of this source:
+ *  - avx512 (this file, -mavx512f -mavx512bw): popcount by the 4-bit lookup
+ *    (vpshufb) into byte counters, widened with vpmaddubsw/vpmaddwd;
+ *  - avx512vpopcnt (conv__avx512vpopcnt.c, adds -mavx512vpopcntdq): vpopcntd
+ *    straight into the 32-bit accumulators.
+ * Float per lane: vcvtdq2ps, vdivps (correctly rounded = scalar (float)n/3),
+ * vcmpps GT_OQ into a mask register. dispatch.c selects these only when cpuid
+ * and xgetbv report the features with OS-saved opmask/zmm state.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#include "dispatch.h"
+
+#ifdef FBNN_AVX512_VPOPCNT
+#define FBNN_SIMD_SUFFIX avx512vpopcnt
+#define FLUSH_EVERY 0x7fffffff
+#else
+#define FBNN_SIMD_SUFFIX avx512
+#define FLUSH_EVERY 31
+#endif
+#define VL 16
+
+typedef __m512i vu;
+typedef __m512i vc;
+typedef __m512 vf;
+typedef __mmask16 vm;
+
+static inline vu vu_zero(void) { return _mm512_setzero_si512(); }
+static inline vu vu_load(const uint32_t *p) { return _mm512_loadu_si512((const void *)p); }
+static inline vu vu_bcast(uint32_t x) { return _mm512_set1_epi32((int)x); }
+static inline vu vu_add(vu a, vu b) { return _mm512_add_epi32(a, b); }
+static inline vu vu_conv_sum(vu pc, int32_t base)
+{
+    return _mm512_sub_epi32(_mm512_set1_epi32(base), _mm512_add_epi32(pc, pc));
+}
+static inline vc vc_zero(void) { return _mm512_setzero_si512(); }
+#ifdef FBNN_AVX512_VPOPCNT
+static inline vc vc_xpop(vc c, vu x, vu w) { return _mm512_add_epi32(c, _mm512_popcnt_epi32(_mm512_xor_si512(x, w))); }
+static inline vu vu_flush(vu acc, vc c) { return _mm512_add_epi32(acc, c); }
+#else
+static inline vc vc_xpop(vc c, vu x, vu w)
+{
+    const __m512i lut = _mm512_set4_epi32(0x04030302, 0x03020201, 0x03020201, 0x02010100);
+    const __m512i low4 = _mm512_set1_epi8(0x0f);
+    const __m512i v = _mm512_xor_si512(x, w);
+    const __m512i lo = _mm512_and_si512(v, low4);
+    const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+    return _mm512_add_epi8(c, _mm512_add_epi8(_mm512_shuffle_epi8(lut, lo), _mm512_shuffle_epi8(lut, hi)));
+}
+static inline vu vu_flush(vu acc, vc c)
+{
+    const __m512i s16 = _mm512_maddubs_epi16(c, _mm512_set1_epi8(1));
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(s16, _mm512_set1_epi16(1)));
+}
+#endif
+static inline vf vf_from_vu(vu s) { return _mm512_cvtepi32_ps(s); }
+static inline vf vf_third(vu n) { return _mm512_div_ps(_mm512_cvtepi32_ps(n), _mm512_set1_ps(3.0f)); }
+static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
+static inline vm vf_gt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+static inline unsigned vm_bits(vm m) { return (unsigned)m; }
+static inline vf vf_select(vm m, vf yes, vf no) { return _mm512_mask_blend_ps(m, no, yes); }
+
+#include "conv_simd.h"
+#else
+typedef int fbnn_conv_avx512_unused; /* ISO C forbids an empty unit */
+#endif

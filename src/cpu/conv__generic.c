@@ -1,0 +1,35 @@
+/*
+ * Portable C instance of the blocked conv (conv_simd.h) with one lane per
+ * "vector": the row-range entry points of the scalar and popcnt ISAs (the
+ * full-layer scalar entries stay the reference kernels). Exact by the same
+ * argument as every instance: integer popcounts, then the reference's float
+ * operations per output.
+ */
+#include "dispatch.h"
+
+#define FBNN_SIMD_SUFFIX generic
+#define VL 1
+#define FLUSH_EVERY 0x7fffffff
+
+typedef uint32_t vu;
+typedef uint32_t vc;
+typedef fbnn_real vf;
+typedef int vm;
+
+static inline vu vu_zero(void) { return 0u; }
+static inline vu vu_load(const uint32_t *p) { return *p; }
+static inline vu vu_bcast(uint32_t x) { return x; }
+static inline vu vu_add(vu a, vu b) { return (vu)((int32_t)a + (int32_t)b); }
+static inline vu vu_conv_sum(vu pc, int32_t base) { return (vu)(base - 2 * (int32_t)pc); }
+static inline vc vc_zero(void) { return 0u; }
+static inline vc vc_xpop(vc c, vu x, vu w) { return c + fbnn_popcount32(x ^ w); }
+static inline vu vu_flush(vu acc, vc c) { return acc + c; }
+static inline vf vf_from_vu(vu s) { return fbnn_r_from_s32((int32_t)s); }
+static inline vf vf_third(vu n) { return fbnn_r_third((int32_t)n); }
+static inline vf vf_load(const float *p) { return *p; }
+static inline void vf_store(float *p, vf v) { *p = v; }
+static inline vm vf_gt(vf a, vf b) { return fbnn_r_gt(a, b); }
+static inline unsigned vm_bits(vm m) { return m ? 1u : 0u; }
+static inline vf vf_select(vm m, vf yes, vf no) { return m ? yes : no; }
+
+#include "conv_simd.h"

@@ -1,0 +1,45 @@
+/*
+ * AArch64 Advanced SIMD instance of the blocked conv (conv_simd.h): 4 output
+ * channels per q register, 4 registers per block of 16. Popcount with vcntq_u8
+ * into byte counters, widened by pairwise adds (vpaddlq). Float per lane:
+ * scvtf and fdiv (correctly rounded = scalar (float)n / 3); NEON is mandatory
+ * on AArch64, so no flags and no run-time check are needed.
+ */
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+#include "dispatch.h"
+
+#define FBNN_SIMD_SUFFIX neon
+#define VL 4
+#define FLUSH_EVERY 31
+
+typedef uint32x4_t vu;
+typedef uint8x16_t vc;
+typedef float32x4_t vf;
+typedef uint32x4_t vm;
+
+static inline vu vu_zero(void) { return vdupq_n_u32(0u); }
+static inline vu vu_load(const uint32_t *p) { return vld1q_u32(p); }
+static inline vu vu_bcast(uint32_t x) { return vdupq_n_u32(x); }
+static inline vu vu_add(vu a, vu b) { return vaddq_u32(a, b); }
+static inline vu vu_conv_sum(vu pc, int32_t base) { return vsubq_u32(vdupq_n_u32((uint32_t)base), vshlq_n_u32(pc, 1)); }
+static inline vc vc_zero(void) { return vdupq_n_u8(0u); }
+static inline vc vc_xpop(vc c, vu x, vu w) { return vaddq_u8(c, vcntq_u8(vreinterpretq_u8_u32(veorq_u32(x, w)))); }
+static inline vu vu_flush(vu acc, vc c) { return vaddq_u32(acc, vpaddlq_u16(vpaddlq_u8(c))); }
+static inline vf vf_from_vu(vu s) { return vcvtq_f32_s32(vreinterpretq_s32_u32(s)); }
+static inline vf vf_third(vu n) { return vdivq_f32(vcvtq_f32_s32(vreinterpretq_s32_u32(n)), vdupq_n_f32(3.0f)); }
+static inline vf vf_load(const float *p) { return vld1q_f32(p); }
+static inline void vf_store(float *p, vf v) { vst1q_f32(p, v); }
+static inline vm vf_gt(vf a, vf b) { return vcgtq_f32(a, b); }
+static inline unsigned vm_bits(vm m)
+{
+    const uint32_t w[4] = {1u, 2u, 4u, 8u};
+    return (unsigned)vaddvq_u32(vandq_u32(m, vld1q_u32(w)));
+}
+static inline vf vf_select(vm m, vf yes, vf no) { return vbslq_f32(m, yes, no); }
+
+#include "conv_simd.h"
+#else
+typedef int fbnn_conv_neon_unused; /* ISO C forbids an empty unit */
+#endif

@@ -1,0 +1,309 @@
+/**
+ * @file conv_simd.h
+ * @brief The blocked direct binary / PG convolution, written once and
+ * instantiated per ISA (conv__generic.c, conv__avx2.c, conv__avx512*.c,
+ * conv__neon.c). Not a public header: include only from those files.
+ *
+ * Design (why it is fast on the tiny channel counts of FracBNN ResNets):
+ *  - The vector lanes run over OUTPUT channels: one block of FBNN_SIMD_OB = 16
+ *    output channels is SIMD_NV vectors of VL 32-bit lanes. For every input
+ *    word of the window, the word is broadcast once and XORed with the 16
+ *    weights of that (tap, word), so each loaded input word serves 16 output
+ *    channels (register blocking), whatever in_c is (16 channels = 1 word).
+ *  - Direct convolution over the pixel-major packed input: no im2col. Padded
+ *    taps are simply not visited (the tap range of each output pixel), so
+ *    borders cost nothing extra and need no zero-padded copy.
+ *  - The weights of a block are repacked once per call into a stack buffer
+ *    [tap][word][16 lanes] (zero lanes past out_c): at most
+ *    FBNN_SIMD_MAX_WLEN * 16 words = 32 KiB, no heap, no change to the model.
+ *    Layers whose k*k*words(in_c) exceeds FBNN_SIMD_MAX_WLEN (3x3 with more
+ *    than 1820 input channels) take the plain per-channel loop below.
+ *  - PG conv: the MSB sums of the whole block come first; the LSB pass of the
+ *    block runs only if the gate fires in at least one of its lanes, and the
+ *    result is selected per lane, so every output is exactly the reference's.
+ *  - Popcounts accumulate in 8-bit counters (vc) that are widened to 32 bits
+ *    every FLUSH_EVERY steps (each step adds at most 8 per byte).
+ *  - Results of a row chunk go to a [pixel][16] tile, then to the planar
+ *    output; float math per lane is the reference's: (float)(2*Sm) / 3, and
+ *    (float)(2*Sm + Sl) / 3 where the gate fires, compared with '>'.
+ *
+ * Every entry point takes an output row range [y0, y1) so that callers
+ * (threads) can split one layer: rows outside the range are not written and
+ * n_gated counts only the range.
+ *
+ * The including file defines: FBNN_SIMD_SUFFIX (name suffix), VL (u32 lanes
+ * per vector), FLUSH_EVERY, the types vu (VL x u32/i32), vc (popcount
+ * accumulator), vf (VL x float), vm (lane mask), and these inline functions:
+ *   vu vu_zero(void); vu vu_load(const uint32_t *); vu vu_bcast(uint32_t);
+ *   vu vu_add(vu, vu);  vu vu_conv_sum(vu pc, int32_t base) = base - 2*pc;
+ *   vc vc_zero(void); vc vc_xpop(vc, vu x, vu w) = c + popcount(x ^ w);
+ *   vu vu_flush(vu acc, vc c) = acc + per-lane sum of c;
+ *   vf vf_from_vu(vu) (int32 -> float); vf vf_third(vu n) = (float)n / 3;
+ *   vf vf_load(const float *); void vf_store(float *, vf);
+ *   vm vf_gt(vf, vf); unsigned vm_bits(vm) (bit j = lane j);
+ *   vf vf_select(vm, vf yes, vf no).
+ */
+#ifndef FBNN_CONV_SIMD_H
+#define FBNN_CONV_SIMD_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dispatch.h"
+
+#define FBNN_SIMD_OB 16
+#define FBNN_SIMD_TW 32
+#define FBNN_SIMD_MAX_WLEN 512
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FBNN_SIMD_ALIGN __attribute__((aligned(64)))
+#else
+#define FBNN_SIMD_ALIGN
+#endif
+
+#endif /* FBNN_CONV_SIMD_H */
+
+#define SIMD_CAT2(a, b) a##__##b
+#define SIMD_CAT(a, b) SIMD_CAT2(a, b)
+#define SIMD_FN(n) SIMD_CAT(n, FBNN_SIMD_SUFFIX)
+#define SIMD_NV (FBNN_SIMD_OB / VL)
+
+/* Repack the weights of output channels o0 .. o0+nb-1 to [t][16 lanes],
+ * t = tap*nw + word, lanes >= nb zero. */
+static void SIMD_FN(repack)(const uint32_t *w, int32_t wlen, int32_t o0, int32_t nb, uint32_t *wb)
+{
+    int32_t l, t;
+    for (l = 0; l < FBNN_SIMD_OB; l++) {
+        if (l < nb) {
+            const uint32_t *src = w + (size_t)(o0 + l) * (size_t)wlen;
+            for (t = 0; t < wlen; t++) wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = src[t];
+        } else {
+            for (t = 0; t < wlen; t++) wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = 0u;
+        }
+    }
+}
+
+/* Popcounts of (x ^ w) over the in-bounds window of one output pixel, for the
+ * 16 channels of the block: pc[j] lanes = channels j*VL .. j*VL+VL-1. */
+static inline void SIMD_FN(window)(const uint32_t *x, const uint32_t *wb, const fbnn_conv_params *p,
+                                   int32_t nw, int32_t iy0, int32_t ky_lo, int32_t ky_hi, int32_t ix0,
+                                   int32_t kx_lo, int32_t kx_hi, vu *pc)
+{
+    vc c[SIMD_NV];
+    int32_t ky, kx, i, j, steps = 0;
+    for (j = 0; j < SIMD_NV; j++) {
+        pc[j] = vu_zero();
+        c[j] = vc_zero();
+    }
+    if (nw == 1 && p->k * p->k <= FLUSH_EVERY) {
+        /* Up to 32 channels (the common small-channel case): one word per
+         * tap and no counter overflow possible, so no inner loops. */
+        for (ky = ky_lo; ky < ky_hi; ky++) {
+            const uint32_t *xr = x + (size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)ix0;
+            const uint32_t *wr = wb + (size_t)ky * (size_t)p->k * FBNN_SIMD_OB;
+            for (kx = kx_lo; kx < kx_hi; kx++) {
+                const vu xb = vu_bcast(xr[kx]);
+                for (j = 0; j < SIMD_NV; j++)
+                    c[j] = vc_xpop(c[j], xb, vu_load(wr + (size_t)kx * FBNN_SIMD_OB + (size_t)j * VL));
+            }
+        }
+        for (j = 0; j < SIMD_NV; j++) pc[j] = vu_flush(pc[j], c[j]);
+        return;
+    }
+    if (nw * p->k * p->k <= FLUSH_EVERY) {
+        for (ky = ky_lo; ky < ky_hi; ky++) {
+            const uint32_t *xr = x + ((size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx_lo)) * (size_t)nw;
+            const uint32_t *wr = wb + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw * FBNN_SIMD_OB;
+            const int32_t n = (kx_hi - kx_lo) * nw;
+            for (i = 0; i < n; i++) {
+                const vu xb = vu_bcast(xr[i]);
+                for (j = 0; j < SIMD_NV; j++)
+                    c[j] = vc_xpop(c[j], xb, vu_load(wr + (size_t)i * FBNN_SIMD_OB + (size_t)j * VL));
+            }
+        }
+        for (j = 0; j < SIMD_NV; j++) pc[j] = vu_flush(pc[j], c[j]);
+        return;
+    }
+    for (ky = ky_lo; ky < ky_hi; ky++) {
+        const uint32_t *xr = x + ((size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx_lo)) * (size_t)nw;
+        const uint32_t *wr = wb + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw * FBNN_SIMD_OB;
+        for (kx = kx_lo; kx < kx_hi; kx++) {
+            for (i = 0; i < nw; i++) {
+                const vu xb = vu_bcast(xr[i]);
+                for (j = 0; j < SIMD_NV; j++) c[j] = vc_xpop(c[j], xb, vu_load(wr + (size_t)i * FBNN_SIMD_OB + (size_t)j * VL));
+                if (++steps == FLUSH_EVERY) {
+                    for (j = 0; j < SIMD_NV; j++) {
+                        pc[j] = vu_flush(pc[j], c[j]);
+                        c[j] = vc_zero();
+                    }
+                    steps = 0;
+                }
+            }
+            xr += nw;
+            wr += (size_t)nw * FBNN_SIMD_OB;
+        }
+    }
+    for (j = 0; j < SIMD_NV; j++) pc[j] = vu_flush(pc[j], c[j]);
+}
+
+/* Plain per-channel loop (exactly the reference's arithmetic) for layers whose
+ * repacked block would not fit the stack buffer. */
+static int SIMD_FN(conv_rows_plain)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                    const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                    fbnn_real *out, uint32_t *n_gated)
+{
+    const int32_t nw = FBNN_WORDS(p->in_c), kk = p->k * p->k;
+    int32_t o, oy, ox, ky, kx, i;
+    uint32_t gated = 0u;
+    for (o = 0; o < p->out_c; o++) {
+        const uint32_t *wo = weights + (size_t)o * (size_t)kk * (size_t)nw;
+        for (oy = y0; oy < y1; oy++) {
+            int32_t iy0 = oy * p->stride - p->pad, ky_lo, ky_hi;
+            fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+            for (ox = 0; ox < p->out_w; ox++) {
+                int32_t ix0 = ox * p->stride - p->pad, kx_lo, kx_hi, base, sm;
+                uint32_t pm = 0u, pl = 0u;
+                fbnn_real y;
+                fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                for (ky = ky_lo; ky < ky_hi; ky++)
+                    for (kx = kx_lo; kx < kx_hi; kx++) {
+                        size_t xo = ((size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx)) * (size_t)nw;
+                        const uint32_t *wp = wo + ((size_t)ky * (size_t)p->k + (size_t)kx) * (size_t)nw;
+                        for (i = 0; i < nw; i++) pm += fbnn_popcount32(msb[xo + (size_t)i] ^ wp[i]);
+                    }
+                sm = base - 2 * (int32_t)pm;
+                if (lsb == NULL) {
+                    y = fbnn_r_from_s32(sm);
+                } else {
+                    y = fbnn_r_third(2 * sm);
+                    if (fbnn_r_gt(y, thr[o])) {
+                        for (ky = ky_lo; ky < ky_hi; ky++)
+                            for (kx = kx_lo; kx < kx_hi; kx++) {
+                                size_t xo = ((size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx)) *
+                                            (size_t)nw;
+                                const uint32_t *wp = wo + ((size_t)ky * (size_t)p->k + (size_t)kx) * (size_t)nw;
+                                for (i = 0; i < nw; i++) pl += fbnn_popcount32(lsb[xo + (size_t)i] ^ wp[i]);
+                            }
+                        y = fbnn_r_third(2 * sm + (base - 2 * (int32_t)pl));
+                        ++gated;
+                    }
+                }
+                out[((size_t)o * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox] = y;
+            }
+        }
+    }
+    if (n_gated != NULL) *n_gated = gated;
+    return FBNN_K_OK;
+}
+
+/* Shared driver: lsb == NULL means a binary conv (out = Sm), otherwise a PG conv. */
+static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                              const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                              fbnn_real *out, uint32_t *n_gated)
+{
+    FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN float tl[FBNN_SIMD_OB];
+    vf tv[SIMD_NV];
+    int32_t nw, wlen, o0, oy, j;
+    size_t ohw;
+    uint32_t gated = 0u;
+
+    if (msb == NULL || weights == NULL || out == NULL) return FBNN_K_EBADARG;
+    if (lsb != NULL && thr == NULL) return FBNN_K_EBADARG;
+    if (fbnn_k_conv_params_check(p) != FBNN_K_OK) return FBNN_K_EBADARG;
+    if (y0 < 0 || y1 > p->out_h || y0 > y1) return FBNN_K_EBADARG;
+    nw = FBNN_WORDS(p->in_c);
+    wlen = p->k * p->k * nw;
+    if (wlen > FBNN_SIMD_MAX_WLEN) return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
+    ohw = (size_t)p->out_h * (size_t)p->out_w;
+    for (j = 0; j < FBNN_SIMD_OB; j++) tl[j] = (fbnn_real)INFINITY;
+    for (j = 0; j < SIMD_NV; j++) tv[j] = vf_load(tl + j * VL);
+
+    for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
+        const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
+        SIMD_FN(repack)(weights, wlen, o0, nb, wb);
+        if (lsb != NULL) {
+            /* Lanes past out_c never fire: +inf threshold. */
+            for (j = 0; j < FBNN_SIMD_OB; j++) tl[j] = j < nb ? thr[o0 + j] : (fbnn_real)INFINITY;
+            for (j = 0; j < SIMD_NV; j++) tv[j] = vf_load(tl + j * VL);
+        }
+        for (oy = y0; oy < y1; oy++) {
+            const int32_t iy0 = oy * p->stride - p->pad;
+            int32_t ky_lo, ky_hi, ox0;
+            fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+            for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
+                const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                int32_t t, l;
+                for (t = 0; t < tw; t++) {
+                    const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+                    int32_t kx_lo, kx_hi, base;
+                    vu pc[SIMD_NV];
+                    float *dst = tile + (size_t)t * FBNN_SIMD_OB;
+                    fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                    base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                    SIMD_FN(window)(msb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc);
+                    if (lsb == NULL) {
+                        for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
+                    } else {
+                        vu s2[SIMD_NV];
+                        vf y[SIMD_NV];
+                        vm m[SIMD_NV];
+                        unsigned bits = 0u;
+                        for (j = 0; j < SIMD_NV; j++) {
+                            vu sm = vu_conv_sum(pc[j], base);
+                            s2[j] = vu_add(sm, sm);
+                            y[j] = vf_third(s2[j]);
+                            m[j] = vf_gt(y[j], tv[j]);
+                            bits |= vm_bits(m[j]) << (j * VL);
+                        }
+                        if (bits != 0u) {
+                            SIMD_FN(window)(lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc);
+                            for (j = 0; j < SIMD_NV; j++)
+                                y[j] = vf_select(m[j], vf_third(vu_add(s2[j], vu_conv_sum(pc[j], base))), y[j]);
+                            gated += fbnn_popcount32(bits);
+                        }
+                        for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, y[j]);
+                    }
+                }
+                for (l = 0; l < nb; l++) {
+                    fbnn_real *o = out + (size_t)(o0 + l) * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0;
+                    for (t = 0; t < tw; t++) o[t] = tile[(size_t)t * FBNN_SIMD_OB + (size_t)l];
+                }
+            }
+        }
+    }
+    if (n_gated != NULL) *n_gated = gated;
+    return FBNN_K_OK;
+}
+
+/* Public entry points of this instance (declared in dispatch.h). */
+int SIMD_FN(fbnn_k_bconv_rows)(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p, int32_t y0,
+                               int32_t y1, fbnn_real *out)
+{
+    return SIMD_FN(conv_rows)(in, NULL, weights, NULL, p, y0, y1, out, NULL);
+}
+
+int SIMD_FN(fbnn_k_pgconv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                fbnn_real *out, uint32_t *n_gated)
+{
+    if (lsb == NULL) return FBNN_K_EBADARG;
+    return SIMD_FN(conv_rows)(msb, lsb, weights, threshold, p, y0, y1, out, n_gated);
+}
+
+int SIMD_FN(fbnn_k_bconv)(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p, fbnn_real *out)
+{
+    if (p == NULL) return FBNN_K_EBADARG;
+    return SIMD_FN(conv_rows)(in, NULL, weights, NULL, p, 0, p->out_h, out, NULL);
+}
+
+int SIMD_FN(fbnn_k_pgconv)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                           const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
+                           uint32_t *n_gated)
+{
+    if (p == NULL || lsb == NULL) return FBNN_K_EBADARG;
+    return SIMD_FN(conv_rows)(msb, lsb, weights, threshold, p, 0, p->out_h, out, n_gated);
+}

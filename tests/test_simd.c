@@ -1,0 +1,279 @@
+/*
+ * Every kernel variant set this CPU can run (scalar, popcnt, avx2, avx512,
+ * avx512bw, neon) against the reference kernels, bit for bit (memcmp), over a
+ * grid: in and out channels in {1,2,3,16,31,32,33,63,64,65,96,128,129,255,
+ * 256,512,1024}, 1x1 and 3x3, stride 1 and 2, pad 0/1, odd/even map sizes
+ * down to 1x1, PG gates firing everywhere / nowhere / mixed, plus the row
+ * entries split into random slices (untouched rows checked too).
+ *
+ * Plain C without CMocka so the same program runs under qemu-aarch64 (the
+ * cross sysroot has no cmocka). Exit 0 = all variants exact, 1 = a mismatch,
+ * 77 = nothing but the reference to test (never: scalar rows always run).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/dispatch.h"
+
+static uint32_t rng_state = 0x2545F491u;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static void fill_bits(uint32_t *x, size_t pixels, int32_t c)
+{
+    int32_t nw = FBNN_WORDS(c), i;
+    size_t p;
+    for (p = 0; p < pixels; p++)
+        for (i = 0; i < nw; i++) {
+            uint32_t v = rnd();
+            if (i == nw - 1 && c % 32) v &= (1u << (c % 32)) - 1u;
+            x[p * (size_t)nw + (size_t)i] = v;
+        }
+}
+
+static int failures = 0;
+
+static void report(const char *isa, const char *what, const fbnn_conv_params *p, int gate_mode)
+{
+    if (++failures > 20) return;
+    if (p == NULL)
+        fprintf(stderr, "MISMATCH %s %s: case %d\n", isa, what, gate_mode);
+    else
+        fprintf(stderr, "MISMATCH %s %s: in_c=%d out_c=%d %dx%d k=%d s=%d pad=%d gates=%d\n", isa, what, p->in_c,
+                p->out_c, p->in_h, p->in_w, p->k, p->stride, p->pad, gate_mode);
+}
+
+/* Check one shape against one variant set. */
+static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, int gate_mode, int extreme)
+{
+    size_t in_px = (size_t)p->in_h * (size_t)p->in_w, nwd = (size_t)FBNN_WORDS(p->in_c);
+    size_t n_w = (size_t)p->out_c * (size_t)(p->k * p->k) * nwd;
+    size_t n_out = (size_t)p->out_c * (size_t)p->out_h * (size_t)p->out_w;
+    uint32_t *m = malloc(in_px * nwd * 4), *l = malloc(in_px * nwd * 4), *w = malloc(n_w * 4);
+    fbnn_real *thr = malloc((size_t)p->out_c * sizeof(fbnn_real));
+    fbnn_real *y_ref = malloc(n_out * sizeof(fbnn_real)), *y_var = malloc(n_out * sizeof(fbnn_real));
+    uint32_t g_ref = 0, g_var = 0, g_sum;
+    int32_t o, y0, y1;
+    if (!m || !l || !w || !thr || !y_ref || !y_var) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    fill_bits(m, in_px, p->in_c);
+    fill_bits(l, in_px, p->in_c);
+    fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
+    if (extreme) {
+        /* Every bit differs: the largest popcounts (counter overflow tests). */
+        size_t i, n = in_px * nwd;
+        memset(w, 0, n_w * 4);
+        for (i = 0; i < n; i++) m[i] = (i % nwd == nwd - 1 && p->in_c % 32) ? (1u << (p->in_c % 32)) - 1u : ~0u;
+    }
+    for (o = 0; o < p->out_c; o++) {
+        /* Mixed gates: thresholds spread over the o_msb values of this shape. */
+        int32_t span = p->k * p->k * p->in_c;
+        int mode = gate_mode == 2 ? (int)(rnd() % 3) : gate_mode;
+        thr[o] = mode == 0 ? (fbnn_real)INFINITY
+                 : mode == 1 ? -(fbnn_real)INFINITY
+                             : (fbnn_real)((int32_t)(rnd() % (uint32_t)(span + 1)) - span / 2) / 3.0f;
+    }
+
+    if (fbnn_k_bconv(m, w, p, y_ref) != FBNN_K_OK) {
+        fprintf(stderr, "reference refused a valid shape\n");
+        exit(2);
+    }
+    memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+    if (t->bconv(m, w, p, y_var) != FBNN_K_OK || memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0)
+        report(t->isa, "bconv", p, gate_mode);
+    /* Rows in random slices; poison first so unwritten rows show up. */
+    memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+    for (y0 = 0; y0 < p->out_h; y0 = y1) {
+        y1 = y0 + 1 + (int32_t)(rnd() % (uint32_t)(p->out_h - y0));
+        if (t->bconv_rows(m, w, p, y0, y1, y_var) != FBNN_K_OK) report(t->isa, "bconv_rows rc", p, gate_mode);
+    }
+    if (memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0) report(t->isa, "bconv_rows", p, gate_mode);
+
+    if (fbnn_k_pgconv(m, l, w, thr, p, y_ref, &g_ref) != FBNN_K_OK) exit(2);
+    memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+    if (t->pgconv(m, l, w, thr, p, y_var, &g_var) != FBNN_K_OK ||
+        memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0 || g_ref != g_var)
+        report(t->isa, "pgconv", p, gate_mode);
+    if (gate_mode == 0 && g_ref != 0) report("reference", "gate never", p, gate_mode);
+    if (gate_mode == 1 && g_ref != (uint32_t)n_out) report("reference", "gate always", p, gate_mode);
+    memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+    g_sum = 0;
+    for (y0 = 0; y0 < p->out_h; y0 = y1) {
+        y1 = y0 + 1 + (int32_t)(rnd() % (uint32_t)(p->out_h - y0));
+        if (t->pgconv_rows(m, l, w, thr, p, y0, y1, y_var, &g_var) != FBNN_K_OK)
+            report(t->isa, "pgconv_rows rc", p, gate_mode);
+        g_sum += g_var;
+    }
+    if (memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0 || g_sum != g_ref)
+        report(t->isa, "pgconv_rows", p, gate_mode);
+    /* A slice writes nothing outside its rows. */
+    if (p->out_h >= 3) {
+        size_t row = (size_t)p->out_w, plane = (size_t)p->out_h * row;
+        memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+        (void)t->pgconv_rows(m, l, w, thr, p, 1, 2, y_var, &g_var);
+        for (o = 0; o < p->out_c; o++) {
+            const unsigned char *b = (const unsigned char *)(y_var + (size_t)o * plane);
+            size_t i;
+            for (i = 0; i < row * sizeof(fbnn_real); i++)
+                if (b[i] != 0xA5 || b[2 * row * sizeof(fbnn_real) + i] != 0xA5) {
+                    report(t->isa, "rows wrote outside the slice", p, gate_mode);
+                    o = p->out_c;
+                    break;
+                }
+        }
+    }
+    free(m); free(l); free(w); free(thr); free(y_ref); free(y_var);
+}
+
+static int set_shape(fbnn_conv_params *p, int32_t in_c, int32_t out_c, int32_t k, int32_t s, int32_t h, int32_t w)
+{
+    p->in_c = in_c;
+    p->out_c = out_c;
+    p->k = k;
+    p->stride = s;
+    p->pad = k == 3 ? 1 : 0;
+    p->in_h = h;
+    p->in_w = w;
+    p->out_h = fbnn_out_size(h, k, s, p->pad);
+    p->out_w = fbnn_out_size(w, k, s, p->pad);
+    return fbnn_k_conv_params_check(p) == FBNN_K_OK;
+}
+
+static void run_grid(const fbnn_kernel_table *t)
+{
+    static const int32_t ch[] = {1, 2, 3, 16, 31, 32, 33, 63, 64, 65, 96, 128, 129, 255, 256, 512, 1024};
+    static const int32_t kinds[][2] = {{1, 1}, {3, 1}, {3, 2}, {1, 2}};
+    const size_t nch = sizeof ch / sizeof ch[0];
+    size_t a, b, kind;
+    int n = 0;
+    for (a = 0; a < nch; a++)
+        for (b = 0; b < nch; b++)
+            for (kind = 0; kind < 4; kind++) {
+                fbnn_conv_params p;
+                /* Map sizes 1..9 (odd and even, 1x1 included); big channel
+                 * pairs get small maps to bound the run time. */
+                int32_t big = ch[a] * ch[b] >= 65536, hmax = big ? 4 : 9;
+                int32_t h = 1 + (int32_t)(rnd() % (uint32_t)hmax), w = 1 + (int32_t)(rnd() % (uint32_t)hmax);
+                if (!set_shape(&p, ch[a], ch[b], kinds[kind][0], kinds[kind][1], h, w)) continue;
+                check_case(t, &p, (int)((a + b + kind) % 3), (int)((a * 7 + b + kind) % 5 == 0));
+                n++;
+            }
+    /* Larger maps at the model's channel counts (32x32, 16x16 with stride 2, 8x8, 1 tile + tail). */
+    {
+        fbnn_conv_params p;
+        if (set_shape(&p, 96, 16, 3, 1, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 16, 3, 1, 32, 33)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 32, 3, 2, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 32, 32, 3, 1, 16, 16)) check_case(t, &p, 1, 0), n++;
+        if (set_shape(&p, 64, 64, 3, 1, 8, 8)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 64, 10, 5, 1, 7, 7)) { p.pad = 2; p.out_h = p.out_w = 7; check_case(t, &p, 2, 0); n++; }
+        /* Beyond the repack buffer: the plain fallback path. */
+        if (set_shape(&p, 2048, 17, 3, 1, 3, 3)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 1024, 20, 3, 1, 3, 3)) check_case(t, &p, 1, 1), n++;
+        if (set_shape(&p, 96, 16, 3, 1, 5, 5)) check_case(t, &p, 1, 1), n++;
+    }
+    printf("%-18s %d shapes checked\n", t->isa, n);
+}
+
+/* A float from a mix of ordinary values and the edge cases of the epilogue:
+ * 0, -0, +-2/3 (the Q2 cut points), their neighbours, +-inf, NaN. */
+static fbnn_real rnd_real(void)
+{
+    static const float special[] = {0.0f, -0.0f, 2.0f / 3.0f, -2.0f / 3.0f, 0.66666663f, 0.6666667f,
+                                    -0.6666667f, -0.66666663f, 1e-30f, -1e-30f};
+    uint32_t r = rnd() % 16;
+    if (r < 10) return special[r];
+    if (r == 10) return (fbnn_real)INFINITY;
+    if (r == 11) return -(fbnn_real)INFINITY;
+    if (r == 12) return (fbnn_real)NAN;
+    return ((fbnn_real)(int32_t)(rnd() % 2001) - 1000.0f) / 257.0f;
+}
+
+/* Bitwise equal, except that two NaNs match whatever their payload/sign: C
+ * does not pin NaN payloads (the compiler may commute a*b or a+b, and x86
+ * returns the first operand's NaN), so neither the reference nor a variant
+ * can promise them; no kernel downstream distinguishes NaN payloads. */
+static int same_reals(const fbnn_real *a, const fbnn_real *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (memcmp(&a[i], &b[i], sizeof a[i]) != 0 && !(isnan(a[i]) && isnan(b[i]))) return 0;
+    return 1;
+}
+
+/* Elementwise epilogue entries against the reference (also in place). */
+static void check_eltwise(const fbnn_kernel_table *t)
+{
+    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65};
+    static const int32_t hs[] = {1, 2, 3, 7, 8, 9, 16, 17};
+    size_t a, b;
+    int n = 0;
+    for (a = 0; a < sizeof cs / sizeof cs[0]; a++)
+        for (b = 0; b < sizeof hs / sizeof hs[0]; b++) {
+            int32_t c = cs[a], h = hs[b], w = hs[(a + b) % 8], hw = h * w, nw = FBNN_WORDS(c), i;
+            size_t n_el = (size_t)c * (size_t)hw, n_bits = (size_t)hw * (size_t)nw;
+            fbnn_real *x = malloc(n_el * 4), *x1 = malloc(n_el * 4), *yr = malloc(n_el * 4), *yv = malloc(n_el * 4);
+            fbnn_real *p0 = malloc((size_t)c * 4), *p1 = malloc((size_t)c * 4), *p2 = malloc((size_t)c * 4);
+            uint32_t *mr = malloc(n_bits * 4), *lr = malloc(n_bits * 4), *mv = malloc(n_bits * 4), *lv = malloc(n_bits * 4);
+            for (i = 0; i < (int32_t)n_el; i++) x[i] = rnd_real(), x1[i] = rnd_real();
+            for (i = 0; i < c; i++) p0[i] = rnd_real(), p1[i] = rnd_real(), p2[i] = rnd_real();
+            fbnn_k_affine(x, p0, p1, c, hw, yr);
+            t->affine(x, p0, p1, c, hw, yv);
+            if (!same_reals(yr, yv, n_el)) report(t->isa, "affine", NULL, c * 1000 + hw);
+            memcpy(yv, x, n_el * 4);
+            t->affine(yv, p0, p1, c, hw, yv);
+            if (!same_reals(yr, yv, n_el)) report(t->isa, "affine in place", NULL, c * 1000 + hw);
+            fbnn_k_rprelu(x, p0, p1, p2, c, hw, yr);
+            t->rprelu(x, p0, p1, p2, c, hw, yv);
+            if (!same_reals(yr, yv, n_el)) report(t->isa, "rprelu", NULL, c * 1000 + hw);
+            fbnn_k_add(x, x1, (int32_t)n_el, yr);
+            memcpy(yv, x1, n_el * 4);
+            t->add(x, yv, (int32_t)n_el, yv);
+            if (!same_reals(yr, yv, n_el)) report(t->isa, "add", NULL, c * 1000 + hw);
+            fbnn_k_quant2_pack(x, c, h, w, mr, lr);
+            memset(mv, 0xA5, n_bits * 4);
+            memset(lv, 0xA5, n_bits * 4);
+            t->quant2(x, c, h, w, mv, lv);
+            if (memcmp(mr, mv, n_bits * 4) != 0 || memcmp(lr, lv, n_bits * 4) != 0)
+                report(t->isa, "quant2", NULL, c * 1000 + hw);
+            free(x); free(x1); free(yr); free(yv); free(p0); free(p1); free(p2);
+            free(mr); free(lr); free(mv); free(lv);
+            n++;
+        }
+    printf("%-18s %d elementwise shapes checked\n", t->isa, n);
+}
+
+int main(void)
+{
+    static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
+                                    FBNN_ISA_AVX512, FBNN_ISA_AVX512BW, FBNN_ISA_NEON};
+    static const char *names[] = {"scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon"};
+    size_t i;
+    fbnn_kernel_table auto_t;
+    fbnn_kernel_table_init(&auto_t, 0);
+    printf("automatic choice on this CPU: %s\n", auto_t.isa);
+    for (i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+        fbnn_kernel_table t;
+        if (fbnn_kernel_table_select(&t, isas[i]) != 0) {
+            printf("%-18s skipped: this CPU or build lacks it\n", names[i]);
+            continue;
+        }
+        run_grid(&t);
+        check_eltwise(&t);
+    }
+    if (failures) {
+        fprintf(stderr, "%d mismatches\n", failures);
+        return 1;
+    }
+    printf("all variants bit-identical to the reference\n");
+    return 0;
+}
