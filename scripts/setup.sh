@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential cmake pkg-config libcmocka-dev libstb-dev libpng-dev zlib1g-dev \
 python3-numpy python3-torch python3-pytest python3-pil dataset-fashion-mnist clang libclang-rt-14-dev valgrind doxygen \
-gcc-aarch64-linux-gnu qemu-user libdnnl-dev"
+gcc-aarch64-linux-gnu qemu-user libdnnl-dev tcl"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
