@@ -43,15 +43,17 @@ def parse(argv=None):
     ap.add_argument("--width", type=int, default=32, help="base width (stage widths w, 2w, 4w)")
     ap.add_argument("--blocks", type=ints, default=[1, 1, 2], help="blocks per stage, e.g. 1,1,2")
     ap.add_argument("--resolution", type=int, default=8, help="thermometer resolution R")
-    ap.add_argument("--epochs", type=ints, default=[2, 6, 1], help="epochs of steps 1,2,3")
+    ap.add_argument("--epochs", type=ints, default=[2, 9, 1], help="epochs of steps 1,2,3")
     ap.add_argument("--lr", type=floats, default=[2e-3, 1e-3, 5e-4], help="peak Adam LR of steps 1,2,3")
     ap.add_argument("--wd", type=float, default=0.0)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threshold-init", type=float, default=3.0)
     ap.add_argument("--gate-penalty", type=float, default=0.0,
                     help="weight of a loss term on the mean soft gate (encourages sparsity)")
-    ap.add_argument("--pad", type=int, default=2, help="random-crop padding (0 = off)")
-    ap.add_argument("--no-flip", action="store_true")
+    ap.add_argument("--pad", type=int, default=1, help="random-crop padding (0 = off)")
+    ap.add_argument("--flip", dest="no_flip", action="store_false",
+                    help="random horizontal flips (off by default: Fashion-MNIST shoes all face one way)")
+    ap.add_argument("--no-flip", dest="no_flip", action="store_true", default=True)
     ap.add_argument("--no-channels-last", action="store_true",
                     help="keep NCHW conv layout (channels_last is ~10%% faster with oneDNN; same math)")
     ap.add_argument("--val", type=int, default=5000)
