@@ -40,7 +40,7 @@ run() {
   if "$fz/$bin" -max_total_time="$T" -max_len="$max_len" -timeout=25 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$S/artifacts/$name-" "$work" >"$S/logs/$name.log" 2>&1; then
     printf 'fuzz smoke %-16s ok   %s\n' "$name" \
-      "$(grep -E '^#[0-9]+ +DONE' "$S/logs/$name.log" | tail -1 | sed 's/ *lim:.*//')"
+      "$(grep -E '^#[0-9]+[[:space:]]+DONE' "$S/logs/$name.log" | tail -1 | sed 's/[[:space:]]*corp:.*//')"
   else
     fail=1
     echo "fuzz smoke $name: FAILED (log $S/logs/$name.log, artifacts $S/artifacts/)"

@@ -21,6 +21,15 @@ cmake --build build-asan -j"$(nproc)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest --output-on-failure -j"$(nproc)")
 
+echo "== fuzz smoke: each libFuzzer harness 30 s under ASan+UBSan (fails on any finding) =="
+scripts/fuzz_smoke.sh build-fuzz-smoke 30
+
+echo "== ThreadSanitizer: shared model, N threads (scripts/tsan_check.sh) =="
+scripts/tsan_check.sh build-tsan 128
+
+echo "== valgrind memcheck: examples, CLI, test subset (scripts/valgrind_check.sh) =="
+scripts/valgrind_check.sh build
+
 if [ -d tools/tests ]; then
   echo "== Python tests =="
   /usr/bin/python3 -m pytest -q tools/tests
