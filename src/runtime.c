@@ -101,7 +101,7 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
 
     switch (op->type) {
     case FBNN_OP_THERMOMETER:
-        return fbnn_k_thermometer((const uint8_t *)in, c, h, w, op->attr[0], op->attr[1], (uint32_t *)out);
+        return ctx->kt.thermometer((const uint8_t *)in, c, h, w, op->attr[0], op->attr[1], (uint32_t *)out);
     case FBNN_OP_BCONV:
         conv_params(m, op, &p);
         return fbnn_par_bconv(ctx, (const uint32_t *)in, (const uint32_t *)m->tensors[op->param[0]].data, &p,

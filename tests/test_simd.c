@@ -249,6 +249,26 @@ static void check_eltwise(const fbnn_kernel_table *t)
             free(mr); free(lr); free(mv); free(lv);
             n++;
         }
+    /* Thermometer: every pixel value, resolutions and bit counts that make
+     * channel runs straddle words (and the released model's R=8, B=32). */
+    {
+        static const int32_t rb[][3] = {{8, 32, 3}, {1, 255, 3}, {7, 5, 7}, {3, 40, 2}, {255, 1, 33}, {2, 100, 1}};
+        size_t k;
+        for (k = 0; k < sizeof rb / sizeof rb[0]; k++) {
+            int32_t c = rb[k][2], h = 9, w = 31, nw = FBNN_WORDS(c * rb[k][1]), i;
+            size_t npx = (size_t)h * (size_t)w, nimg = (size_t)c * npx;
+            uint8_t *img = malloc(nimg);
+            uint32_t *tr = malloc(npx * (size_t)nw * 4), *tv = malloc(npx * (size_t)nw * 4);
+            for (i = 0; i < (int32_t)nimg; i++) img[i] = (uint8_t)(i < 256 ? i : (int32_t)(rnd() & 255));
+            fbnn_k_thermometer(img, c, h, w, rb[k][0], rb[k][1], tr);
+            memset(tv, 0xA5, npx * (size_t)nw * 4);
+            if (t->thermometer(img, c, h, w, rb[k][0], rb[k][1], tv) != FBNN_K_OK ||
+                memcmp(tr, tv, npx * (size_t)nw * 4) != 0)
+                report(t->isa, "thermometer", NULL, (int)k);
+            free(img); free(tr); free(tv);
+            n++;
+        }
+    }
     printf("%-18s %d elementwise shapes checked\n", t->isa, n);
 }
 

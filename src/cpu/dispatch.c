@@ -131,6 +131,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->rprelu = fbnn_k_rprelu;
     t->add = fbnn_k_add;
     t->quant2 = fbnn_k_quant2_pack;
+    t->thermometer = fbnn_k_thermometer;
     t->id = isa;
     t->isa = "scalar";
     switch (isa) {
@@ -171,6 +172,9 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     default:
         break;
     }
+    /* Word-mask thermometer (portable) for every optimised set; the scalar
+     * set keeps the reference kernel. */
+    if (isa != FBNN_ISA_SCALAR) t->thermometer = fbnn_k_thermometer__words;
     return 0;
 }
 

@@ -37,6 +37,9 @@ typedef int (*fbnn_add_fn)(const fbnn_real *x0, const fbnn_real *x1, int32_t n, 
 typedef int (*fbnn_quant2_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb,
                               uint32_t *lsb);
 
+typedef int (*fbnn_thermometer_fn)(const uint8_t *img, int32_t c, int32_t h, int32_t w, int32_t resolution,
+                                   int32_t bits, uint32_t *out);
+
 typedef struct fbnn_kernel_table {
     fbnn_bconv_fn bconv;
     fbnn_pgconv_fn pgconv;
@@ -47,6 +50,7 @@ typedef struct fbnn_kernel_table {
     fbnn_rprelu_fn rprelu;
     fbnn_add_fn add;
     fbnn_quant2_fn quant2;
+    fbnn_thermometer_fn thermometer;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
@@ -66,6 +70,8 @@ typedef struct fbnn_kernel_table {
                                   int32_t y1, fbnn_real *out, uint32_t *n_gated);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
+int fbnn_k_thermometer__words(const uint8_t *img, int32_t c, int32_t h, int32_t w, int32_t resolution,
+                              int32_t bits, uint32_t *out);
 #if defined(__x86_64__) || defined(__i386__)
 /* x86 variants: the reference source compiled with -mpopcnt ... */
 int fbnn_k_bconv__popcnt(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
