@@ -60,6 +60,12 @@ static int setup(void **state)
     if (!data) data = read_all(BUNDLED_DATA, &n_data);
     if (!fx || !data) return -1;
     fx->n = n_data / REC;
+    {
+        /* FBNN_TEST_IMAGES=N runs only the first N (the forced-scalar
+         * variant: the reference kernels are ~15x slower). */
+        const char *lim = getenv("FBNN_TEST_IMAGES");
+        if (lim && atoi(lim) >= 64 && (size_t)atoi(lim) < fx->n) fx->n = (size_t)atoi(lim);
+    }
     fx->images = (uint8_t *)malloc(fx->n * IMG);
     for (i = 0; i < fx->n; i++) memcpy(fx->images + i * IMG, data + i * REC + 1, IMG);
     free(data);
