@@ -408,6 +408,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_compare: threads 1..64, batch >= 1, reps 1..1024\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress visible when redirected */
     omp_set_num_threads(g_threads);
     fbnn_cpu_detect(&f);
     printf("bench_compare: threads %d, batch %d, median of %d repeats\n\n", g_threads, g_batch, g_reps);

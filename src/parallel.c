@@ -3,13 +3,14 @@
  * @brief Threads of a context: convolutions split by output channels
  * (fbnn_run) and whole images per thread (fbnn_run_batch).
  *
- * Why these two splits and no other: a conv's output channels are
- * independent (own weights, own threshold, own planar output plane), so a
- * slice of them is just the same kernel called with out_c reduced and the
- * pointers advanced -- every kernel variant of the dispatch table supports
- * it unchanged and every output value is computed by exactly the code that
- * computes it single-threaded, so results are bit-identical for any thread
- * count. The cheap elementwise ops between convs are not worth a hand-off.
+ * Why these splits: every output value of a conv depends only on its
+ * window and its channel's weights (and threshold), so any partition of the
+ * outputs computes each value with exactly the code that computes it
+ * single-threaded -- results are bit-identical for any thread count. Rows
+ * are split through the table's `_rows` entries (the SIMD kernels keep
+ * their full 16-channel blocks); a table without them gets a channel split
+ * (the same kernel with out_c reduced and the pointers advanced). The cheap
+ * elementwise ops between convs are not worth a hand-off.
  * Across a batch, every thread runs whole images in its own arena (a full
  * context each), which needs no synchronisation inside an image at all:
  * that is the throughput path.
@@ -85,15 +86,25 @@ static fbnn_pool *get_pool(fbnn_context *ctx)
     return ctx->pool;
 }
 
-/* ------------------------------------------------ convs split by channel */
+/* --------------------------------------- convs split by rows or channels */
+/* The table's `_rows` entries come with the blocked SIMD convs (dispatch.h
+ * declares them through FBNN_DECLARE_CONV_VARIANT); a table without them
+ * is split by channels. */
+#ifdef FBNN_DECLARE_CONV_VARIANT
+#define HAVE_ROWS 1
+#define ROWS_FN(name) ctx->kt.name##_rows
+#else
+#define HAVE_ROWS 0
+#define ROWS_FN(name) NULL
+#endif
 typedef struct conv_job {
     const fbnn_kernel_table *kt;
-    int pg;
+    int pg, by_rows;
     const uint32_t *in, *lsb, *weights;
     const fbnn_real *threshold;
     fbnn_conv_params p;
     fbnn_real *out;
-    int32_t slice;          /* output channels per task (last one: the rest) */
+    int32_t slice;          /* output rows (or channels) per task; the last one: the rest */
     uint32_t gated[FBNN_MAX_THREADS];
     int rc[FBNN_MAX_THREADS];
 } conv_job;
@@ -102,33 +113,48 @@ static void conv_task(void *arg, uint32_t task, uint32_t worker)
 {
     conv_job *j = (conv_job *)arg;
     fbnn_conv_params p = j->p;
-    int32_t o0 = (int32_t)task * j->slice;
+    int32_t a = (int32_t)task * j->slice, total = j->by_rows ? p.out_h : p.out_c;
+    int32_t b = total - a < j->slice ? total : a + j->slice;
     size_t wstride = (size_t)p.k * (size_t)p.k * (size_t)FBNN_WORDS(p.in_c);
     size_t ostride = (size_t)p.out_h * (size_t)p.out_w;
     uint32_t g = 0;
     int rc;
     (void)worker;
-    p.out_c = (j->p.out_c - o0) < j->slice ? (j->p.out_c - o0) : j->slice;
-    if (j->pg)
-        rc = j->kt->pgconv(j->in, j->lsb, j->weights + (size_t)o0 * wstride, j->threshold + o0, &p,
-                           j->out + (size_t)o0 * ostride, &g);
-    else
-        rc = j->kt->bconv(j->in, j->weights + (size_t)o0 * wstride, &p, j->out + (size_t)o0 * ostride);
+    if (j->by_rows) {
+#if HAVE_ROWS
+        /* Rows [a, b) of every channel: the SIMD kernels keep full channel blocks. */
+        if (j->pg)
+            rc = j->kt->pgconv_rows(j->in, j->lsb, j->weights, j->threshold, &p, a, b, j->out, &g);
+        else
+            rc = j->kt->bconv_rows(j->in, j->weights, &p, a, b, j->out);
+#else
+        rc = FBNN_K_EBADARG; /* unreachable: by_rows is 0 without row entries */
+#endif
+    } else {
+        /* Channels [a, b): the same kernel on a smaller out_c. */
+        p.out_c = b - a;
+        if (j->pg)
+            rc = j->kt->pgconv(j->in, j->lsb, j->weights + (size_t)a * wstride, j->threshold + a, &p,
+                               j->out + (size_t)a * ostride, &g);
+        else
+            rc = j->kt->bconv(j->in, j->weights + (size_t)a * wstride, &p, j->out + (size_t)a * ostride);
+    }
     j->gated[task] = g;
     j->rc[task] = rc;
 }
 
-/* Number of channel slices for this conv (1 = do not split). */
-static uint32_t n_slices(const fbnn_context *ctx, const fbnn_conv_params *p, int32_t *slice)
+/* Number of slices for this conv (1 = do not split) and their size. */
+static uint32_t n_slices(const fbnn_context *ctx, const fbnn_conv_params *p, int by_rows, int32_t *slice)
 {
     double work = (double)p->out_c * p->out_h * p->out_w * p->k * p->k * FBNN_WORDS(p->in_c);
-    int32_t groups = (p->out_c + SPLIT_ALIGN - 1) / SPLIT_ALIGN, per;
+    int32_t unit = by_rows ? 1 : SPLIT_ALIGN, total = by_rows ? p->out_h : p->out_c;
+    int32_t groups = (total + unit - 1) / unit, per;
     uint32_t n = ctx->n_threads;
     if (n < 2 || groups < 2 || work < SPLIT_MIN_WORDS) return 1;
     if ((uint32_t)groups < n) n = (uint32_t)groups;
     per = (groups + (int32_t)n - 1) / (int32_t)n;
-    *slice = per * SPLIT_ALIGN;
-    return (uint32_t)((p->out_c + *slice - 1) / *slice);
+    *slice = per * unit;
+    return (uint32_t)((total + *slice - 1) / *slice);
 }
 
 static int run_conv(fbnn_context *ctx, int pg, const uint32_t *in, const uint32_t *lsb, const uint32_t *weights,
@@ -138,13 +164,16 @@ static int run_conv(fbnn_context *ctx, int pg, const uint32_t *in, const uint32_
     fbnn_pool *pool;
     uint32_t n, t, gated = 0;
     int32_t slice = 0;
-    if (ctx->n_threads < 2 || ctx->in_batch || (n = n_slices(ctx, p, &slice)) < 2 || !(pool = get_pool(ctx))) {
+    int by_rows = HAVE_ROWS && (pg ? ROWS_FN(pgconv) != NULL : ROWS_FN(bconv) != NULL);
+    if (ctx->n_threads < 2 || ctx->in_batch || (n = n_slices(ctx, p, by_rows, &slice)) < 2 ||
+        !(pool = get_pool(ctx))) {
         if (pg) return ctx->kt.pgconv(in, lsb, weights, threshold, p, out, n_gated);
         return ctx->kt.bconv(in, weights, p, out);
     }
     /* Shapes were validated by the loader; the slices keep them valid. */
     job.kt = &ctx->kt;
     job.pg = pg;
+    job.by_rows = by_rows;
     job.in = in;
     job.lsb = lsb;
     job.weights = weights;
@@ -248,6 +277,7 @@ fbnn_status fbnn_run_batch(fbnn_context *ctx, const uint8_t *images, size_t imag
         batch_job *job = (batch_job *)calloc(1, sizeof *job);
         if (job) {
             nt = fbnn_pool_threads(pool);
+            for (t = 0; t + 1u < nt; t++) ctx->workers[t]->kt = ctx->kt; /* a changed ISA applies */
             job->ctx = ctx;
             job->images = images;
             job->image_size = image_size;

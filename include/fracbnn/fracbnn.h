@@ -258,7 +258,7 @@ const char *fbnn_context_isa(const fbnn_context *ctx);
 /**
  * @name Threads and batches
  * A context may use N threads: fbnn_run() splits every convolution by
- * output channels over them, fbnn_run_batch() gives each thread whole
+ * output rows over them, fbnn_run_batch() gives each thread whole
  * images. Results are bit-identical for every N (each output value is
  * computed by the same code; only who computes it changes).
  * @{
