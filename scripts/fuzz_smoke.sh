@@ -51,5 +51,5 @@ run model_load     fuzz_model_load     131072 "$c/model" models/cifar10_fracbnn.
 run model_load_crc fuzz_model_load_crc 8192   "$c/model" "$r/model_crc" "$r/model"
 run model_file     fuzz_model_file     8192   "$c/model"
 run image          fuzz_image_load     65536  "$c/image" "$r/image"
-run dataset        fuzz_dataset_load   8192   "$c/dataset"
+run dataset        fuzz_dataset_load   8192   "$c/dataset" "$c/dataset_min"
 exit $fail
