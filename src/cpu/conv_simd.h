@@ -118,10 +118,12 @@ static FBNN_SIMD_INLINE void SIMD_FN(window)(const uint32_t *x, const uint32_t *
         /* Up to 32 channels (the common small-channel case): one word per
          * tap and no counter overflow possible, so no inner loops. */
         for (ky = ky_lo; ky < ky_hi; ky++) {
-            const uint32_t *xr = x + (size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)ix0;
+            /* Based at the first valid tap: ix0 < 0 at a padded border, and
+             * x + (size_t)ix0 would be pointer overflow (UB, UBSan reports it). */
+            const uint32_t *xr = x + (size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx_lo);
             const uint32_t *wr = wb + (size_t)ky * (size_t)p->k * FBNN_SIMD_OB;
             for (kx = kx_lo; kx < kx_hi; kx++) {
-                const vu xb = vu_bcast(xr[kx]);
+                const vu xb = vu_bcast(xr[kx - kx_lo]);
                 for (j = 0; j < SIMD_NV; j++)
                     c[j] = vc_xpop(c[j], xb, vu_load(wr + (size_t)kx * FBNN_SIMD_OB + (size_t)j * VL));
             }
