@@ -2,7 +2,7 @@
  * @file embed_rom.c
  * @brief The microcontroller story: the model is a const array compiled into
  *        the binary, inference runs in a static buffer, nothing is read
- *        from files and fbnn_run() never touches a heap.
+ *        from files and the library never touches a heap.
  *
  * The build generates two headers with tools/fbnn_to_c_array.py (see
  * examples/CMakeLists.txt):
@@ -11,16 +11,15 @@
  *   - image_rom.h: one CIFAR-10 test image (record 0, a cat) as 3072 planar
  *     R, G, B bytes, standing in for a camera frame.
  *
- * Memory:
- *   - weights: used in place from `model_rom` (fbnn_model_load_memory()
+ * Memory (no heap at all, from the first line of main() to the last):
+ *   - weights: used in place from `model_rom` (fbnn_model_load_static()
  *     validates the file and keeps pointers into it; no copy);
- *   - the model descriptor: fbnn_model_load_memory() allocates a small
- *     descriptor (op table, labels) with malloc() once at start-up, a few
- *     KiB, not the weights; the test prints how many bytes;
- *   - activations: `arena`, a static buffer, set up by fbnn_context_init();
- *     no malloc/free from there on (ctest examples_embed_rom_noheap links
- *     this program with a malloc guard that aborts on any heap call after
- *     fbnn_context_init() is entered).
+ *   - the model descriptor (op table, labels, loader scratch): `desc_mem`, a
+ *     static buffer given to fbnn_model_load_static(); a few KiB, the
+ *     program prints how many bytes (fbnn_model_static_size());
+ *   - activations: `arena`, a static buffer, set up by fbnn_context_init().
+ *   ctest examples_embed_rom_noheap links this program with a malloc guard
+ *   that aborts on any heap call from the start of the model load on.
  *
  * EMBED_ARENA_BYTES must be at least the model's context size, which
  * `fbnn info MODEL` prints ("context ... bytes"); the program checks it.
@@ -46,6 +45,16 @@ static union {
 #endif
     ;
 
+/* The model descriptor (tables, labels, loader scratch): ResNet-20 needs 24 636 bytes;
+ * fbnn_model_static_size() says what a model needs. */
+#ifndef EMBED_DESC_BYTES
+#define EMBED_DESC_BYTES (32u * 1024u)
+#endif
+static union {
+    uint64_t align;
+    unsigned char bytes[EMBED_DESC_BYTES];
+} desc_mem;
+
 int main(void)
 {
     fbnn_model *model;
@@ -55,7 +64,8 @@ int main(void)
     size_t need;
     uint32_t k;
 
-    if (fbnn_model_load_memory(model_rom.bytes, MODEL_ROM_SIZE, &model, &err) != FBNN_OK) {
+    if (fbnn_model_load_static(model_rom.bytes, MODEL_ROM_SIZE, desc_mem.bytes, sizeof desc_mem.bytes, &model,
+                               &err) != FBNN_OK) {
         printf("model: %s: %s\n", fbnn_status_str(err.status), err.message);
         return 1;
     }
@@ -70,11 +80,10 @@ int main(void)
         printf("inference failed\n");
         return 1;
     }
-    printf("model %u bytes in ROM, context %zu of %zu static bytes\n", MODEL_ROM_SIZE, need,
-           (size_t)sizeof arena.bytes);
+    printf("model %u bytes in ROM, descriptor %zu of %zu static bytes, context %zu of %zu static bytes\n",
+           MODEL_ROM_SIZE, fbnn_model_static_size(model_rom.bytes, MODEL_ROM_SIZE), (size_t)sizeof desc_mem.bytes,
+           need, (size_t)sizeof arena.bytes);
     for (k = 0; k < 5; k++) printf("%6.1f %%  %s\n", 100.0 * top[k].probability, top[k].label);
-    /* No fbnn_context_free(): the arena is ours. The descriptor goes back
-       with fbnn_model_free(), though firmware would simply keep it. */
-    fbnn_model_free(model);
+    /* No fbnn_context_free() / fbnn_model_free(): all memory is static. */
     return 0;
 }

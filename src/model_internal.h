@@ -81,7 +81,27 @@ struct fbnn_model {
     size_t weight_bytes;
     size_t arena_bytes;   /* planned activation arena */
     void *desc_block;     /* single allocation holding the arrays above */
+
+    /* fbnn_model_load_static(): everything above lives in caller memory
+     * [ws, ws + ws_cap); allocations bump ws_used and nothing is freed. */
+    uint8_t *ws;
+    size_t ws_cap, ws_used;
+    int in_ws;
 };
+
+/** Zeroed memory for the loader and planner: from the caller's workspace
+ *  for fbnn_model_load_static() models, from calloc() otherwise. NULL if
+ *  out of memory or if n * size overflows. */
+void *fbnn_model_alloc(struct fbnn_model *m, size_t n, size_t size);
+
+/** Give back memory from fbnn_model_alloc(): free() on the heap; in a
+ *  workspace only the most recent allocations can be returned, by
+ *  restoring ws_used to a mark taken before them (see the callers). */
+void fbnn_model_release(struct fbnn_model *m, void *p);
+
+/** Scratch bytes fbnn_plan_arena() needs for a model with n_values values
+ *  (an upper bound, incl. alignment), for fbnn_model_static_size(). */
+size_t fbnn_plan_scratch_bytes(uint32_t n_values);
 
 /** Bytes of a value buffer of the given kind and shape (0 if too large). */
 size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);

@@ -344,7 +344,8 @@ static fbnn_status load_ops(struct fbnn_model *m, uint32_t off, fbnn_error *err)
 {
     uint32_t i, j;
     fbnn_status st;
-    unsigned char *defined = (unsigned char *)calloc(m->n_values, 1);
+    size_t mark = m->ws_used; /* workspace scratch is returned by restoring the mark */
+    unsigned char *defined = (unsigned char *)fbnn_model_alloc(m, m->n_values, 1);
     if (!defined) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory validating ops");
     defined[0] = 1;
     for (i = 0; i < m->n_ops; i++) {
@@ -394,17 +395,18 @@ static fbnn_status load_ops(struct fbnn_model *m, uint32_t off, fbnn_error *err)
         }
         if (st == FBNN_OK) st = check_op_shapes(m, i, op, err);
         if (st != FBNN_OK) {
-            free(defined);
+            fbnn_model_release(m, defined);
             return st;
         }
         defined[op->out] = 1;
     }
     for (j = 0; j < m->n_values; j++)
         if (!defined[j]) {
-            free(defined);
+            fbnn_model_release(m, defined);
             return fbnn_fail(err, FBNN_ERR_GRAPH, "value %u is never produced", j);
         }
-    free(defined);
+    fbnn_model_release(m, defined);
+    if (m->in_ws) m->ws_used = mark;
     return FBNN_OK;
 }
 
@@ -545,7 +547,7 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
 
     desc_bytes = (size_t)m->n_tensors * sizeof(fbnn_tensor_desc) + (size_t)m->n_values * sizeof(fbnn_value_desc) +
                  (size_t)m->n_ops * sizeof(fbnn_op_desc);
-    m->desc_block = calloc(1, desc_bytes + sizeof(fbnn_tensor_desc));
+    m->desc_block = fbnn_model_alloc(m, 1, desc_bytes + sizeof(fbnn_tensor_desc));
     if (!m->desc_block) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory for model descriptors");
     /* Most strictly aligned first: tensor and value descriptors hold
      * pointers/size_t (8-byte alignment), op descriptors only u32/i32. */
@@ -560,7 +562,7 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
         uint32_t n_classes = rd32(b + meta_off + 8);
         if (n_classes < 1 || n_classes > 65535u)
             return fbnn_fail(err, FBNN_ERR_META, "meta: %u classes", n_classes);
-        m->labels = (const char **)calloc(n_classes, sizeof(char *));
+        m->labels = (const char **)fbnn_model_alloc(m, n_classes, sizeof(char *));
         if (!m->labels) return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory for labels");
     }
     if ((st = load_meta(m, meta_off, d_off, d_size, err)) != FBNN_OK) return st;
@@ -679,9 +681,83 @@ fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *o
     return finish(m, opt, out, err);
 }
 
+void *fbnn_model_alloc(struct fbnn_model *m, size_t n, size_t size)
+{
+    size_t bytes, at;
+    if (size && n > (size_t)-1 / size) return NULL;
+    bytes = n * size;
+    if (!m->in_ws) return calloc(n ? n : 1, size ? size : 1);
+    /* 16-byte align the address (not just the offset: ws may be unaligned) */
+    at = m->ws_used + (size_t)((16u - (((uintptr_t)m->ws + m->ws_used) & 15u)) & 15u);
+    if (at > m->ws_cap || bytes > m->ws_cap - at) return NULL;
+    m->ws_used = at + bytes;
+    memset(m->ws + at, 0, bytes);
+    return m->ws + at;
+}
+
+void fbnn_model_release(struct fbnn_model *m, void *p)
+{
+    if (!m->in_ws) free(p);
+}
+
+/* Upper bound of the workspace fbnn_model_load_static() uses, from the header
+ * counts alone (0 if the header cannot be read; the load then says why). */
+size_t fbnn_model_static_size(const void *data, size_t size)
+{
+    const uint8_t *b = (const uint8_t *)data;
+    uint32_t n_t, n_v, n_o, meta_off, n_classes;
+    size_t desc, scratch;
+    if (!b || size < HEADER_SIZE || memcmp(b, "FBNN", 4) != 0) return 0;
+    n_t = rd32(b + 24);
+    n_v = rd32(b + 32);
+    n_o = rd32(b + 40);
+    meta_off = rd32(b + 48);
+    if (n_t > MAX_COUNT || n_v > MAX_COUNT || n_o > MAX_COUNT || (uint64_t)meta_off + 12u > size) return 0;
+    n_classes = rd32(b + meta_off + 8);
+    if (n_classes > 65535u) return 0;
+    desc = (size_t)n_t * sizeof(fbnn_tensor_desc) + (size_t)n_v * sizeof(fbnn_value_desc) +
+           (size_t)n_o * sizeof(fbnn_op_desc) + sizeof(fbnn_tensor_desc);
+    scratch = fbnn_plan_scratch_bytes(n_v);
+    if ((size_t)n_v + 16u > scratch) scratch = (size_t)n_v + 16u; /* op validation's flags */
+    /* 16-byte alignment slack per block, and for the workspace base. */
+    return sizeof(struct fbnn_model) + desc + (size_t)n_classes * sizeof(char *) + scratch + 6u * 16u;
+}
+
+fbnn_status fbnn_model_load_static(const void *data, size_t size, void *memory, size_t memory_size,
+                                   fbnn_model **out, fbnn_error *err)
+{
+    struct fbnn_model *m;
+    uintptr_t base;
+    size_t need;
+    if (out) *out = NULL;
+    if (!out || !memory || (!data && size))
+        return fbnn_fail(err, FBNN_ERR_ARG, "fbnn_model_load_static: NULL argument");
+    if (!host_is_little_endian())
+        return fbnn_fail(err, FBNN_ERR_UNSUPPORTED, "in-place models need a little-endian host");
+    if (((uintptr_t)data & 3u) != 0)
+        return fbnn_fail(err, FBNN_ERR_ALIGNMENT, "model buffer %p is not 4-byte aligned", data);
+    need = fbnn_model_static_size(data, size);
+    if (need != 0 && memory_size < need)
+        return fbnn_fail(err, FBNN_ERR_BUFFER_SIZE, "descriptor memory: %llu bytes given, %llu needed",
+                         (unsigned long long)memory_size, (unsigned long long)need);
+    base = ((uintptr_t)memory + 15u) & ~(uintptr_t)15u;
+    if (memory_size < (size_t)(base - (uintptr_t)memory) + sizeof *m)
+        return fbnn_fail(err, FBNN_ERR_BUFFER_SIZE, "descriptor memory: %llu bytes is too small",
+                         (unsigned long long)memory_size);
+    m = (struct fbnn_model *)base;
+    memset(m, 0, sizeof *m);
+    m->in_ws = 1;
+    m->ws = (uint8_t *)memory;
+    m->ws_cap = memory_size;
+    m->ws_used = (size_t)(base - (uintptr_t)memory) + sizeof *m;
+    m->buf = (const uint8_t *)data;
+    m->size = size;
+    return finish(m, NULL, out, err);
+}
+
 void fbnn_model_free(fbnn_model *model)
 {
-    if (!model) return;
+    if (!model || model->in_ws) return; /* caller memory: nothing to give back */
     free(model->desc_block);
     free((void *)model->labels);
     free(model->owned_buf);

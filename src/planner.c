@@ -28,10 +28,16 @@ typedef struct live_buf {
 
 static size_t align_up(size_t n) { return (n + ARENA_ALIGN - 1u) / ARENA_ALIGN * ARENA_ALIGN; }
 
+size_t fbnn_plan_scratch_bytes(uint32_t n_values)
+{
+    return (size_t)n_values * sizeof(uint32_t) + (size_t)n_values * sizeof(live_buf) + 32u;
+}
+
 int fbnn_plan_arena(struct fbnn_model *m)
 {
-    uint32_t *last_use = (uint32_t *)calloc(m->n_values, sizeof(uint32_t));
-    live_buf *live = (live_buf *)calloc(m->n_values, sizeof(live_buf));
+    size_t mark = m->ws_used; /* workspace scratch is returned by restoring the mark */
+    uint32_t *last_use = (uint32_t *)fbnn_model_alloc(m, m->n_values, sizeof(uint32_t));
+    live_buf *live = (live_buf *)fbnn_model_alloc(m, m->n_values, sizeof(live_buf));
     uint32_t n_live = 0, i, j, k;
     size_t top = 0;
 
@@ -43,8 +49,9 @@ int fbnn_plan_arena(struct fbnn_model *m)
             top += align_up(m->values[i].bytes);
         }
         m->arena_bytes = top;
-        free(last_use);
-        free(live);
+        fbnn_model_release(m, last_use);
+        fbnn_model_release(m, live);
+        m->ws_used = m->in_ws ? mark : m->ws_used;
         return top <= ARENA_LIMIT ? 0 : -1;
     }
     for (i = 0; i < m->n_ops; i++)
@@ -101,7 +108,8 @@ int fbnn_plan_arena(struct fbnn_model *m)
         if (top > ARENA_LIMIT) break; /* cannot be addressed; reported below */
     }
     m->arena_bytes = top;
-    free(last_use);
-    free(live);
+    fbnn_model_release(m, last_use);
+    fbnn_model_release(m, live);
+    m->ws_used = m->in_ws ? mark : m->ws_used;
     return top <= ARENA_LIMIT ? 0 : -1;
 }

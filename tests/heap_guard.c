@@ -3,13 +3,13 @@
  * @brief Link-time malloc guard for the no-heap claim of examples/embed_rom.c.
  *
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,
- * --wrap=fbnn_context_init,--wrap=fbnn_model_free: every heap call made by the program's own
+ * --wrap=fbnn_model_load_static: every heap call made by the program's own
  * objects and by libfracbnn.a goes through the __wrap_ functions below
  * (calls made inside the shared libc itself, e.g. stdio buffers, do not).
- * Heap calls before fbnn_context_init() (the model descriptor) are counted
- * and reported at exit; any heap call from fbnn_context_init() on (context
- * set-up, fbnn_run(), fbnn_topk(), printing) aborts the program, until the
- * teardown in fbnn_model_free() (also wrapped) gives the descriptor back.
+ * The guard arms when fbnn_model_load_static() is entered: any heap call
+ * from then on (model load, context set-up, fbnn_run(), fbnn_topk(),
+ * printing) aborts the program. Heap calls before it (C runtime start-up
+ * code of our own objects, if any) are counted and reported at exit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +20,8 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
-void __real_fbnn_model_free(fbnn_model *model);
-fbnn_status __real_fbnn_context_init(const fbnn_model *model, void *memory, size_t size, fbnn_context **out);
+fbnn_status __real_fbnn_model_load_static(const void *data, size_t size, void *memory, size_t memory_size,
+                                          fbnn_model **out, fbnn_error *err);
 
 static volatile int armed;
 static void *volatile sink;
@@ -31,7 +31,7 @@ static volatile unsigned long long bytes;
 static void check(const char *what, size_t n)
 {
     if (armed) {
-        fprintf(stderr, "heap_guard: %s(%zu) after fbnn_context_init(): the no-heap claim is broken\n", what, n);
+        fprintf(stderr, "heap_guard: %s(%zu) after fbnn_model_load_static() was entered: the no-heap claim is broken\n", what, n);
         abort();
     }
     calls++;
@@ -64,10 +64,11 @@ void __wrap_free(void *p)
 
 static void report(void)
 {
-    printf("heap_guard: before fbnn_context_init: %lu heap calls, %llu bytes; after: 0\n", calls, bytes);
+    printf("heap_guard: before fbnn_model_load_static: %lu heap calls, %llu bytes; from the load on: 0\n", calls, bytes);
 }
 
-fbnn_status __wrap_fbnn_context_init(const fbnn_model *model, void *memory, size_t size, fbnn_context **out)
+fbnn_status __wrap_fbnn_model_load_static(const void *data, size_t size, void *memory, size_t memory_size,
+                                          fbnn_model **out, fbnn_error *err)
 {
     /* Prove the wrapping is live before trusting silence: this malloc must be seen. */
     unsigned long before = calls;
@@ -81,11 +82,5 @@ fbnn_status __wrap_fbnn_context_init(const fbnn_model *model, void *memory, size
     bytes -= 1;
     atexit(report);
     armed = 1;
-    return __real_fbnn_context_init(model, memory, size, out);
-}
-
-void __wrap_fbnn_model_free(fbnn_model *model)
-{
-    armed = 0;
-    __real_fbnn_model_free(model);
+    return __real_fbnn_model_load_static(data, size, memory, memory_size, out, err);
 }

@@ -126,8 +126,39 @@ fbnn_status fbnn_model_load_memory_ex(const void *data, size_t size,
                                       const fbnn_load_options *options, fbnn_model **out,
                                       fbnn_error *err);
 
-/** Free a model (NULL is allowed). Contexts made from it must be freed first. */
+/** Free a model (NULL is allowed). Contexts made from it must be freed first.
+ *  For a model from fbnn_model_load_static() this does nothing (the memory is the caller's). */
 void fbnn_model_free(fbnn_model *model);
+
+/**
+ * Bytes of caller memory fbnn_model_load_static() needs for this model: the
+ * model descriptor, the per-tensor/value/op tables, the label table and the
+ * loader's scratch (an upper bound computed from the header's counts).
+ * @param data  the model bytes (as for fbnn_model_load_memory())
+ * @param size  their number
+ * @return the size in bytes, or 0 if the header is unreadable (the load then
+ *         reports the precise defect)
+ */
+size_t fbnn_model_static_size(const void *data, size_t size);
+
+/**
+ * fbnn_model_load_memory() without any heap use: the descriptor, its tables
+ * and the loader's scratch are placed in `memory` (any alignment; 16 bytes
+ * of it may be skipped to align). Together with fbnn_context_init() this runs
+ * a model from ROM with no malloc at all (see examples/embed_rom.c). The
+ * model bytes and `memory` must stay valid and unchanged while the model is
+ * used; fbnn_model_free() on the result is allowed and does nothing.
+ * @param data         the model bytes, 4-byte aligned, not copied
+ * @param size         their number
+ * @param memory       caller memory for the descriptor
+ * @param memory_size  its size; at least fbnn_model_static_size(data, size),
+ *                     else FBNN_ERR_BUFFER_SIZE with the needed size in the message
+ * @param out          receives the model on success, NULL on failure
+ * @param err          optional (may be NULL): status and message
+ * @return FBNN_OK or the same errors as fbnn_model_load_memory(), plus FBNN_ERR_BUFFER_SIZE
+ */
+fbnn_status fbnn_model_load_static(const void *data, size_t size, void *memory, size_t memory_size,
+                                   fbnn_model **out, fbnn_error *err);
 
 /** Input pixel layout: always 8-bit planar [C][H][W], C = 1 (grey) or 3 (R, G, B). */
 typedef struct fbnn_model_info {
