@@ -304,6 +304,50 @@ static void test_layers(void)
     EXPECT(FBNN_OK, fbnn_residual_add(fx, fx, 4, fy));
 }
 
+/* Functions added after the first sweep: ISA selection and the static loader. */
+static void test_isa_and_static(const fbnn_model *m, const uint8_t *buf, size_t n)
+{
+    fbnn_context *ctx = NULL;
+    fbnn_model *sm = (fbnn_model *)(uintptr_t)1;
+    fbnn_error err;
+    size_t need = fbnn_model_static_size(buf, n);
+    uint8_t *mem = (uint8_t *)alloc64(need + 64u);
+    const char *name;
+
+    EXPECT(FBNN_ERR_ARG, fbnn_context_set_isa(NULL, FBNN_ISA_AUTO));
+    CHECK(fbnn_context_isa(NULL) == NULL);
+    EXPECT(FBNN_OK, fbnn_context_create(m, &ctx));
+    name = fbnn_context_isa(ctx);
+    CHECK(name != NULL && name[0] != 0);
+    EXPECT(FBNN_ERR_ARG, fbnn_context_set_isa(ctx, (fbnn_isa)-1));
+    EXPECT(FBNN_ERR_ARG, fbnn_context_set_isa(ctx, (fbnn_isa)1000));
+    CHECK(fbnn_context_isa(ctx) == name || strcmp(fbnn_context_isa(ctx), name) == 0); /* unchanged */
+    EXPECT(FBNN_OK, fbnn_context_set_isa(ctx, FBNN_ISA_SCALAR));
+    CHECK(strcmp(fbnn_context_isa(ctx), "scalar") == 0);
+    EXPECT(FBNN_OK, fbnn_context_set_isa(ctx, FBNN_ISA_AUTO));
+    fbnn_context_free(ctx);
+
+    CHECK(need > 0);
+    CHECK(fbnn_model_static_size(NULL, n) == 0);
+    CHECK(fbnn_model_static_size(buf, 0) == 0);
+    CHECK(fbnn_model_static_size(buf, 63) == 0);
+    CHECK(mem != NULL);
+    if (!mem) return;
+    EXPECT(FBNN_ERR_ARG, fbnn_model_load_static(NULL, n, mem, need, &sm, &err));
+    CHECK(sm == NULL);
+    EXPECT(FBNN_ERR_ARG, fbnn_model_load_static(buf, n, NULL, need, &sm, &err));
+    EXPECT(FBNN_ERR_ARG, fbnn_model_load_static(buf, n, mem, need, NULL, &err));
+    EXPECT(FBNN_ERR_BUFFER_SIZE, fbnn_model_load_static(buf, n, mem, 0, &sm, &err));
+    EXPECT(FBNN_ERR_BUFFER_SIZE, fbnn_model_load_static(buf, n, mem, need - 1u, &sm, &err));
+    CHECK(sm == NULL);
+    EXPECT(FBNN_ERR_TRUNCATED, fbnn_model_load_static(buf, n - 1u, mem, need, &sm, NULL));
+    EXPECT(FBNN_ERR_ALIGNMENT, fbnn_model_load_static(buf + 2, n - 2u, mem, need, &sm, &err));
+    EXPECT(FBNN_OK, fbnn_model_load_static(buf, n, mem + 1, need, &sm, &err)); /* any alignment */
+    CHECK(sm != NULL);
+    fbnn_model_free(sm); /* allowed, no-op */
+    free(mem);
+}
+
 int main(void)
 {
     FILE *f = fopen(MODEL, "rb");
@@ -327,6 +371,7 @@ int main(void)
     test_model_queries(m);
     test_context(m);
     test_layers();
+    test_isa_and_static(m, buf, n);
     fbnn_model_free(m);
     free(buf);
     printf("test_api_args: %d checks, %s\n", g_checks, g_fail ? "FAILED" : "all passed");
