@@ -20,6 +20,7 @@
 #include "cli_util.h"
 #include "cmd_bench.h"
 #include "dataset_io.h"
+#include "png_write.h"
 
 static double now_s(void)
 {
@@ -98,7 +99,9 @@ static void help_bench(FILE *f)
             "                table use max(10*K, 50) single-image runs (default 20)\n"
             "  --data FILE   CIFAR-10 binary batch to take the images from (real images\n"
             "                give real LSB gating); default: deterministic random pixels\n"
-            "  --no-layers   skip the per-layer table\n");
+            "  --no-layers   skip the per-layer table\n"
+            "  --chart FILE  also draw the per-layer times as a bar chart PNG (one row per op,\n"
+            "                bar length = median time; convs blue, other ops grey)\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -148,13 +151,57 @@ static double conv_binops(const fbnn_layer_info *l, double gated_share)
     return 0.0;
 }
 
+/* Layout of the --chart PNG (also relied on by tests/cli_outputs.sh). */
+#define CHART_W 760
+#define CHART_TOP 28
+#define CHART_ROW 12
+#define CHART_BAR_X 160
+#define CHART_BAR_MAX 480
+
+static int write_chart(const char *path, fbnn_model *m, const double *med, uint32_t n_ops, uint32_t runs)
+{
+    fbnn_canvas c;
+    char text[96], err[256];
+    double mx = 0.0;
+    uint32_t i;
+    for (i = 0; i < n_ops; i++)
+        if (med[i] > mx) mx = med[i];
+    if (fbnn_canvas_init(&c, CHART_W, CHART_TOP + CHART_ROW * n_ops + 8, FBNN_RGB_WHITE) != 0)
+        return fbnn_cli_error(FBNN_EXIT_NOMEM, "out of memory for the chart");
+    snprintf(text, sizeof text, "per-layer time, median of %u runs (longest bar = %.1f us)", runs, 1e6 * mx);
+    fbnn_canvas_text(&c, 4, 8, text, 1, FBNN_RGB_BLACK);
+    for (i = 0; i < n_ops; i++) {
+        fbnn_layer_info l;
+        int y = CHART_TOP + (int)(CHART_ROW * i), len;
+        int conv;
+        fbnn_model_layer(m, i, &l);
+        conv = strcmp(l.op_name, "bconv") == 0 || strcmp(l.op_name, "pgconv") == 0;
+        snprintf(text, sizeof text, "%3u %s %ux%ux%u", i, l.op_name, l.out_c, l.out_h, l.out_w);
+        fbnn_canvas_text(&c, 4, y + 2, text, 1, FBNN_RGB_BLACK);
+        len = mx > 0 ? (int)(CHART_BAR_MAX * med[i] / mx + 0.5) : 0;
+        if (len < 1) len = 1; /* every op gets a visible bar */
+        fbnn_canvas_fill_rect(&c, CHART_BAR_X, y + 1, len, CHART_ROW - 2,
+                              conv ? fbnn_rgb_make(40, 90, 200) : fbnn_rgb_make(150, 150, 150));
+        snprintf(text, sizeof text, "%.1f", 1e6 * med[i]);
+        fbnn_canvas_text(&c, CHART_BAR_X + len + 4, y + 2, text, 1, FBNN_RGB_BLACK);
+    }
+    if (fbnn_canvas_write_png(&c, path, err, sizeof err) != 0) {
+        fbnn_canvas_free(&c);
+        return fbnn_cli_error(FBNN_EXIT_OUTPUT, "bench: %s", err);
+    }
+    fbnn_canvas_free(&c);
+    printf("chart: %s (%u x %u)\n", path, (unsigned)CHART_W, (unsigned)(CHART_TOP + CHART_ROW * n_ops + 8));
+    return FBNN_EXIT_OK;
+}
+
 static int print_layers(fbnn_model *m, fbnn_context *ctx, const uint8_t *imgs, uint32_t n_imgs, size_t isz,
-                        uint32_t runs)
+                        uint32_t runs, const char *chart_path)
 {
     fbnn_model_info info;
     layer_prof p;
     double total = 0.0, *med;
     uint32_t i, r;
+    int rc;
     fbnn_model_get_info(m, &info);
     memset(&p, 0, sizeof p);
     p.n_ops = info.num_ops;
@@ -199,11 +246,12 @@ static int print_layers(fbnn_model *m, fbnn_context *ctx, const uint8_t *imgs, u
         putchar('\n');
     }
     printf("sum of layer medians: %.2f us\n", 1e6 * total);
+    rc = chart_path ? write_chart(chart_path, m, med, info.num_ops, runs) : FBNN_EXIT_OK;
     free(p.times);
     free(p.gated);
     free(p.positions);
     free(med);
-    return FBNN_EXIT_OK;
+    return rc;
 }
 
 /* Images to run: from a CIFAR-10 file (cycled to `want`), or random. */
@@ -247,7 +295,7 @@ static uint8_t *bench_images(const char *data, const fbnn_model_info *info, uint
 
 int fbnn_cmd_bench(int argc, char **argv)
 {
-    const char *model_path = NULL, *data = NULL;
+    const char *model_path = NULL, *data = NULL, *chart = NULL;
     uint32_t threads = 1, batch = 256, iters = 20, n_imgs = 0, runs, r;
     int i, rc, layers = 1;
     fbnn_model *m = NULL;
@@ -275,6 +323,9 @@ int fbnn_cmd_bench(int argc, char **argv)
         } else if (strcmp(a, "--data") == 0) {
             if (i + 1 >= argc) return fbnn_cli_error(FBNN_EXIT_USAGE, "bench: --data needs a file name");
             data = argv[++i];
+        } else if (strcmp(a, "--chart") == 0) {
+            if (i + 1 >= argc) return fbnn_cli_error(FBNN_EXIT_USAGE, "bench: --chart needs a file name");
+            chart = argv[++i];
         } else if (strcmp(a, "--no-layers") == 0) {
             layers = 0;
         } else if (a[0] == '-' && a[1]) {
@@ -289,6 +340,8 @@ int fbnn_cmd_bench(int argc, char **argv)
         help_bench(stderr);
         return FBNN_EXIT_USAGE;
     }
+    if (chart && !layers)
+        return fbnn_cli_error(FBNN_EXIT_USAGE, "bench: --chart needs the per-layer table (drop --no-layers)");
     if ((rc = fbnn_cli_load_model(model_path, &m)) != 0) return rc;
     fbnn_model_get_info(m, &info);
     isz = (size_t)info.input_channels * info.input_height * info.input_width;
@@ -333,7 +386,7 @@ int fbnn_cmd_bench(int argc, char **argv)
         printf("latency: %.1f us per image (fbnn_run, median of %u; min %.1f us) = %.0f images/s\n", 1e6 * med,
                runs, 1e6 * t[0], 1.0 / med);
     }
-    rc = layers ? print_layers(m, ctx, imgs, n_imgs, isz, runs) : FBNN_EXIT_OK;
+    rc = layers ? print_layers(m, ctx, imgs, n_imgs, isz, runs, chart) : FBNN_EXIT_OK;
     goto out;
 fail_run:
     rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "inference failed");
