@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "fracbnn/fracbnn.h"
+#include "test_files.h"
 
 #define MODEL "models/cifar10_fracbnn.fbnn"
 #define RECORD 3073u
@@ -59,31 +60,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static uint8_t *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long len;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = (uint8_t *)malloc((size_t)len);
-        if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-            free(buf);
-            buf = NULL;
-        }
-        *n = (size_t)len;
-    }
-    fclose(f);
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "../shared/data/cifar10_test_846.bin";
     size_t max_images = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 0;
     int n_threads = argc > 3 ? atoi(argv[3]) : 4, t, bad = 0;
     size_t size = 0, n;
-    uint8_t *data = read_file(path, &size);
+    uint8_t *data = fbnn_test_read_file(path, &size);
     fbnn_model *m = NULL;
     fbnn_error err;
     fbnn_model_info info;
@@ -92,7 +75,7 @@ int main(int argc, char **argv)
 
     if (!data && argc <= 1) {
         path = "tests/data/cifar10_test_first64.bin";
-        data = read_file(path, &size);
+        data = fbnn_test_read_file(path, &size);
     }
     if (!data || size % RECORD != 0 || n_threads < 1 || n_threads > MAX_THREADS) {
         fprintf(stderr, "test_concurrency: cannot use %s (or bad thread count)\n", path);

@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "fracbnn/fracbnn.h"
+#include "test_files.h"
 #include "fracbnn/layers.h"
 #include "image_io.h"
 
@@ -79,24 +80,6 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint8_t *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long len;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = (uint8_t *)malloc((size_t)len);
-        if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-            free(buf);
-            buf = NULL;
-        }
-        *n = (size_t)len;
-    }
-    fclose(f);
-    return buf;
-}
-
 static uint32_t rd32le(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -120,7 +103,7 @@ static void fix_model_crc(uint8_t *b, size_t n)
 static void test_model_caps(void)
 {
     size_t n = 0, ctx_bytes;
-    uint8_t *b = read_file(MODEL, &n);
+    uint8_t *b = fbnn_test_read_file(MODEL, &n);
     fbnn_model *m = NULL;
     fbnn_error err;
     fbnn_load_options o;
@@ -190,7 +173,7 @@ static void huge_value(const uint8_t *base, size_t n, uint32_t v, uint32_t c, ui
 static void test_model_huge_dims(void)
 {
     size_t n = 0;
-    uint8_t *b = read_file(MODEL, &n);
+    uint8_t *b = fbnn_test_read_file(MODEL, &n);
     CHECK(b != NULL, "read %s", MODEL);
     if (!b) return;
     huge_value(b, n, 0, 3, 46341, 46341);            /* input: 3 * 2^31-ish bytes */
@@ -250,7 +233,7 @@ static void expect_image(const uint8_t *b, size_t n, const fbnn_image_limits *li
 static void test_images(void)
 {
     size_t npng = 0, njpg = 0;
-    uint8_t *png = read_file(IMG "rgb.png", &npng), *jpg = read_file(IMG "rgb_prog.jpg", &njpg);
+    uint8_t *png = fbnn_test_read_file(IMG "rgb.png", &npng), *jpg = fbnn_test_read_file(IMG "rgb_prog.jpg", &njpg);
     fbnn_image_limits lim;
     fbnn_image img;
     char err[256];

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "fracbnn/fracbnn.h"
+#include "test_files.h"
 
 #define CIFAR_MODEL "models/cifar10_fracbnn.fbnn"
 #define FMNIST_MODEL "models/fashion_mnist_fracbnn.fbnn"
@@ -27,31 +28,12 @@
 #define BUNDLED_DATA "tests/data/cifar10_test_first64.bin"
 #define REC 3073
 
-static uint8_t *read_all(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long len;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = (uint8_t *)malloc((size_t)len + 64); /* malloc: at least 8-byte aligned */
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *n = (size_t)len;
-    return buf;
-}
-
 static void test_static_matches_golden(void **state)
 {
     size_t n_model, n_data, n_gold, need, i, misalign;
-    uint8_t *model_bytes = read_all(CIFAR_MODEL, &n_model);
-    uint8_t *data = read_all(BUNDLED_DATA, &n_data);
-    float *gold = (float *)read_all(GOLDEN_LOGITS, &n_gold);
+    uint8_t *model_bytes = fbnn_test_read_file(CIFAR_MODEL, &n_model);
+    uint8_t *data = fbnn_test_read_file(BUNDLED_DATA, &n_data);
+    float *gold = (float *)fbnn_test_read_file(GOLDEN_LOGITS, &n_gold);
     (void)state;
     assert_non_null(model_bytes);
     assert_non_null(data);
@@ -95,7 +77,7 @@ static void test_static_matches_golden(void **state)
 static void test_static_too_small_and_args(void **state)
 {
     size_t n_model, need;
-    uint8_t *model_bytes = read_all(FMNIST_MODEL, &n_model);
+    uint8_t *model_bytes = fbnn_test_read_file(FMNIST_MODEL, &n_model);
     uint8_t *mem;
     fbnn_model *m = (fbnn_model *)1;
     fbnn_error err;
@@ -125,7 +107,7 @@ static void test_static_too_small_and_args(void **state)
 static void test_static_same_errors(void **state)
 {
     size_t n_model, need, k;
-    uint8_t *model_bytes = read_all(CIFAR_MODEL, &n_model);
+    uint8_t *model_bytes = fbnn_test_read_file(CIFAR_MODEL, &n_model);
     uint8_t *copy, *mem;
     (void)state;
     assert_non_null(model_bytes);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fracbnn/fracbnn.h"
+#include "test_files.h"
 
 #define MODEL "models/cifar10_fracbnn.fbnn"
 #define GOLDEN_LOGITS "tests/data/cifar10_ref_logits.f32"
@@ -24,25 +25,6 @@
 /* 64-byte aligned view into a malloc'ed block (C99 has no aligned_alloc). */
 static void *align64(void *p) { return (void *)(((uintptr_t)p + 63u) & ~(uintptr_t)63u); }
 
-static uint8_t *read_all(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long len;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = (uint8_t *)malloc((size_t)len + 64);
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *n = (size_t)len;
-    return buf;
-}
-
 /* Runs `count` records of a CIFAR file and compares logits bitwise with the
  * first `count` golden rows. Returns the number of correct predictions. */
 static unsigned run_golden(const char *data_path, size_t expect_records)
@@ -51,8 +33,8 @@ static unsigned run_golden(const char *data_path, size_t expect_records)
     fbnn_context *ctx;
     fbnn_error err;
     size_t n_data, n_gold, i;
-    uint8_t *data = read_all(data_path, &n_data);
-    float *gold = (float *)read_all(GOLDEN_LOGITS, &n_gold);
+    uint8_t *data = fbnn_test_read_file(data_path, &n_data);
+    float *gold = (float *)fbnn_test_read_file(GOLDEN_LOGITS, &n_gold);
     unsigned correct = 0, mismatches = 0;
     assert_non_null(data);
     assert_non_null(gold);
@@ -135,12 +117,12 @@ static void test_info_and_labels(void **state)
 static void test_in_place_model_and_caller_context(void **state)
 {
     size_t n, need;
-    uint8_t *raw = read_all(MODEL, &n), *img;
+    uint8_t *raw = fbnn_test_read_file(MODEL, &n), *img;
     void *rom, *ctx_mem, *rom_block, *ctx_block;
     fbnn_model *m_file, *m_mem;
     fbnn_context *c_file, *c_mem;
     size_t n_img;
-    uint8_t *data = read_all(BUNDLED_DATA, &n_img);
+    uint8_t *data = fbnn_test_read_file(BUNDLED_DATA, &n_img);
     float a[10];
     (void)state;
     assert_non_null(raw);
@@ -180,7 +162,7 @@ static void test_topk_and_input_errors(void **state)
     fbnn_class_score top[10];
     fbnn_run_stats st;
     size_t n_img;
-    uint8_t *data = read_all(BUNDLED_DATA, &n_img);
+    uint8_t *data = fbnn_test_read_file(BUNDLED_DATA, &n_img);
     double psum = 0;
     uint32_t i, n;
     (void)state;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "fracbnn/fracbnn.h"
+#include "test_files.h"
 
 #define MODEL "models/cifar10_fracbnn.fbnn"
 #define FMNIST_MODEL "models/fashion_mnist_fracbnn.fbnn"
@@ -25,25 +26,6 @@
 #define BUNDLED_DATA "tests/data/cifar10_test_first64.bin"
 #define REC 3073
 #define IMG 3072
-
-static uint8_t *read_all(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long len;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = (uint8_t *)malloc((size_t)len + 1);
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *n = (size_t)len;
-    return buf;
-}
 
 typedef struct fixture {
     fbnn_model *m;
@@ -56,8 +38,8 @@ static int setup(void **state)
 {
     fixture *fx = (fixture *)calloc(1, sizeof *fx);
     size_t n_data, n_gold, i;
-    uint8_t *data = read_all(FULL_DATA, &n_data);
-    if (!data) data = read_all(BUNDLED_DATA, &n_data);
+    uint8_t *data = fbnn_test_read_file(FULL_DATA, &n_data);
+    if (!data) data = fbnn_test_read_file(BUNDLED_DATA, &n_data);
     if (!fx || !data) return -1;
     fx->n = n_data / REC;
     {
@@ -69,7 +51,7 @@ static int setup(void **state)
     fx->images = (uint8_t *)malloc(fx->n * IMG);
     for (i = 0; i < fx->n; i++) memcpy(fx->images + i * IMG, data + i * REC + 1, IMG);
     free(data);
-    fx->gold = (float *)read_all(GOLDEN_LOGITS, &n_gold);
+    fx->gold = (float *)fbnn_test_read_file(GOLDEN_LOGITS, &n_gold);
     if (!fx->gold || n_gold < fx->n * 10 * sizeof(float)) return -1;
     if (fbnn_model_load_file(MODEL, &fx->m, NULL) != FBNN_OK) return -1;
     *state = fx;
