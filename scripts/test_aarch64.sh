@@ -18,7 +18,7 @@ cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_
 cmake --build "$B" -j"$(nproc)" --target fracbnn
 CFLAGS="-O2 -std=c99 -ffp-contract=off -Wall -Wextra -Iinclude -Ikernels -Isrc"
 for t in test_simd test_isa_model; do
-  aarch64-linux-gnu-gcc $CFLAGS -o "$B/$t" "tests/$t.c" "$B/libfracbnn.a" -lm -lpthread
+  aarch64-linux-gnu-gcc $CFLAGS -o "$B/$t" "tests/$t.c" tests/test_random.c "$B/libfracbnn.a" -lm -lpthread
 done
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
 qemu-aarch64 "$B/test_simd"

@@ -13,39 +13,18 @@
 #include <cmocka.h>
 
 #include "cpu/dispatch.h"
-
-static uint32_t rng_state = 0x9E3779B9u;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-
-/* Random packed plane with zero padding bits. */
-static void fill_bits(uint32_t *x, size_t pixels, int32_t c)
-{
-    int32_t nw = FBNN_WORDS(c), i;
-    size_t p;
-    for (p = 0; p < pixels; p++)
-        for (i = 0; i < nw; i++) {
-            uint32_t v = rnd();
-            if (i == nw - 1 && c % 32) v &= (1u << (c % 32)) - 1u;
-            x[p * nw + i] = v;
-        }
-}
+#include "test_random.h"
 
 static void random_params(fbnn_conv_params *p)
 {
     static const int32_t chans[] = {1, 3, 16, 31, 32, 33, 64, 96, 100};
-    p->in_c = chans[rnd() % 9];
-    p->out_c = 1 + (int32_t)(rnd() % 20);
-    p->k = (rnd() & 1) ? 3 : 1;
-    p->stride = 1 + (int32_t)(rnd() % 2);
-    p->pad = p->k == 3 ? (int32_t)(rnd() % 2) : 0;
-    p->in_h = 1 + (int32_t)(rnd() % 9);
-    p->in_w = 1 + (int32_t)(rnd() % 9);
+    p->in_c = chans[fbnn_test_rnd() % 9];
+    p->out_c = 1 + (int32_t)(fbnn_test_rnd() % 20);
+    p->k = (fbnn_test_rnd() & 1) ? 3 : 1;
+    p->stride = 1 + (int32_t)(fbnn_test_rnd() % 2);
+    p->pad = p->k == 3 ? (int32_t)(fbnn_test_rnd() % 2) : 0;
+    p->in_h = 1 + (int32_t)(fbnn_test_rnd() % 9);
+    p->in_w = 1 + (int32_t)(fbnn_test_rnd() % 9);
     if (p->in_h + 2 * p->pad < p->k) p->in_h = p->k;
     if (p->in_w + 2 * p->pad < p->k) p->in_w = p->k;
     p->out_h = fbnn_out_size(p->in_h, p->k, p->stride, p->pad);
@@ -71,12 +50,12 @@ static void check_table(const fbnn_kernel_table *t)
         thr = malloc(p.out_c * sizeof(fbnn_real));
         y_ref = malloc(n_out * sizeof(fbnn_real));
         y_var = malloc(n_out * sizeof(fbnn_real));
-        fill_bits(m, in_px, p.in_c);
-        fill_bits(l, in_px, p.in_c);
-        fill_bits(w, (size_t)p.out_c * p.k * p.k, p.in_c);
+        fbnn_test_fill_bits(m, in_px, p.in_c);
+        fbnn_test_fill_bits(l, in_px, p.in_c);
+        fbnn_test_fill_bits(w, (size_t)p.out_c * p.k * p.k, p.in_c);
         for (o = 0; o < p.out_c; o++) {
-            uint32_t mode = rnd() % 4; /* never / always / random gates */
-            thr[o] = mode == 0 ? 1e30f : mode == 1 ? -1e30f : (fbnn_real)((int32_t)(rnd() % 41) - 20) / 3.0f;
+            uint32_t mode = fbnn_test_rnd() % 4; /* never / always / random gates */
+            thr[o] = mode == 0 ? 1e30f : mode == 1 ? -1e30f : (fbnn_real)((int32_t)(fbnn_test_rnd() % 41) - 20) / 3.0f;
         }
         assert_int_equal(fbnn_k_bconv(m, w, &p, y_ref), FBNN_K_OK);
         assert_int_equal(t->bconv(m, w, &p, y_var), FBNN_K_OK);
@@ -132,5 +111,6 @@ int main(void)
         cmocka_unit_test(test_popcnt_variants_match_reference),
 #endif
     };
+    fbnn_test_rng_seed(0x9E3779B9u); /* this program's historical sequence */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

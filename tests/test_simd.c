@@ -16,27 +16,7 @@
 #include <string.h>
 
 #include "cpu/dispatch.h"
-
-static uint32_t rng_state = 0x2545F491u;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-
-static void fill_bits(uint32_t *x, size_t pixels, int32_t c)
-{
-    int32_t nw = FBNN_WORDS(c), i;
-    size_t p;
-    for (p = 0; p < pixels; p++)
-        for (i = 0; i < nw; i++) {
-            uint32_t v = rnd();
-            if (i == nw - 1 && c % 32) v &= (1u << (c % 32)) - 1u;
-            x[p * (size_t)nw + (size_t)i] = v;
-        }
-}
+#include "test_random.h"
 
 static int failures = 0;
 
@@ -65,9 +45,9 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
-    fill_bits(m, in_px, p->in_c);
-    fill_bits(l, in_px, p->in_c);
-    fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
+    fbnn_test_fill_bits(m, in_px, p->in_c);
+    fbnn_test_fill_bits(l, in_px, p->in_c);
+    fbnn_test_fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
     if (extreme) {
         /* Every bit differs: the largest popcounts (counter overflow tests). */
         size_t i, n = in_px * nwd;
@@ -77,10 +57,10 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
     for (o = 0; o < p->out_c; o++) {
         /* Mixed gates: thresholds spread over the o_msb values of this shape. */
         int32_t span = p->k * p->k * p->in_c;
-        int mode = gate_mode == 2 ? (int)(rnd() % 3) : gate_mode;
+        int mode = gate_mode == 2 ? (int)(fbnn_test_rnd() % 3) : gate_mode;
         thr[o] = mode == 0 ? (fbnn_real)INFINITY
                  : mode == 1 ? -(fbnn_real)INFINITY
-                             : (fbnn_real)((int32_t)(rnd() % (uint32_t)(span + 1)) - span / 2) / 3.0f;
+                             : (fbnn_real)((int32_t)(fbnn_test_rnd() % (uint32_t)(span + 1)) - span / 2) / 3.0f;
     }
 
     if (fbnn_k_bconv(m, w, p, y_ref) != FBNN_K_OK) {
@@ -93,7 +73,7 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
     /* Rows in random slices; poison first so unwritten rows show up. */
     memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
     for (y0 = 0; y0 < p->out_h; y0 = y1) {
-        y1 = y0 + 1 + (int32_t)(rnd() % (uint32_t)(p->out_h - y0));
+        y1 = y0 + 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)(p->out_h - y0));
         if (t->bconv_rows(m, w, p, y0, y1, y_var) != FBNN_K_OK) report(t->isa, "bconv_rows rc", p, gate_mode);
     }
     if (memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0) report(t->isa, "bconv_rows", p, gate_mode);
@@ -108,7 +88,7 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
     memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
     g_sum = 0;
     for (y0 = 0; y0 < p->out_h; y0 = y1) {
-        y1 = y0 + 1 + (int32_t)(rnd() % (uint32_t)(p->out_h - y0));
+        y1 = y0 + 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)(p->out_h - y0));
         if (t->pgconv_rows(m, l, w, thr, p, y0, y1, y_var, &g_var) != FBNN_K_OK)
             report(t->isa, "pgconv_rows rc", p, gate_mode);
         g_sum += g_var;
@@ -162,7 +142,7 @@ static void run_grid(const fbnn_kernel_table *t)
                 /* Map sizes 1..9 (odd and even, 1x1 included); big channel
                  * pairs get small maps to bound the run time. */
                 int32_t big = ch[a] * ch[b] >= 65536, hmax = big ? 4 : 9;
-                int32_t h = 1 + (int32_t)(rnd() % (uint32_t)hmax), w = 1 + (int32_t)(rnd() % (uint32_t)hmax);
+                int32_t h = 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)hmax), w = 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)hmax);
                 if (!set_shape(&p, ch[a], ch[b], kinds[kind][0], kinds[kind][1], h, w)) continue;
                 check_case(t, &p, (int)((a + b + kind) % 3), (int)((a * 7 + b + kind) % 5 == 0));
                 n++;
@@ -190,12 +170,12 @@ static fbnn_real rnd_real(void)
 {
     static const float special[] = {0.0f, -0.0f, 2.0f / 3.0f, -2.0f / 3.0f, 0.66666663f, 0.6666667f,
                                     -0.6666667f, -0.66666663f, 1e-30f, -1e-30f};
-    uint32_t r = rnd() % 16;
+    uint32_t r = fbnn_test_rnd() % 16;
     if (r < 10) return special[r];
     if (r == 10) return (fbnn_real)INFINITY;
     if (r == 11) return -(fbnn_real)INFINITY;
     if (r == 12) return (fbnn_real)NAN;
-    return ((fbnn_real)(int32_t)(rnd() % 2001) - 1000.0f) / 257.0f;
+    return ((fbnn_real)(int32_t)(fbnn_test_rnd() % 2001) - 1000.0f) / 257.0f;
 }
 
 /* Bitwise equal, except that two NaNs match whatever their payload/sign: C
@@ -259,7 +239,7 @@ static void check_eltwise(const fbnn_kernel_table *t)
             size_t npx = (size_t)h * (size_t)w, nimg = (size_t)c * npx;
             uint8_t *img = malloc(nimg);
             uint32_t *tr = malloc(npx * (size_t)nw * 4), *tv = malloc(npx * (size_t)nw * 4);
-            for (i = 0; i < (int32_t)nimg; i++) img[i] = (uint8_t)(i < 256 ? i : (int32_t)(rnd() & 255));
+            for (i = 0; i < (int32_t)nimg; i++) img[i] = (uint8_t)(i < 256 ? i : (int32_t)(fbnn_test_rnd() & 255));
             fbnn_k_thermometer(img, c, h, w, rb[k][0], rb[k][1], tr);
             memset(tv, 0xA5, npx * (size_t)nw * 4);
             if (t->thermometer(img, c, h, w, rb[k][0], rb[k][1], tv) != FBNN_K_OK ||
