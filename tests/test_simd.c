@@ -48,19 +48,38 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
     fbnn_test_fill_bits(m, in_px, p->in_c);
     fbnn_test_fill_bits(l, in_px, p->in_c);
     fbnn_test_fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
-    if (extreme) {
+    if (extreme == 1) {
         /* Every bit differs: the largest popcounts (counter overflow tests). */
         size_t i, n = in_px * nwd;
         memset(w, 0, n_w * 4);
         for (i = 0; i < n; i++) m[i] = (i % nwd == nwd - 1 && p->in_c % 32) ? (1u << (p->in_c % 32)) - 1u : ~0u;
     }
+    if (extreme == 2) {
+        /* Nonzero padding bits (outside the kernel contract, yet the
+         * reference just counts them): the one-pass <= 16-channel PG path
+         * must notice them and give the reference's result anyway. */
+        size_t i, n = in_px * nwd;
+        for (i = 0; i < n; i += 1 + fbnn_test_rnd() % 97) (fbnn_test_rnd() & 1 ? m : l)[i] |= 1u << 31;
+        if (fbnn_test_rnd() & 1) w[fbnn_test_rnd() % n_w] |= 1u << 30;
+    }
     for (o = 0; o < p->out_c; o++) {
-        /* Mixed gates: thresholds spread over the o_msb values of this shape. */
+        /* Mixed gates: thresholds spread over the o_msb values of this shape
+         * (exactly on fl(n/3) values, whose '>' the integer gates must
+         * reproduce), their float neighbours, NaN and huge values. */
         int32_t span = p->k * p->k * p->in_c;
-        int mode = gate_mode == 2 ? (int)(fbnn_test_rnd() % 3) : gate_mode;
-        thr[o] = mode == 0 ? (fbnn_real)INFINITY
-                 : mode == 1 ? -(fbnn_real)INFINITY
-                             : (fbnn_real)((int32_t)(fbnn_test_rnd() % (uint32_t)(span + 1)) - span / 2) / 3.0f;
+        int mode = gate_mode == 2 ? (int)(fbnn_test_rnd() % 4) : gate_mode;
+        fbnn_real on = (fbnn_real)((int32_t)(fbnn_test_rnd() % (uint32_t)(span + 1)) - span / 2) / 3.0f;
+        if (mode == 3) {
+            switch (fbnn_test_rnd() % 6) {
+            case 0: on = nextafterf(on, INFINITY); break;
+            case 1: on = nextafterf(on, -INFINITY); break;
+            case 2: on = NAN; break;
+            case 3: on = 1e30f; break;
+            case 4: on = -1e30f; break;
+            default: on = (fbnn_real)(span + 2) / 3.0f * (fbnn_test_rnd() & 1 ? 1.0f : -1.0f); break;
+            }
+        }
+        thr[o] = mode == 0 ? (fbnn_real)INFINITY : mode == 1 ? -(fbnn_real)INFINITY : on;
     }
 
     if (fbnn_k_bconv(m, w, p, y_ref) != FBNN_K_OK) {
@@ -160,6 +179,15 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 2048, 17, 3, 1, 3, 3)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 1024, 20, 3, 1, 3, 3)) check_case(t, &p, 1, 1), n++;
         if (set_shape(&p, 96, 16, 3, 1, 5, 5)) check_case(t, &p, 1, 1), n++;
+        /* The one-pass PG path for <= 16 channels: several row bands of its
+         * 4096-word buffer, a map too wide for it, and padding garbage. */
+        if (set_shape(&p, 16, 16, 3, 1, 70, 80)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 13, 16, 3, 2, 71, 59)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 8, 3, 1, 3, 1400)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 16, 3, 1, 9, 9)) check_case(t, &p, 2, 2), n++;
+        if (set_shape(&p, 5, 17, 3, 1, 8, 7)) check_case(t, &p, 2, 2), n++;
+        if (set_shape(&p, 16, 16, 5, 1, 9, 9)) { p.pad = 2; p.out_h = p.out_w = 9; check_case(t, &p, 2, 0); n++; }
+        if (set_shape(&p, 16, 16, 7, 1, 9, 9)) { p.pad = 3; p.out_h = p.out_w = 9; check_case(t, &p, 2, 0); n++; }
     }
     printf("%-18s %d shapes checked\n", t->isa, n);
 }

@@ -44,6 +44,14 @@ static inline vu vu_flush(vu acc, vc c)
     const __m256i s16 = _mm256_maddubs_epi16(c, _mm256_set1_epi8(1));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(s16, _mm256_set1_epi16(1)));
 }
+/* Lanes holding two 16-bit halves: per-lane byte sums of bytes 0-1 (lo) and 2-3 (hi). */
+#define FBNN_SIMD_HAVE_SPLIT16 1
+static inline void vc_split16(vc c, vu *lo, vu *hi)
+{
+    const __m256i s16 = _mm256_maddubs_epi16(c, _mm256_set1_epi8(1));
+    *lo = _mm256_and_si256(s16, _mm256_set1_epi32(0xffff));
+    *hi = _mm256_srli_epi32(s16, 16);
+}
 static inline vf vf_from_vu(vu s) { return _mm256_cvtepi32_ps(s); }
 static inline vf vf_third(vu n) { return _mm256_div_ps(_mm256_cvtepi32_ps(n), _mm256_set1_ps(3.0f)); }
 static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
@@ -51,6 +59,13 @@ static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
 static inline vm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 static inline unsigned vm_bits(vm m) { return (unsigned)_mm256_movemask_ps(m); }
 static inline vf vf_select(vm m, vf yes, vf no) { return _mm256_blendv_ps(no, yes, m); }
+
+/* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
+static inline vm vu_gt(vu a, vu b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
+static inline vu vu_select(vm m, vu yes, vu no)
+{
+    return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no), _mm256_castsi256_ps(yes), m));
+}
 
 #include "conv_simd.h"
 #else

@@ -55,6 +55,14 @@ static inline vu vu_flush(vu acc, vc c)
     const __m512i s16 = _mm512_maddubs_epi16(c, _mm512_set1_epi8(1));
     return _mm512_add_epi32(acc, _mm512_madd_epi16(s16, _mm512_set1_epi16(1)));
 }
+/* Lanes holding two 16-bit halves: per-lane byte sums of bytes 0-1 (lo) and 2-3 (hi). */
+#define FBNN_SIMD_HAVE_SPLIT16 1
+static inline void vc_split16(vc c, vu *lo, vu *hi)
+{
+    const __m512i s16 = _mm512_maddubs_epi16(c, _mm512_set1_epi8(1));
+    *lo = _mm512_and_si512(s16, _mm512_set1_epi32(0xffff));
+    *hi = _mm512_srli_epi32(s16, 16);
+}
 #endif
 static inline vf vf_from_vu(vu s) { return _mm512_cvtepi32_ps(s); }
 static inline vf vf_third(vu n) { return _mm512_div_ps(_mm512_cvtepi32_ps(n), _mm512_set1_ps(3.0f)); }
@@ -63,6 +71,10 @@ static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
 static inline vm vf_gt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 static inline unsigned vm_bits(vm m) { return (unsigned)m; }
 static inline vf vf_select(vm m, vf yes, vf no) { return _mm512_mask_blend_ps(m, no, yes); }
+
+/* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
+static inline vm vu_gt(vu a, vu b) { return _mm512_cmpgt_epi32_mask(a, b); }
+static inline vu vu_select(vm m, vu yes, vu no) { return _mm512_mask_blend_epi32(m, no, yes); }
 
 #include "conv_simd.h"
 #else

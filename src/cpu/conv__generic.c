@@ -32,4 +32,8 @@ static inline vm vf_gt(vf a, vf b) { return fbnn_r_gt(a, b); }
 static inline unsigned vm_bits(vm m) { return m ? 1u : 0u; }
 static inline vf vf_select(vm m, vf yes, vf no) { return m ? yes : no; }
 
+/* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
+static inline vm vu_gt(vu a, vu b) { return (int32_t)a > (int32_t)b; }
+static inline vu vu_select(vm m, vu yes, vu no) { return m ? yes : no; }
+
 #include "conv_simd.h"

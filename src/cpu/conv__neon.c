@@ -27,6 +27,14 @@ static inline vu vu_conv_sum(vu pc, int32_t base) { return vsubq_u32(vdupq_n_u32
 static inline vc vc_zero(void) { return vdupq_n_u8(0u); }
 static inline vc vc_xpop(vc c, vu x, vu w) { return vaddq_u8(c, vcntq_u8(vreinterpretq_u8_u32(veorq_u32(x, w)))); }
 static inline vu vu_flush(vu acc, vc c) { return vaddq_u32(acc, vpaddlq_u16(vpaddlq_u8(c))); }
+/* Lanes holding two 16-bit halves: per-lane byte sums of bytes 0-1 (lo) and 2-3 (hi). */
+#define FBNN_SIMD_HAVE_SPLIT16 1
+static inline void vc_split16(vc c, vu *lo, vu *hi)
+{
+    const uint32x4_t s16 = vreinterpretq_u32_u16(vpaddlq_u8(c));
+    *lo = vandq_u32(s16, vdupq_n_u32(0xffffu));
+    *hi = vshrq_n_u32(s16, 16);
+}
 static inline vf vf_from_vu(vu s) { return vcvtq_f32_s32(vreinterpretq_s32_u32(s)); }
 static inline vf vf_third(vu n) { return vdivq_f32(vcvtq_f32_s32(vreinterpretq_s32_u32(n)), vdupq_n_f32(3.0f)); }
 static inline vf vf_load(const float *p) { return vld1q_f32(p); }
@@ -38,6 +46,10 @@ static inline unsigned vm_bits(vm m)
     return (unsigned)vaddvq_u32(vandq_u32(m, vld1q_u32(w)));
 }
 static inline vf vf_select(vm m, vf yes, vf no) { return vbslq_f32(m, yes, no); }
+
+/* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
+static inline vm vu_gt(vu a, vu b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }
+static inline vu vu_select(vm m, vu yes, vu no) { return vbslq_u32(m, yes, no); }
 
 #include "conv_simd.h"
 #else

@@ -41,7 +41,10 @@
  *   vf vf_from_vu(vu) (int32 -> float); vf vf_third(vu n) = (float)n / 3;
  *   vf vf_load(const float *); void vf_store(float *, vf);
  *   vm vf_gt(vf, vf); unsigned vm_bits(vm) (bit j = lane j);
- *   vf vf_select(vm, vf yes, vf no).
+ *   vf vf_select(vm, vf yes, vf no); vm vu_gt(vu, vu) (signed lanes);
+ *   vu vu_select(vm, vu yes, vu no).
+ * Optionally FBNN_SIMD_HAVE_SPLIT16 and
+ *   void vc_split16(vc, vu *lo, vu *hi) (byte sums of bytes 0-1 / 2-3 of a lane).
  */
 #ifndef FBNN_CONV_SIMD_H
 #define FBNN_CONV_SIMD_H
@@ -64,6 +67,29 @@
 #define FBNN_SIMD_ALIGN
 #define FBNN_SIMD_INLINE inline
 #endif
+
+/*
+ * The gate as an integer compare. fl(n / 3) (fbnn_r_third) is monotonic
+ * non-decreasing in the integer n, so "fl(n / 3) > thr" holds exactly for
+ * n > G, where G is the largest n in [-lim - 1, lim] for which it does not
+ * hold (G = lim: never fires in range; G = -lim - 1: always fires). The
+ * kernels compare 2*Sm > G (|2*Sm| <= lim) instead of dividing first; NaN
+ * thresholds never fire, as with '>'. G is found from floor(3*thr) and
+ * then checked and moved with fbnn_r_third itself, so it is exact whatever
+ * the rounding of the estimate.
+ */
+static inline int32_t fbnn_simd_gate_int(fbnn_real thr, int32_t lim)
+{
+    double e = (double)thr * 3.0;
+    int32_t g;
+    if (!(thr == thr)) return lim; /* NaN: '>' is always false */
+    if (e > (double)lim) e = (double)lim;
+    if (e < (double)(-lim - 1)) e = (double)(-lim - 1);
+    g = (int32_t)floor(e);
+    while (g < lim && !fbnn_r_gt(fbnn_r_third(g + 1), thr)) g++;
+    while (g > -lim - 1 && fbnn_r_gt(fbnn_r_third(g), thr)) g--;
+    return g;
+}
 
 #endif /* FBNN_CONV_SIMD_H */
 
@@ -218,6 +244,146 @@ static int SIMD_FN(conv_rows_plain)(const uint32_t *msb, const uint32_t *lsb, co
     return FBNN_K_OK;
 }
 
+#ifdef FBNN_SIMD_HAVE_SPLIT16
+/* ---------------------------------------------------------------------------
+ * PG conv with at most 16 input channels, both bit planes in ONE pass.
+ * The channels fill only bits 0..15 of each word, so the input word of a
+ * pixel is formed as msb | lsb << 16 and every weight word as w | w << 16:
+ * one xor + popcount of that word gives the MSB popcount in bytes 0-1 and
+ * the LSB popcount in bytes 2-3 of each lane (vc_split16 separates them).
+ * That is exactly the reference's two popcounts when bits 16..31 of the
+ * input and weight words are zero (checked; otherwise the two-pass path
+ * runs), and it costs what the MSB pass alone cost before: the 16-channel
+ * layers of CIFAR ResNets are where the LSB pass almost always fired for
+ * some lane of a block. Byte counters take k*k <= FLUSH_EVERY taps.
+ * -------------------------------------------------------------------------*/
+#define FBNN_SIMD_COMB_WORDS 4096 /* combined input rows: 16 KiB of stack */
+
+static FBNN_SIMD_INLINE void SIMD_FN(window_split)(const uint32_t *x, const uint32_t *wb, int32_t k, int32_t in_w,
+                                                   int32_t iy0, int32_t ky_lo, int32_t ky_hi, int32_t ix0,
+                                                   int32_t kx_lo, int32_t kx_hi, vu *pm, vu *pl)
+{
+    vc c[SIMD_NV];
+    int32_t ky, kx, j;
+    for (j = 0; j < SIMD_NV; j++) c[j] = vc_zero();
+    if (k == 3 && ky_hi - ky_lo == 3 && kx_hi - kx_lo == 3) {
+        const uint32_t *xr = x + (size_t)iy0 * (size_t)in_w + (size_t)ix0;
+        for (ky = 0; ky < 3; ky++) {
+            for (kx = 0; kx < 3; kx++) {
+                const vu xb = vu_bcast(xr[kx]);
+                for (j = 0; j < SIMD_NV; j++)
+                    c[j] = vc_xpop(c[j], xb, vu_load(wb + (size_t)(ky * 3 + kx) * FBNN_SIMD_OB + (size_t)j * VL));
+            }
+            xr += in_w;
+        }
+    } else {
+        for (ky = ky_lo; ky < ky_hi; ky++) {
+            const uint32_t *xr = x + (size_t)(iy0 + ky) * (size_t)in_w + (size_t)(ix0 + kx_lo);
+            const uint32_t *wr = wb + (size_t)ky * (size_t)k * FBNN_SIMD_OB;
+            for (kx = kx_lo; kx < kx_hi; kx++) {
+                const vu xb = vu_bcast(xr[kx - kx_lo]);
+                for (j = 0; j < SIMD_NV; j++)
+                    c[j] = vc_xpop(c[j], xb, vu_load(wr + (size_t)kx * FBNN_SIMD_OB + (size_t)j * VL));
+            }
+        }
+    }
+    for (j = 0; j < SIMD_NV; j++) vc_split16(c[j], &pm[j], &pl[j]);
+}
+
+/* Returns 1 if it computed rows [y0, y1), 0 if this layer needs the two-pass
+ * path (more than 16 channels, a big kernel, a too wide map, or nonzero
+ * bits above bit 15 in the input or weight words). */
+static int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                              const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                              fbnn_real *out, uint32_t *n_gated)
+{
+    FBNN_SIMD_ALIGN uint32_t comb[FBNN_SIMD_COMB_WORDS];
+    FBNN_SIMD_ALIGN uint32_t wb[31 * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
+    const int32_t kk = p->k * p->k, lim = 2 * kk * p->in_c;
+    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w;
+    int32_t band, b0, o0, l, t, j;
+    uint32_t gated = 0u, high = 0u;
+    vu gv[SIMD_NV];
+
+    if (p->in_c > 16 || kk > FLUSH_EVERY || kk > 31 || y0 >= y1) return 0;
+    /* Output rows per band: their input rows must fit the combined buffer. */
+    if ((int64_t)p->k * p->in_w > FBNN_SIMD_COMB_WORDS) return 0;
+    band = ((FBNN_SIMD_COMB_WORDS / p->in_w) - p->k) / p->stride + 1;
+    for (o0 = 0; o0 < p->out_c; o0++) {
+        const uint32_t *wo = weights + (size_t)o0 * (size_t)kk;
+        for (t = 0; t < kk; t++) high |= wo[t] >> 16;
+    }
+    if (high != 0u) return 0;
+
+    for (b0 = y0; b0 < y1; b0 += band) {
+        const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
+        const int32_t r_lo = b0 * p->stride - p->pad < 0 ? 0 : b0 * p->stride - p->pad;
+        const int32_t r_end = (b1 - 1) * p->stride - p->pad + p->k;
+        const int32_t r_hi = r_end > p->in_h ? p->in_h : r_end;
+        const size_t n = (size_t)(r_hi - r_lo) * (size_t)p->in_w, off = (size_t)r_lo * (size_t)p->in_w;
+        size_t i;
+        for (i = 0; i < n; i++) {
+            const uint32_t m = msb[off + i], s = lsb[off + i];
+            high |= (m | s) >> 16;
+            comb[i] = m | s << 16;
+        }
+        if (high != 0u) {
+            /* Rows of earlier bands may be written already: recomputing
+             * them in the two-pass path gives the same values. */
+            return 0;
+        }
+        for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
+            const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
+            int32_t oy;
+            for (l = 0; l < FBNN_SIMD_OB; l++) {
+                const uint32_t *src = weights + (size_t)(o0 + l) * (size_t)kk;
+                for (t = 0; t < kk; t++)
+                    wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = l < nb ? (src[t] | src[t] << 16) : 0u;
+                /* Lanes past out_c never fire. */
+                gl[l] = l < nb ? fbnn_simd_gate_int(thr[o0 + l], lim) : lim;
+            }
+            for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
+            for (oy = b0; oy < b1; oy++) {
+                const int32_t iy0 = oy * p->stride - p->pad;
+                int32_t ky_lo, ky_hi, ox0;
+                fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+                for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
+                    const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                    for (t = 0; t < tw; t++) {
+                        const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+                        int32_t kx_lo, kx_hi, base;
+                        vu pm[SIMD_NV], pl[SIMD_NV];
+                        unsigned bits = 0u;
+                        float *dst = tile + (size_t)t * FBNN_SIMD_OB;
+                        fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                        base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                        SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi,
+                                              pm, pl);
+                        for (j = 0; j < SIMD_NV; j++) {
+                            /* n = 2*Sm, or 2*Sm + Sl where the gate fires; then one
+                             * fl(n / 3) per lane, the reference's value either way. */
+                            const vu sm = vu_conv_sum(pm[j], base), s2 = vu_add(sm, sm);
+                            const vm m = vu_gt(s2, gv[j]);
+                            bits |= vm_bits(m) << (j * VL);
+                            vf_store(dst + j * VL, vf_third(vu_select(m, vu_add(s2, vu_conv_sum(pl[j], base)), s2)));
+                        }
+                        gated += fbnn_popcount32(bits);
+                    }
+                    for (l = 0; l < nb; l++) {
+                        fbnn_real *o = out + (size_t)(o0 + l) * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0;
+                        for (t = 0; t < tw; t++) o[t] = tile[(size_t)t * FBNN_SIMD_OB + (size_t)l];
+                    }
+                }
+            }
+        }
+    }
+    if (n_gated != NULL) *n_gated = gated;
+    return 1;
+}
+#endif /* FBNN_SIMD_HAVE_SPLIT16 */
+
 /* Shared driver: lsb == NULL means a binary conv (out = Sm), otherwise a PG conv. */
 static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                               const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
@@ -225,9 +391,9 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
 {
     FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
-    FBNN_SIMD_ALIGN float tl[FBNN_SIMD_OB];
-    vf tv[SIMD_NV];
-    int32_t nw, wlen, o0, oy, j;
+    FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
+    vu gv[SIMD_NV];
+    int32_t nw, wlen, lim, o0, oy, j;
     size_t ohw;
     uint32_t gated = 0u;
 
@@ -238,17 +404,20 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
     nw = FBNN_WORDS(p->in_c);
     wlen = p->k * p->k * nw;
     if (wlen > FBNN_SIMD_MAX_WLEN) return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
+#ifdef FBNN_SIMD_HAVE_SPLIT16
+    if (lsb != NULL && SIMD_FN(pg16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+#endif
     ohw = (size_t)p->out_h * (size_t)p->out_w;
-    for (j = 0; j < FBNN_SIMD_OB; j++) tl[j] = (fbnn_real)INFINITY;
-    for (j = 0; j < SIMD_NV; j++) tv[j] = vf_load(tl + j * VL);
+    lim = 2 * wlen * 32; /* >= |2*Sm|: at most 32 bits per word */
+    for (j = 0; j < SIMD_NV; j++) gv[j] = vu_bcast((uint32_t)lim);
 
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
         SIMD_FN(repack)(weights, wlen, o0, nb, wb);
         if (lsb != NULL) {
-            /* Lanes past out_c never fire: +inf threshold. */
-            for (j = 0; j < FBNN_SIMD_OB; j++) tl[j] = j < nb ? thr[o0 + j] : (fbnn_real)INFINITY;
-            for (j = 0; j < SIMD_NV; j++) tv[j] = vf_load(tl + j * VL);
+            /* Lanes past out_c never fire. */
+            for (j = 0; j < FBNN_SIMD_OB; j++) gl[j] = j < nb ? fbnn_simd_gate_int(thr[o0 + j], lim) : lim;
+            for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
         }
         for (oy = y0; oy < y1; oy++) {
             const int32_t iy0 = oy * p->stride - p->pad;
@@ -269,23 +438,21 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
                         for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
                     } else {
                         vu s2[SIMD_NV];
-                        vf y[SIMD_NV];
                         vm m[SIMD_NV];
                         unsigned bits = 0u;
                         for (j = 0; j < SIMD_NV; j++) {
                             vu sm = vu_conv_sum(pc[j], base);
                             s2[j] = vu_add(sm, sm);
-                            y[j] = vf_third(s2[j]);
-                            m[j] = vf_gt(y[j], tv[j]);
+                            m[j] = vu_gt(s2[j], gv[j]); /* = fl(2*Sm / 3) > thr */
                             bits |= vm_bits(m[j]) << (j * VL);
                         }
                         if (bits != 0u) {
                             SIMD_FN(window)(lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc);
                             for (j = 0; j < SIMD_NV; j++)
-                                y[j] = vf_select(m[j], vf_third(vu_add(s2[j], vu_conv_sum(pc[j], base))), y[j]);
+                                s2[j] = vu_select(m[j], vu_add(s2[j], vu_conv_sum(pc[j], base)), s2[j]);
                             gated += fbnn_popcount32(bits);
                         }
-                        for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, y[j]);
+                        for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_third(s2[j]));
                     }
                 }
                 for (l = 0; l < nb; l++) {
