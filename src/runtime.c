@@ -127,8 +127,8 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
         return ctx->kt.add((const fbnn_real *)in, (const fbnn_real *)vbuf(ctx, op->in[1]), c * hw,
                           (fbnn_real *)out);
     case FBNN_OP_AVGPOOL:
-        return fbnn_k_avgpool((const fbnn_real *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
-                              (fbnn_real *)out);
+        return ctx->kt.avgpool((const fbnn_real *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
+                               (fbnn_real *)out);
     case FBNN_OP_GLOBAL_AVGPOOL:
         return fbnn_k_global_avgpool((const fbnn_real *)in, c, h, w, (fbnn_real *)out);
     case FBNN_OP_MAXPOOL:

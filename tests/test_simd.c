@@ -4,7 +4,10 @@
  * grid: in and out channels in {1,2,3,16,31,32,33,63,64,65,96,128,129,255,
  * 256,512,1024}, 1x1 and 3x3, stride 1 and 2, pad 0/1, odd/even map sizes
  * down to 1x1, PG gates firing everywhere / nowhere / mixed, plus the row
- * entries split into random slices (untouched rows checked too).
+ * entries split into random slices (untouched rows checked too); the
+ * elementwise entries; the thermometer over every pixel value x resolution
+ * 1..255 x bit counts x channel counts; average pooling over k, s, dup 1..3,
+ * odd/even maps and the float edge cases (-0, denormals, inf, NaN).
  *
  * Plain C without CMocka so the same program runs under qemu-aarch64 (the
  * cross sysroot has no cmocka). Exit 0 = all variants exact, 1 = a mismatch,
@@ -280,6 +283,119 @@ static void check_eltwise(const fbnn_kernel_table *t)
     printf("%-18s %d elementwise shapes checked\n", t->isa, n);
 }
 
+/* Thermometer, all 256 pixel values (every channel holds each value at least
+ * once, the rest random) for every resolution 1..255, bit counts on every
+ * path of the word variant (fields dividing a word, whole words, runs
+ * straddling words) and channel counts whose runs cross word boundaries;
+ * odd map sizes. Output poisoned first, so unwritten words and padding show. */
+static void check_thermometer(const fbnn_kernel_table *t)
+{
+    static const int32_t bits_set[] = {1, 2, 3, 4, 7, 8, 16, 31, 32, 33, 40, 64, 96, 100, 255, 1024};
+    static const int32_t chs[] = {1, 2, 3, 5};
+    static const int32_t hw[][2] = {{1, 257}, {3, 87}, {9, 31}, {17, 17}};
+    const size_t nb = sizeof bits_set / sizeof bits_set[0], nc = sizeof chs / sizeof chs[0];
+    int32_t res;
+    size_t b, ci;
+    int n = 0;
+    for (res = 1; res <= 255; res++)
+        for (b = 0; b < nb; b++)
+            for (ci = 0; ci < nc; ci++) {
+                int32_t c = chs[ci], bits = bits_set[b], ch, i;
+                int32_t h = hw[(size_t)res % 4][0], w = hw[(size_t)res % 4][1];
+                size_t npx = (size_t)h * (size_t)w, nwd = npx * (size_t)FBNN_WORDS(c * bits);
+                uint8_t *img = malloc((size_t)c * npx);
+                uint32_t *tr = malloc(nwd * 4), *tv = malloc(nwd * 4);
+                int rr, rv;
+                if (!img || !tr || !tv) exit(2);
+                for (ch = 0; ch < c; ch++)
+                    for (i = 0; i < (int32_t)npx; i++)
+                        img[(size_t)ch * npx + (size_t)i] =
+                            (uint8_t)(i < 256 ? (i + 37 * ch) & 255 : (int32_t)(fbnn_test_rnd() & 255));
+                memset(tr, 0x5A, nwd * 4);
+                memset(tv, 0xA5, nwd * 4);
+                rr = fbnn_k_thermometer(img, c, h, w, res, bits, tr);
+                rv = t->thermometer(img, c, h, w, res, bits, tv);
+                if (rr != FBNN_K_OK || rv != FBNN_K_OK || memcmp(tr, tv, nwd * 4) != 0)
+                    report(t->isa, "thermometer grid", NULL, res * 100000 + bits * 10 + c);
+                free(img); free(tr); free(tv);
+                n++;
+            }
+    printf("%-18s %d thermometer cases checked\n", t->isa, n);
+}
+
+/* Inputs for the pools: ordinary values, +-0, denormals, and per `mode`
+ * either (0) values near FLT_MAX whose sums overflow to +-inf and then give
+ * inf - inf = the default NaN, (1) +inf and one quiet NaN, or (2) mostly -0
+ * (0.0f + -0.0f is +0: a window of -0 averages to +0). Each mode has a
+ * single NaN encoding, so the results are fixed bit for bit whatever the
+ * order of a NaN-vs-NaN add, and memcmp can compare them (signs of zero
+ * included). */
+static float rnd_pool_input(int mode)
+{
+    static const float special[] = {0.0f, -0.0f, 1e-40f, -1e-40f, 1.4e-45f, -1.4e-45f, 1.17549435e-38f, -2.5e-39f};
+    uint32_t r = fbnn_test_rnd() % 20;
+    if (mode == 2) return r < 12 ? -0.0f : r < 16 ? 0.0f : special[r - 14]; /* windows of -0 only */
+    if (r < 8) return special[r];
+    if (r < 10) {
+        if (mode == 0) return r == 8 ? 3.0e38f : -3.0e38f;
+        return r == 8 ? (float)INFINITY : (float)NAN;
+    }
+    return ((float)(int32_t)(fbnn_test_rnd() % 200001) - 100000.0f) / 1024.0f;
+}
+
+/* Average pooling: every k, s, duplication and shape of the grid, including
+ * windows that do not fit (both must refuse), odd sizes, 1x1, map widths
+ * with and without a vector tail, and an unaligned input. */
+static void check_avgpool(const fbnn_kernel_table *t)
+{
+    static const int32_t sizes[][2] = {{1, 1}, {2, 2}, {3, 5}, {4, 4}, {5, 3}, {7, 9}, {16, 16},
+                                       {17, 17}, {32, 32}, {33, 35}, {8, 40}, {2, 47}, {3, 19}};
+    static const int32_t chs[] = {1, 3, 16, 17};
+    const size_t nsz = sizeof sizes / sizeof sizes[0];
+    int32_t k, s, dup;
+    size_t a, ci;
+    int n = 0;
+    for (k = 1; k <= 3; k++)
+        for (s = 1; s <= 3; s++)
+            for (dup = 1; dup <= 3; dup++)
+                for (ci = 0; ci < 4; ci++)
+                    for (a = 0; a < nsz; a++) {
+                        int32_t c = chs[ci], h = sizes[a][0], w = sizes[a][1], off = (int32_t)(a & 1), mode;
+                        int32_t ho = h >= k ? (h - k) / s + 1 : 1, wo = w >= k ? (w - k) / s + 1 : 1;
+                        size_t n_in = (size_t)c * (size_t)h * (size_t)w, i;
+                        size_t n_out = (size_t)dup * (size_t)c * (size_t)ho * (size_t)wo;
+                        float *xb = malloc((n_in + 1) * 4), *yr = malloc(n_out * 4), *yv = malloc(n_out * 4);
+                        int rr, rv;
+                        if (!xb || !yr || !yv) exit(2);
+                        for (mode = 0; mode < 3; mode++) {
+                            for (i = 0; i < n_in; i++) xb[(size_t)off + i] = rnd_pool_input(mode);
+                            memset(yr, 0x5A, n_out * 4);
+                            memset(yv, 0xA5, n_out * 4);
+                            rr = fbnn_k_avgpool(xb + off, c, h, w, k, s, dup, yr);
+                            rv = t->avgpool(xb + off, c, h, w, k, s, dup, yv);
+                            if (rr != rv || (rr == FBNN_K_OK && memcmp(yr, yv, n_out * 4) != 0))
+                                report(t->isa, "avgpool", NULL,
+                                       (((k * 10 + s) * 10 + dup) * 100 + c) * 10000 + h * 100 + w);
+                            n++;
+                        }
+                        free(xb); free(yr); free(yv);
+                    }
+    /* Arguments both must refuse. */
+    {
+        static const int32_t bad[][6] = {{1, 4, 4, 2, 2, 0}, {1, 4, 4, 2, 2, 17}, {1, 4, 4, 0, 1, 1}, {1, 4, 4, 2, 0, 1},
+                                         {0, 4, 4, 2, 2, 1}, {1, 1, 4, 2, 2, 1}, {4096, 4, 4, 2, 2, 16}};
+        float xs[16] = {0}, ys[64];
+        size_t j;
+        for (j = 0; j < sizeof bad / sizeof bad[0]; j++, n++)
+            if (t->avgpool(xs, bad[j][0], bad[j][1], bad[j][2], bad[j][3], bad[j][4], bad[j][5], ys) !=
+                fbnn_k_avgpool(xs, bad[j][0], bad[j][1], bad[j][2], bad[j][3], bad[j][4], bad[j][5], ys))
+                report(t->isa, "avgpool refusal", NULL, (int)j);
+        if (t->avgpool(NULL, 1, 2, 2, 2, 2, 1, ys) != FBNN_K_EBADARG || t->avgpool(xs, 1, 2, 2, 2, 2, 1, NULL) != FBNN_K_EBADARG)
+            report(t->isa, "avgpool NULL", NULL, 0);
+    }
+    printf("%-18s %d avgpool cases checked\n", t->isa, n);
+}
+
 int main(void)
 {
     static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
@@ -297,6 +413,8 @@ int main(void)
         }
         run_grid(&t);
         check_eltwise(&t);
+        check_thermometer(&t);
+        check_avgpool(&t);
     }
     if (failures) {
         fprintf(stderr, "%d mismatches\n", failures);

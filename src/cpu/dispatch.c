@@ -96,14 +96,15 @@ int fbnn_isa_parse(const char *name)
         (t)->pgconv_rows = fbnn_k_pgconv_rows__##sfx; \
     } while (0)
 
-/* The AVX-512 sets reuse the AVX2 epilogue (every AVX-512 CPU has AVX2):
- * these ops are memory-bound at the model's sizes. */
+/* The AVX-512 sets reuse the AVX2 epilogue and pooling (every AVX-512 CPU
+ * has AVX2): these ops are memory-bound at the model's sizes. */
 #define SET_ELTWISE_AVX2(t)                       \
     do {                                          \
         (t)->affine = fbnn_k_affine__avx2;        \
         (t)->rprelu = fbnn_k_rprelu__avx2;        \
         (t)->add = fbnn_k_add__avx2;              \
         (t)->quant2 = fbnn_k_quant2_pack__avx2;   \
+        (t)->avgpool = fbnn_k_avgpool__avx2;      \
     } while (0)
 
 int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
@@ -132,6 +133,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->add = fbnn_k_add;
     t->quant2 = fbnn_k_quant2_pack;
     t->thermometer = fbnn_k_thermometer;
+    t->avgpool = fbnn_k_avgpool;
     t->id = isa;
     t->isa = "scalar";
     switch (isa) {
