@@ -130,7 +130,7 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
         return ctx->kt.avgpool((const fbnn_real *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
                                (fbnn_real *)out);
     case FBNN_OP_GLOBAL_AVGPOOL:
-        return fbnn_k_global_avgpool((const fbnn_real *)in, c, h, w, (fbnn_real *)out);
+        return ctx->kt.global_avgpool((const fbnn_real *)in, c, h, w, (fbnn_real *)out);
     case FBNN_OP_MAXPOOL:
         if (x->kind == FBNN_VK_BITS)
             return fbnn_k_maxpool_bits((const uint32_t *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],

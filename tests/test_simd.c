@@ -7,7 +7,8 @@
  * entries split into random slices (untouched rows checked too); the
  * elementwise entries; the thermometer over every pixel value x resolution
  * 1..255 x bit counts x channel counts; average pooling over k, s, dup 1..3,
- * odd/even maps and the float edge cases (-0, denormals, inf, NaN).
+ * odd/even maps and the float edge cases (-0, denormals, inf, NaN), and
+ * global average pooling.
  *
  * Plain C without CMocka so the same program runs under qemu-aarch64 (the
  * cross sysroot has no cmocka). Exit 0 = all variants exact, 1 = a mismatch,
@@ -396,6 +397,34 @@ static void check_avgpool(const fbnn_kernel_table *t)
     printf("%-18s %d avgpool cases checked\n", t->isa, n);
 }
 
+/* Global average pooling: channel counts around the 8-lane blocks, maps
+ * with and without a tail of 8, the same data modes as the pools. */
+static void check_global_avgpool(const fbnn_kernel_table *t)
+{
+    static const int32_t chs[] = {1, 3, 7, 8, 9, 16, 17, 64, 65};
+    static const int32_t sizes[][2] = {{1, 1}, {1, 7}, {2, 4}, {3, 3}, {8, 8}, {5, 13}, {16, 16}, {1, 33}};
+    size_t ci, a;
+    int n = 0, mode;
+    for (ci = 0; ci < sizeof chs / sizeof chs[0]; ci++)
+        for (a = 0; a < sizeof sizes / sizeof sizes[0]; a++)
+            for (mode = 0; mode < 3; mode++) {
+                int32_t c = chs[ci], h = sizes[a][0], w = sizes[a][1];
+                size_t n_in = (size_t)c * (size_t)h * (size_t)w, i;
+                float *x = malloc(n_in * 4), *yr = malloc((size_t)c * 4), *yv = malloc((size_t)c * 4);
+                if (!x || !yr || !yv) exit(2);
+                for (i = 0; i < n_in; i++) x[i] = rnd_pool_input(mode);
+                memset(yr, 0x5A, (size_t)c * 4);
+                memset(yv, 0xA5, (size_t)c * 4);
+                if (fbnn_k_global_avgpool(x, c, h, w, yr) != FBNN_K_OK || t->global_avgpool(x, c, h, w, yv) != FBNN_K_OK ||
+                    memcmp(yr, yv, (size_t)c * 4) != 0)
+                    report(t->isa, "global_avgpool", NULL, (c * 100 + h) * 100 + w);
+                free(x); free(yr); free(yv);
+                n++;
+            }
+    if (t->global_avgpool(NULL, 1, 1, 1, NULL) != FBNN_K_EBADARG) report(t->isa, "global_avgpool NULL", NULL, 0);
+    printf("%-18s %d global_avgpool cases checked\n", t->isa, n);
+}
+
 int main(void)
 {
     static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
@@ -415,6 +444,7 @@ int main(void)
         check_eltwise(&t);
         check_thermometer(&t);
         check_avgpool(&t);
+        check_global_avgpool(&t);
     }
     if (failures) {
         fprintf(stderr, "%d mismatches\n", failures);

@@ -105,6 +105,7 @@ int fbnn_isa_parse(const char *name)
         (t)->add = fbnn_k_add__avx2;              \
         (t)->quant2 = fbnn_k_quant2_pack__avx2;   \
         (t)->avgpool = fbnn_k_avgpool__avx2;      \
+        (t)->global_avgpool = fbnn_k_global_avgpool__avx2; \
     } while (0)
 
 int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
@@ -134,6 +135,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->quant2 = fbnn_k_quant2_pack;
     t->thermometer = fbnn_k_thermometer;
     t->avgpool = fbnn_k_avgpool;
+    t->global_avgpool = fbnn_k_global_avgpool;
     t->id = isa;
     t->isa = "scalar";
     switch (isa) {

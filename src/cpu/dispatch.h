@@ -41,6 +41,7 @@ typedef int (*fbnn_thermometer_fn)(const uint8_t *img, int32_t c, int32_t h, int
                                    int32_t bits, uint32_t *out);
 typedef int (*fbnn_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
                                int32_t dup, fbnn_real *y);
+typedef int (*fbnn_global_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
 typedef struct fbnn_kernel_table {
     fbnn_bconv_fn bconv;
@@ -54,6 +55,7 @@ typedef struct fbnn_kernel_table {
     fbnn_quant2_fn quant2;
     fbnn_thermometer_fn thermometer;
     fbnn_avgpool_fn avgpool;
+    fbnn_global_avgpool_fn global_avgpool;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
@@ -95,6 +97,7 @@ int fbnn_k_add__avx2(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_r
 int fbnn_k_quant2_pack__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
 int fbnn_k_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, int32_t dup,
                          fbnn_real *y);
+int fbnn_k_global_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 #define FBNN_HAVE_X86_SIMD_VARIANTS 1
 #endif
 #if defined(__aarch64__)

@@ -10,6 +10,8 @@
  *     lane permute;
  *   - s = 1, any k: the taps of 8 outputs are 8 consecutive inputs;
  *   - anything else, and the tail of each row: the reference's scalar code.
+ * Global average pooling likewise: 8 channels in the 8 lanes, each lane
+ * summing its channel in the reference's order (8x8 blocks transposed).
  * This file alone is compiled with -mavx2 (CMakeLists.txt).
  */
 #if defined(__x86_64__) || defined(__i386__)
@@ -95,6 +97,67 @@ int fbnn_k_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, in
                 for (d = 0; d < dup; ++d) yr[(size_t)d * out_chan_stride + ox] = v;
             }
         }
+    }
+    return FBNN_K_OK;
+}
+
+/* Columns of the 8x8 block r[0..7] (rows = 8 channels, 8 map positions each):
+ * c[m] lane j = r[j][m]. */
+static void transpose8(const __m256 r[8], __m256 c[8])
+{
+    __m256 t[8], q[8];
+    int j;
+    for (j = 0; j < 8; j += 2) {
+        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);     /* r_j0 r_(j+1)0 r_j1 r_(j+1)1 | same +4 */
+        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]); /* positions 2, 3 | 6, 7 */
+    }
+    for (j = 0; j < 8; j += 4) {
+        q[j] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(1, 0, 1, 0));     /* position 0 | 4 */
+        q[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(3, 2, 3, 2)); /* 1 | 5 */
+        q[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(1, 0, 1, 0)); /* 2 | 6 */
+        q[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(3, 2, 3, 2)); /* 3 | 7 */
+    }
+    for (j = 0; j < 4; ++j) {
+        c[j] = _mm256_permute2f128_ps(q[j], q[j + 4], 0x20);
+        c[j + 4] = _mm256_permute2f128_ps(q[j], q[j + 4], 0x31);
+    }
+}
+
+int fbnn_k_global_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y)
+{
+    int32_t ch;
+    size_t plane, i;
+    fbnn_real div;
+
+    if (x == NULL || y == NULL) return FBNN_K_EBADARG;
+    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 || w > FBNN_K_MAX_DIM)
+        return FBNN_K_EBADARG;
+    plane = (size_t)h * (size_t)w;
+    div = fbnn_r_mul(fbnn_r_from_s32(h), fbnn_r_from_s32(w)); /* as the reference */
+
+    /* 8 channels at a time, one per lane: each lane adds its channel's values
+     * in the reference's order (the 8 sums are independent chains). */
+    for (ch = 0; ch + 8 <= c; ch += 8) {
+        const fbnn_real *xc = x + (size_t)ch * plane;
+        __m256 acc = _mm256_setzero_ps();
+        for (i = 0; i + 8 <= plane; i += 8) {
+            __m256 r[8], col[8];
+            int j;
+            for (j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(xc + (size_t)j * plane + i);
+            transpose8(r, col);
+            for (j = 0; j < 8; ++j) acc = _mm256_add_ps(acc, col[j]);
+        }
+        for (; i < plane; ++i)
+            acc = _mm256_add_ps(acc, _mm256_setr_ps(xc[i], xc[plane + i], xc[2 * plane + i], xc[3 * plane + i],
+                                                    xc[4 * plane + i], xc[5 * plane + i], xc[6 * plane + i],
+                                                    xc[7 * plane + i]));
+        _mm256_storeu_ps(y + ch, _mm256_div_ps(acc, _mm256_set1_ps(div)));
+    }
+    for (; ch < c; ++ch) {
+        const fbnn_real *xc = x + (size_t)ch * plane;
+        fbnn_real acc = FBNN_R_ZERO;
+        for (i = 0; i < plane; ++i) acc = fbnn_r_add(acc, xc[i]);
+        y[ch] = fbnn_r_div(acc, div);
     }
     return FBNN_K_OK;
 }
