@@ -58,6 +58,17 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
         memset(w, 0, n_w * 4);
         for (i = 0; i < n; i++) m[i] = (i % nwd == nwd - 1 && p->in_c % 32) ? (1u << (p->in_c % 32)) - 1u : ~0u;
     }
+    if (extreme == 3 || extreme == 4) {
+        /* Thermometer-like input: every word a prefix mask 2^n - 1 (the
+         * stem's table path), n = 0..32 (32 also sets padding bits); with
+         * 4, one word somewhere is not a prefix mask (blocked path). */
+        size_t i, n = in_px * nwd;
+        for (i = 0; i < n; i++) {
+            uint32_t k = fbnn_test_rnd() % 34u;
+            m[i] = k >= 32u ? ~0u : (1u << k) - 1u;
+        }
+        if (extreme == 4) m[fbnn_test_rnd() % n] = 0x5u;
+    }
     if (extreme == 2) {
         /* Nonzero padding bits (outside the kernel contract, yet the
          * reference just counts them): the one-pass <= 16-channel PG path
@@ -167,7 +178,8 @@ static void run_grid(const fbnn_kernel_table *t)
                 int32_t big = ch[a] * ch[b] >= 65536, hmax = big ? 4 : 9;
                 int32_t h = 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)hmax), w = 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)hmax);
                 if (!set_shape(&p, ch[a], ch[b], kinds[kind][0], kinds[kind][1], h, w)) continue;
-                check_case(t, &p, (int)((a + b + kind) % 3), (int)((a * 7 + b + kind) % 5 == 0));
+                check_case(t, &p, (int)((a + b + kind) % 3),
+                           (a * 7 + b + kind) % 5 == 0 ? 1 : (a + 2 * b + kind) % 4 == 1 ? 3 : 0);
                 n++;
             }
     /* Larger maps at the model's channel counts (32x32, 16x16 with stride 2, 8x8, 1 tile + tail). */
@@ -185,6 +197,22 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 96, 16, 3, 1, 5, 5)) check_case(t, &p, 1, 1), n++;
         /* The one-pass PG path for <= 16 channels: several row bands of its
          * 4096-word buffer, a map too wide for it, and padding garbage. */
+        /* The prefix-code (thermometer stem) table path: CIFAR and
+         * Fashion-MNIST stems, one non-prefix word, too many taps x words. */
+        if (set_shape(&p, 96, 16, 3, 1, 32, 32)) check_case(t, &p, 2, 3), n++;
+        if (set_shape(&p, 32, 32, 3, 1, 28, 28)) check_case(t, &p, 2, 3), n++;
+        if (set_shape(&p, 96, 16, 3, 1, 9, 11)) check_case(t, &p, 2, 4), n++;
+        if (set_shape(&p, 100, 33, 3, 2, 9, 8)) check_case(t, &p, 2, 3), n++;
+        if (set_shape(&p, 160, 16, 3, 1, 6, 6)) check_case(t, &p, 2, 3), n++;
+        if (set_shape(&p, 96, 16, 3, 1, 41, 40)) check_case(t, &p, 2, 3), n++;  /* 2 row bands */
+        /* Set padding bits (prefix words) with always-firing gates: sums
+         * beyond base, the integer gates' range must cover them. */
+        if (set_shape(&p, 1, 33, 3, 1, 1, 4)) check_case(t, &p, 1, 3), n++;
+        if (set_shape(&p, 5, 16, 3, 1, 6, 5)) check_case(t, &p, 1, 3), n++;
+        if (set_shape(&p, 16, 16, 3, 1, 6, 5)) check_case(t, &p, 2, 3), n++;
+        if (set_shape(&p, 33, 16, 3, 1, 6, 5)) check_case(t, &p, 1, 3), n++;
+        if (set_shape(&p, 32, 16, 3, 2, 45, 47)) check_case(t, &p, 2, 3), n++;
+        if (set_shape(&p, 32, 16, 3, 1, 3, 1400)) check_case(t, &p, 2, 3), n++; /* too wide */
         if (set_shape(&p, 16, 16, 3, 1, 70, 80)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 13, 16, 3, 2, 71, 59)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 16, 8, 3, 1, 3, 1400)) check_case(t, &p, 2, 0), n++;

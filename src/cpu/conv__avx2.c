@@ -67,6 +67,19 @@ static inline vu vu_select(vm m, vu yes, vu no)
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no), _mm256_castsi256_ps(yes), m));
 }
 
+/* VL bytes zero-extended to the u32 lanes (table rows of the prefix-code path). */
+static inline vu vu_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p)); }
+
+/* The 16 lanes of a block as 16 bytes (values < 256). */
+static inline void vu_store_u8(uint8_t *p, const vu *v)
+{
+    /* packus works per 128-bit half (0-3 8-11 | 4-7 12-15): the permute puts the u16 in order. */
+    const __m256i w16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8);
+    _mm_storeu_si128((__m128i *)(void *)p,
+                     _mm_packus_epi16(_mm256_castsi256_si128(w16), _mm256_extracti128_si256(w16, 1)));
+}
+
+#include "tile_avx2.h"
 #include "conv_simd.h"
 #else
 typedef int fbnn_conv_avx2_unused; /* ISO C forbids an empty unit */

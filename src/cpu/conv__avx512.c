@@ -76,6 +76,13 @@ static inline vf vf_select(vm m, vf yes, vf no) { return _mm512_mask_blend_ps(m,
 static inline vm vu_gt(vu a, vu b) { return _mm512_cmpgt_epi32_mask(a, b); }
 static inline vu vu_select(vm m, vu yes, vu no) { return _mm512_mask_blend_epi32(m, no, yes); }
 
+/* VL bytes zero-extended to the u32 lanes (table rows of the prefix-code path). */
+static inline vu vu_load_u8(const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)p)); }
+
+/* The 16 lanes of a block as 16 bytes (values < 256). */
+static inline void vu_store_u8(uint8_t *p, const vu *v) { _mm_storeu_si128((__m128i *)(void *)p, _mm512_cvtepi32_epi8(v[0])); }
+
+#include "tile_avx2.h"
 #include "conv_simd.h"
 #else
 typedef int fbnn_conv_avx512_unused; /* ISO C forbids an empty unit */

@@ -36,4 +36,14 @@ static inline vf vf_select(vm m, vf yes, vf no) { return m ? yes : no; }
 static inline vm vu_gt(vu a, vu b) { return (int32_t)a > (int32_t)b; }
 static inline vu vu_select(vm m, vu yes, vu no) { return m ? yes : no; }
 
+/* VL bytes zero-extended to the u32 lanes (table rows of the prefix-code path). */
+static inline vu vu_load_u8(const uint8_t *p) { return *p; }
+
+/* The 16 lanes of a block as 16 bytes (values < 256). */
+static inline void vu_store_u8(uint8_t *p, const vu *v)
+{
+    int i;
+    for (i = 0; i < 16; i++) p[i] = (uint8_t)v[i];
+}
+
 #include "conv_simd.h"

@@ -51,6 +51,21 @@ static inline vf vf_select(vm m, vf yes, vf no) { return vbslq_f32(m, yes, no); 
 static inline vm vu_gt(vu a, vu b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }
 static inline vu vu_select(vm m, vu yes, vu no) { return vbslq_u32(m, yes, no); }
 
+/* VL bytes zero-extended to the u32 lanes (table rows of the prefix-code path). */
+static inline vu vu_load_u8(const uint8_t *p)
+{
+    const uint8x8_t b = vcreate_u8((uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24);
+    return vmovl_u16(vget_low_u16(vmovl_u8(b)));
+}
+
+/* The 16 lanes of a block as 16 bytes (values < 256). */
+static inline void vu_store_u8(uint8_t *p, const vu *v)
+{
+    const uint16x8_t lo = vcombine_u16(vmovn_u32(v[0]), vmovn_u32(v[1]));
+    const uint16x8_t hi = vcombine_u16(vmovn_u32(v[2]), vmovn_u32(v[3]));
+    vst1q_u8(p, vcombine_u8(vmovn_u16(lo), vmovn_u16(hi)));
+}
+
 #include "conv_simd.h"
 #else
 typedef int fbnn_conv_neon_unused; /* ISO C forbids an empty unit */

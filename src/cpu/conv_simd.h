@@ -42,7 +42,12 @@
  *   vf vf_load(const float *); void vf_store(float *, vf);
  *   vm vf_gt(vf, vf); unsigned vm_bits(vm) (bit j = lane j);
  *   vf vf_select(vm, vf yes, vf no); vm vu_gt(vu, vu) (signed lanes);
- *   vu vu_select(vm, vu yes, vu no).
+ *   vu vu_select(vm, vu yes, vu no); vu vu_load_u8(const uint8_t *) (VL bytes,
+ *   zero-extended to the lanes); void vu_store_u8(uint8_t *, const vu *v)
+ *   (the 16 lanes of v[0..SIMD_NV-1], each < 256, as 16 bytes).
+ * Optionally FBNN_SIMD_HAVE_TILE_OUT and void vf_tile_out(const float *tile,
+ *   int32_t tw, int32_t nb, float *out, size_t ohw): the transposition
+ *   out[l*ohw + t] = tile[t*16 + l] for t < tw, l < nb.
  * Optionally FBNN_SIMD_HAVE_SPLIT16 and
  *   void vc_split16(vc, vu *lo, vu *hi) (byte sums of bytes 0-1 / 2-3 of a lane).
  */
@@ -58,12 +63,18 @@
 #define FBNN_SIMD_OB 16
 #define FBNN_SIMD_TW 32
 #define FBNN_SIMD_MAX_WLEN 512
+/* Words of input rows a band buffer holds (the one-pass PG and prefix-code paths). */
+#define FBNN_SIMD_COMB_WORDS 4096
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FBNN_SIMD_ALIGN __attribute__((aligned(64)))
 /* The window sum must be inlined into the pixel loop (vectors stay in registers). */
 #define FBNN_SIMD_INLINE inline __attribute__((always_inline))
+/* Paths with big stack buffers get frames of their own, side by side
+ * rather than nested (thread stacks may be small). */
+#define FBNN_SIMD_NOINLINE __attribute__((noinline))
 #else
+#define FBNN_SIMD_NOINLINE
 #define FBNN_SIMD_ALIGN
 #define FBNN_SIMD_INLINE inline
 #endif
@@ -111,6 +122,18 @@ static void SIMD_FN(repack)(const uint32_t *w, int32_t wlen, int32_t o0, int32_t
             for (t = 0; t < wlen; t++) wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = 0u;
         }
     }
+}
+
+/* Tile [t][16 lanes] (t < tw, lanes < nb) to the planar output: out[l*ohw + t]. */
+static FBNN_SIMD_INLINE void SIMD_FN(tile_out)(const float *tile, int32_t tw, int32_t nb, fbnn_real *out, size_t ohw)
+{
+#ifdef FBNN_SIMD_HAVE_TILE_OUT
+    vf_tile_out(tile, tw, nb, out, ohw);
+#else
+    int32_t l, t;
+    for (l = 0; l < nb; l++)
+        for (t = 0; t < tw; t++) out[(size_t)l * ohw + (size_t)t] = tile[(size_t)t * FBNN_SIMD_OB + (size_t)l];
+#endif
 }
 
 /* Popcounts of (x ^ w) over the in-bounds window of one output pixel, for the
@@ -257,7 +280,6 @@ static int SIMD_FN(conv_rows_plain)(const uint32_t *msb, const uint32_t *lsb, co
  * layers of CIFAR ResNets are where the LSB pass almost always fired for
  * some lane of a block. Byte counters take k*k <= FLUSH_EVERY taps.
  * -------------------------------------------------------------------------*/
-#define FBNN_SIMD_COMB_WORDS 4096 /* combined input rows: 16 KiB of stack */
 
 static FBNN_SIMD_INLINE void SIMD_FN(window_split)(const uint32_t *x, const uint32_t *wb, int32_t k, int32_t in_w,
                                                    int32_t iy0, int32_t ky_lo, int32_t ky_hi, int32_t ix0,
@@ -290,10 +312,53 @@ static FBNN_SIMD_INLINE void SIMD_FN(window_split)(const uint32_t *x, const uint
     for (j = 0; j < SIMD_NV; j++) vc_split16(c[j], &pm[j], &pl[j]);
 }
 
+/* Two horizontally adjacent interior pixels of a 3x3 window at once (xr at
+ * the first one's top-left input word, the second `stride` words right):
+ * each weight vector serves both, and two independent counter chains keep
+ * the vector units busy. */
+static FBNN_SIMD_INLINE void SIMD_FN(window_split_pair3)(const uint32_t *xr, int32_t in_w, int32_t stride,
+                                                         const uint32_t *wb, vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+{
+    vc c0[SIMD_NV], c1[SIMD_NV];
+    int32_t ky, kx, j;
+    for (j = 0; j < SIMD_NV; j++) c0[j] = c1[j] = vc_zero();
+    for (ky = 0; ky < 3; ky++) {
+        for (kx = 0; kx < 3; kx++) {
+            const vu xa = vu_bcast(xr[kx]), xb = vu_bcast(xr[kx + stride]);
+            for (j = 0; j < SIMD_NV; j++) {
+                const vu w = vu_load(wb + (size_t)(ky * 3 + kx) * FBNN_SIMD_OB + (size_t)j * VL);
+                c0[j] = vc_xpop(c0[j], xa, w);
+                c1[j] = vc_xpop(c1[j], xb, w);
+            }
+        }
+        xr += in_w;
+    }
+    for (j = 0; j < SIMD_NV; j++) {
+        vc_split16(c0[j], &pm0[j], &pl0[j]);
+        vc_split16(c1[j], &pm1[j], &pl1[j]);
+    }
+}
+
+/* The PG output of one pixel from its two popcounts (n = 2*Sm, or 2*Sm + Sl
+ * where the gate fires; then one fl(n / 3) per lane, the reference's value
+ * either way); returns the lanes where the gate fired. */
+static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out)(const vu *pm, const vu *pl, int32_t base, const vu *gv, float *dst)
+{
+    unsigned bits = 0u;
+    int32_t j;
+    for (j = 0; j < SIMD_NV; j++) {
+        const vu sm = vu_conv_sum(pm[j], base), s2 = vu_add(sm, sm);
+        const vm m = vu_gt(s2, gv[j]);
+        bits |= vm_bits(m) << (j * VL);
+        vf_store(dst + j * VL, vf_third(vu_select(m, vu_add(s2, vu_conv_sum(pl[j], base)), s2)));
+    }
+    return bits;
+}
+
 /* Returns 1 if it computed rows [y0, y1), 0 if this layer needs the two-pass
  * path (more than 16 channels, a big kernel, a too wide map, or nonzero
  * bits above bit 15 in the input or weight words). */
-static int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                               const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
                               fbnn_real *out, uint32_t *n_gated)
 {
@@ -301,7 +366,8 @@ static int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
     FBNN_SIMD_ALIGN uint32_t wb[31 * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
-    const int32_t kk = p->k * p->k, lim = 2 * kk * p->in_c;
+    /* lim >= |2*Sm| even with set padding bits (0..15 may be, pm <= 16*kk). */
+    const int32_t kk = p->k * p->k, lim = 64 * kk;
     const size_t ohw = (size_t)p->out_h * (size_t)p->out_w;
     int32_t band, b0, o0, l, t, j;
     uint32_t gated = 0u, high = 0u;
@@ -351,30 +417,29 @@ static int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
                 fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
                 for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                     const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                    const int full_rows = p->k == 3 && ky_hi - ky_lo == 3;
                     for (t = 0; t < tw; t++) {
                         const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
                         int32_t kx_lo, kx_hi, base;
                         vu pm[SIMD_NV], pl[SIMD_NV];
-                        unsigned bits = 0u;
                         float *dst = tile + (size_t)t * FBNN_SIMD_OB;
+                        if (full_rows && t + 1 < tw && ix0 >= 0 && ix0 + p->stride + 3 <= p->in_w) {
+                            vu pm1[SIMD_NV], pl1[SIMD_NV];
+                            const int32_t base9 = 9 * p->in_c;
+                            SIMD_FN(window_split_pair3)(comb + (size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0,
+                                                        p->in_w, p->stride, wb, pm, pl, pm1, pl1);
+                            gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base9, gv, dst));
+                            gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base9, gv, dst + FBNN_SIMD_OB));
+                            t++;
+                            continue;
+                        }
                         fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                         base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
                         SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi,
                                               pm, pl);
-                        for (j = 0; j < SIMD_NV; j++) {
-                            /* n = 2*Sm, or 2*Sm + Sl where the gate fires; then one
-                             * fl(n / 3) per lane, the reference's value either way. */
-                            const vu sm = vu_conv_sum(pm[j], base), s2 = vu_add(sm, sm);
-                            const vm m = vu_gt(s2, gv[j]);
-                            bits |= vm_bits(m) << (j * VL);
-                            vf_store(dst + j * VL, vf_third(vu_select(m, vu_add(s2, vu_conv_sum(pl[j], base)), s2)));
-                        }
-                        gated += fbnn_popcount32(bits);
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
                     }
-                    for (l = 0; l < nb; l++) {
-                        fbnn_real *o = out + (size_t)(o0 + l) * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0;
-                        for (t = 0; t < tw; t++) o[t] = tile[(size_t)t * FBNN_SIMD_OB + (size_t)l];
-                    }
+                    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
                 }
             }
         }
@@ -384,10 +449,124 @@ static int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
 }
 #endif /* FBNN_SIMD_HAVE_SPLIT16 */
 
+/* ---------------------------------------------------------------------------
+ * Binary conv over PREFIX-CODED input words (the thermometer stem).
+ * A thermometer code is a word of the form 2^n - 1 (n = 0..32 leading ones
+ * from bit 0). For such an x, popcount(x ^ w) depends only on n and w, so a
+ * table D[t][n][lane] = popcount((2^n - 1) ^ w[lane][t]) (values 0..32, one
+ * byte) built once per block replaces the xor/popcount of every tap by one
+ * table row load: the stem of a CIFAR net reads 3 words per pixel and tap,
+ * each turned into n by a trailing-ones count. Exact for any input whose
+ * words all have that form (checked over the rows used; otherwise the
+ * blocked path runs), padding bits included: the table counts whole words
+ * as the reference does. Rows are taken in bands whose input words fit
+ * FBNN_SIMD_COMB_WORDS (each word's n computed once, used k*k times).
+ * -------------------------------------------------------------------------*/
+#define FBNN_SIMD_PREFIX_MAX_T 32 /* taps x words per block: table <= 16.5 KiB */
+
+static inline uint32_t SIMD_FN(trailing_ones)(uint32_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return x == ~0u ? 32u : (uint32_t)__builtin_ctz(~x);
+#else
+    uint32_t n = 0u;
+    while (n < 32u && (x >> n & 1u)) n++;
+    return n;
+#endif
+}
+
+/* Returns 1 if it computed rows [y0, y1), 0 if the layer or input does not
+ * qualify (nothing written then). */
+static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uint32_t *weights,
+                                                   const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                                   fbnn_real *out)
+{
+    FBNN_SIMD_ALIGN uint8_t d[FBNN_SIMD_PREFIX_MAX_T * 33 * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_PREFIX_MAX_T * FBNN_SIMD_OB];
+    /* n of every input word of a band of rows, as a table row offset n*16. */
+    FBNN_SIMD_ALIGN uint16_t code[FBNN_SIMD_COMB_WORDS];
+    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    const int32_t nw = FBNN_WORDS(p->in_c), kk = p->k * p->k, wlen = kk * nw;
+    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w, row_words = (size_t)p->in_w * (size_t)nw;
+    int32_t band, b0, o0, t, j, n;
+
+    if (wlen > FBNN_SIMD_PREFIX_MAX_T || y0 >= y1) return 0;
+    if ((int64_t)p->k * (int64_t)row_words > FBNN_SIMD_COMB_WORDS) return 0;
+    band = ((int32_t)(FBNN_SIMD_COMB_WORDS / row_words) - p->k) / p->stride + 1;
+
+    for (b0 = y0; b0 < y1; b0 += band) {
+        const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
+        const int32_t r_lo = b0 * p->stride - p->pad < 0 ? 0 : b0 * p->stride - p->pad;
+        const int32_t r_end = (b1 - 1) * p->stride - p->pad + p->k;
+        const int32_t r_hi = r_end > p->in_h ? p->in_h : r_end;
+        const size_t nwords = (size_t)(r_hi - r_lo) * row_words;
+        const uint32_t *src = in + (size_t)r_lo * row_words;
+        size_t i;
+        for (i = 0; i < nwords; i++) {
+            const uint32_t x = src[i];
+            /* Not of the form 2^n - 1: this layer takes the blocked path
+             * (rows of earlier bands are recomputed there, identically). */
+            if ((x & (x + 1u)) != 0u) return 0;
+            code[i] = (uint16_t)(SIMD_FN(trailing_ones)(x) * FBNN_SIMD_OB);
+        }
+        for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
+            const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
+            int32_t oy;
+            /* D[t][n][lanes] = popcount((2^n - 1) ^ w): the vector popcount of
+             * the block's weights against each broadcast prefix mask (lanes
+             * past out_c: w = 0, never stored). */
+            SIMD_FN(repack)(weights, wlen, o0, nb, wb);
+            for (t = 0; t < wlen; t++) {
+                vu wv[SIMD_NV], r[SIMD_NV];
+                for (j = 0; j < SIMD_NV; j++) wv[j] = vu_load(wb + (size_t)t * FBNN_SIMD_OB + (size_t)j * VL);
+                for (n = 0; n <= 32; n++) {
+                    const vu mask = vu_bcast(n == 32 ? ~0u : (1u << n) - 1u);
+                    for (j = 0; j < SIMD_NV; j++) r[j] = vu_flush(vu_zero(), vc_xpop(vc_zero(), mask, wv[j]));
+                    vu_store_u8(d + ((size_t)t * 33u + (size_t)n) * FBNN_SIMD_OB, r);
+                }
+            }
+            for (oy = b0; oy < b1; oy++) {
+                const int32_t iy0 = oy * p->stride - p->pad;
+                int32_t ky_lo, ky_hi, ox0;
+                fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+                for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
+                    const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                    for (t = 0; t < tw; t++) {
+                        const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+                        int32_t kx_lo, kx_hi, ky, base;
+                        vu pc[SIMD_NV];
+                        fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                        base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                        for (j = 0; j < SIMD_NV; j++) pc[j] = vu_zero();
+                        for (ky = ky_lo; ky < ky_hi; ky++) {
+                            const uint16_t *cr = code + (size_t)(iy0 + ky - r_lo) * row_words +
+                                                 (size_t)(ix0 + kx_lo) * (size_t)nw;
+                            const uint8_t *dr =
+                                d + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw * 33u * FBNN_SIMD_OB;
+                            const int32_t cnt = (kx_hi - kx_lo) * nw;
+                            int32_t q;
+                            for (q = 0; q < cnt; q++, dr += 33u * FBNN_SIMD_OB) {
+                                const uint8_t *row = dr + cr[q];
+                                for (j = 0; j < SIMD_NV; j++) pc[j] = vu_add(pc[j], vu_load_u8(row + j * VL));
+                            }
+                        }
+                        for (j = 0; j < SIMD_NV; j++)
+                            vf_store(tile + (size_t)t * FBNN_SIMD_OB + (size_t)j * VL,
+                                     vf_from_vu(vu_conv_sum(pc[j], base)));
+                    }
+                    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 /* Shared driver: lsb == NULL means a binary conv (out = Sm), otherwise a PG conv. */
-static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
-                              const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
-                              fbnn_real *out, uint32_t *n_gated)
+static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, const uint32_t *lsb,
+                                                         const uint32_t *weights, const fbnn_real *thr,
+                                                         const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                                         fbnn_real *out, uint32_t *n_gated)
 {
     FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
@@ -397,18 +576,12 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
     size_t ohw;
     uint32_t gated = 0u;
 
-    if (msb == NULL || weights == NULL || out == NULL) return FBNN_K_EBADARG;
-    if (lsb != NULL && thr == NULL) return FBNN_K_EBADARG;
-    if (fbnn_k_conv_params_check(p) != FBNN_K_OK) return FBNN_K_EBADARG;
-    if (y0 < 0 || y1 > p->out_h || y0 > y1) return FBNN_K_EBADARG;
     nw = FBNN_WORDS(p->in_c);
     wlen = p->k * p->k * nw;
-    if (wlen > FBNN_SIMD_MAX_WLEN) return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
-#ifdef FBNN_SIMD_HAVE_SPLIT16
-    if (lsb != NULL && SIMD_FN(pg16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
-#endif
     ohw = (size_t)p->out_h * (size_t)p->out_w;
-    lim = 2 * wlen * 32; /* >= |2*Sm|: at most 32 bits per word */
+    /* >= |2*Sm| for ANY words: Sm = base - 2*pm with pm <= 32*wlen even
+     * when padding bits are set (the reference counts them too). */
+    lim = 128 * wlen;
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_bcast((uint32_t)lim);
 
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
@@ -425,7 +598,7 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
             fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
-                int32_t t, l;
+                int32_t t;
                 for (t = 0; t < tw; t++) {
                     const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
                     int32_t kx_lo, kx_hi, base;
@@ -455,15 +628,30 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
                         for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_third(s2[j]));
                     }
                 }
-                for (l = 0; l < nb; l++) {
-                    fbnn_real *o = out + (size_t)(o0 + l) * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0;
-                    for (t = 0; t < tw; t++) o[t] = tile[(size_t)t * FBNN_SIMD_OB + (size_t)l];
-                }
+                SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
             }
         }
     }
     if (n_gated != NULL) *n_gated = gated;
     return FBNN_K_OK;
+}
+
+/* Checks the arguments, then takes the first path that applies. */
+static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                              const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                              fbnn_real *out, uint32_t *n_gated)
+{
+    if (msb == NULL || weights == NULL || out == NULL) return FBNN_K_EBADARG;
+    if (lsb != NULL && thr == NULL) return FBNN_K_EBADARG;
+    if (fbnn_k_conv_params_check(p) != FBNN_K_OK) return FBNN_K_EBADARG;
+    if (y0 < 0 || y1 > p->out_h || y0 > y1) return FBNN_K_EBADARG;
+    if (p->k * p->k * FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
+        return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
+#ifdef FBNN_SIMD_HAVE_SPLIT16
+    if (lsb != NULL && SIMD_FN(pg16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+#endif
+    if (lsb == NULL && SIMD_FN(prefix_rows)(msb, weights, p, y0, y1, out)) return FBNN_K_OK;
+    return SIMD_FN(conv_rows_blocked)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
 }
 
 /* Public entry points of this instance (declared in dispatch.h). */
