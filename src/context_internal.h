@@ -23,6 +23,7 @@ struct fbnn_context {
     fbnn_pool *pool;               /* created lazily by the first parallel run */
     struct fbnn_context **workers; /* n_threads - 1 contexts for batches */
     int in_batch;                  /* the caller is a batch worker: no splitting */
+    int no_fusion;                 /* fbnn_context_set_fusion(ctx, 0) */
     /* Optional per-op hook (fbnn_context_set_op_hook). */
     fbnn_op_hook hook;
     void *hook_user;

@@ -78,6 +78,9 @@ struct fbnn_model {
     const char *name;
     uint32_t colour, resize_mode, invert;
 
+    /* Fused elementwise chains (fuse.c); NULL = none planned. */
+    uint8_t *fuse;
+
     size_t weight_bytes;
     size_t arena_bytes;   /* planned activation arena */
     void *desc_block;     /* single allocation holding the arrays above */
@@ -109,6 +112,16 @@ size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);
 /** Plan the arena (liveness-based reuse); fills values[].arena_off and
  *  arena_bytes. Returns 0, or -1 if the arena would not be addressable. */
 int fbnn_plan_arena(struct fbnn_model *m);
+
+/** fuse[] entries (fuse.c): chain length at a chain's first op, and the
+ *  flag of ops whose output the fused kernel must store. */
+#define FBNN_FUSE_LEN 0x1Fu
+#define FBNN_FUSE_STORE 0x80u
+#define FBNN_FUSE_MAX 16u
+
+/** Plan the fused elementwise chains of a loaded, arena-planned model into
+ *  m->fuse (n_ops bytes, left NULL if out of memory: no fusion). */
+void fbnn_plan_fusion(struct fbnn_model *m);
 
 /** Short lower-case name of an op type ("pgconv"), "?" if unknown. */
 const char *fbnn_op_name(uint32_t type);

@@ -568,6 +568,7 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
     if ((st = load_meta(m, meta_off, d_off, d_size, err)) != FBNN_OK) return st;
     if (fbnn_plan_arena(m) != 0)
         return fbnn_fail(err, FBNN_ERR_VALUE, "activations need more memory than this platform can address");
+    fbnn_plan_fusion(m);
     return FBNN_OK;
 }
 
@@ -720,7 +721,9 @@ size_t fbnn_model_static_size(const void *data, size_t size)
     scratch = fbnn_plan_scratch_bytes(n_v);
     if ((size_t)n_v + 16u > scratch) scratch = (size_t)n_v + 16u; /* op validation's flags */
     /* 16-byte alignment slack per block, and for the workspace base. */
-    return sizeof(struct fbnn_model) + desc + (size_t)n_classes * sizeof(char *) + scratch + 6u * 16u;
+    /* + the fusion plan (n_ops bytes, fuse.c); its scratch fits the planner's. */
+    return sizeof(struct fbnn_model) + desc + (size_t)n_classes * sizeof(char *) + (size_t)n_o + scratch +
+           7u * 16u;
 }
 
 fbnn_status fbnn_model_load_static(const void *data, size_t size, void *memory, size_t memory_size,
@@ -760,6 +763,7 @@ void fbnn_model_free(fbnn_model *model)
     if (!model || model->in_ws) return; /* caller memory: nothing to give back */
     free(model->desc_block);
     free((void *)model->labels);
+    free(model->fuse);
     free(model->owned_buf);
     free(model);
 }

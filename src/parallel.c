@@ -252,6 +252,7 @@ static int make_workers(fbnn_context *ctx)
             return 0;
         }
         ctx->workers[i]->kt = ctx->kt;
+        ctx->workers[i]->no_fusion = ctx->no_fusion;
     }
     return 1;
 }
@@ -277,7 +278,10 @@ fbnn_status fbnn_run_batch(fbnn_context *ctx, const uint8_t *images, size_t imag
         batch_job *job = (batch_job *)calloc(1, sizeof *job);
         if (job) {
             nt = fbnn_pool_threads(pool);
-            for (t = 0; t + 1u < nt; t++) ctx->workers[t]->kt = ctx->kt; /* a changed ISA applies */
+            for (t = 0; t + 1u < nt; t++) { /* a changed ISA or fusion setting applies */
+                ctx->workers[t]->kt = ctx->kt;
+                ctx->workers[t]->no_fusion = ctx->no_fusion;
+            }
             job->ctx = ctx;
             job->images = images;
             job->image_size = image_size;

@@ -165,6 +165,48 @@ static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
     }
 }
 
+/* Ops i .. i+len-1 as one fused chain (fuse.c planned it; the table has a
+ * chain kernel). Values only the next op of the chain reads are not stored. */
+static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
+{
+    const struct fbnn_model *m = ctx->model;
+    fbnn_chain_step st[FBNN_CHAIN_MAX_STEPS];
+    const fbnn_value_desc *x = &m->values[m->ops[i].in[0]];
+    uint32_t k, cur = m->ops[i].in[0];
+    int32_t n = 0;
+    uint32_t *msb = NULL, *lsb = NULL;
+    for (k = 0; k < len && n < FBNN_CHAIN_MAX_STEPS; k++) {
+        const fbnn_op_desc *op = &m->ops[i + k];
+        fbnn_chain_step *s;
+        if (op->type == FBNN_OP_QUANT2) {
+            msb = (uint32_t *)vbuf(ctx, op->out);
+            lsb = msb + m->values[op->out].bytes / 2u / sizeof(uint32_t);
+            break;
+        }
+        s = &st[n++];
+        memset(s, 0, sizeof *s);
+        if (op->type == FBNN_OP_AFFINE) {
+            s->kind = FBNN_CHAIN_AFFINE;
+            s->p0 = tdata(m, op, 0);
+            s->p1 = tdata(m, op, 1);
+        } else if (op->type == FBNN_OP_RPRELU) {
+            s->kind = FBNN_CHAIN_RPRELU;
+            s->p0 = tdata(m, op, 0);
+            s->p1 = tdata(m, op, 1);
+            s->p2 = tdata(m, op, 2);
+        } else {
+            /* The reference adds in[0] + in[1]: keep the operand order. */
+            s->kind = FBNN_CHAIN_ADD;
+            s->other_first = op->in[0] != cur;
+            s->p0 = (const fbnn_real *)vbuf(ctx, op->in[0] == cur ? op->in[1] : op->in[0]);
+        }
+        s->store = (m->fuse[i + k] & FBNN_FUSE_STORE) ? (fbnn_real *)vbuf(ctx, op->out) : NULL;
+        cur = op->out;
+    }
+    return ctx->kt.chain((const fbnn_real *)vbuf(ctx, m->ops[i].in[0]), (int32_t)x->c, (int32_t)(x->h * x->w), st, n,
+                         msb, lsb);
+}
+
 fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
 {
     const struct fbnn_model *m;
@@ -178,19 +220,31 @@ fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
     for (i = 0; i < m->n_ops; i++) {
         fbnn_op_event ev;
         fbnn_run_stats before = ctx->stats;
+        uint32_t len = (ctx->kt.chain && m->fuse && !ctx->no_fusion) ? (m->fuse[i] & FBNN_FUSE_LEN) : 0u, k;
         int rc;
         if (ctx->hook) {
             memset(&ev, 0, sizeof ev);
             ev.op_index = i;
             ctx->hook(ctx->hook_user, &ev);
         }
-        rc = run_op(ctx, &m->ops[i]);
+        rc = len >= 2 ? run_chain(ctx, i, len) : run_op(ctx, &m->ops[i]);
         if (ctx->hook) {
             ev.end = 1;
             ev.pg_gated = ctx->stats.pg_gated - before.pg_gated;
             ev.pg_positions = ctx->stats.pg_positions - before.pg_positions;
             ctx->hook(ctx->hook_user, &ev);
+            /* The other ops of a fused chain ran inside op i: they report
+             * begin and end at once (their time is in op i's). */
+            for (k = 1; k < len; k++) {
+                memset(&ev, 0, sizeof ev);
+                ev.op_index = i + k;
+                ev.fused = 1;
+                ctx->hook(ctx->hook_user, &ev);
+                ev.end = 1;
+                ctx->hook(ctx->hook_user, &ev);
+            }
         }
+        if (len >= 2) i += len - 1;
         if (rc != FBNN_K_OK) {
             ctx->input = NULL;
             return FBNN_ERR_SHAPE; /* a kernel refused validated sizes: a library bug */
@@ -239,6 +293,13 @@ fbnn_status fbnn_topk(const fbnn_context *ctx, uint32_t k, fbnn_class_score *out
         out[j].logit = lg[best];
         out[j].probability = (float)(exp((double)lg[best] - mx) / sum);
     }
+    return FBNN_OK;
+}
+
+fbnn_status fbnn_context_set_fusion(fbnn_context *ctx, int enabled)
+{
+    if (!ctx) return FBNN_ERR_ARG;
+    ctx->no_fusion = !enabled;
     return FBNN_OK;
 }
 

@@ -203,6 +203,12 @@ static void test_context(const fbnn_model *m)
     EXPECT(FBNN_OK, fbnn_run(ctx, img, n_in));
     CHECK(calls == 2 * (int)info.num_ops);
     EXPECT(FBNN_OK, fbnn_context_set_op_hook(ctx, NULL, NULL));
+    /* fusion switch: any int is a valid on/off; NULL is not a context */
+    EXPECT(FBNN_ERR_ARG, fbnn_context_set_fusion(NULL, 1));
+    EXPECT(FBNN_OK, fbnn_context_set_fusion(ctx, 0));
+    EXPECT(FBNN_OK, fbnn_run(ctx, img, n_in));
+    EXPECT(FBNN_OK, fbnn_context_set_fusion(ctx, 7));
+    EXPECT(FBNN_OK, fbnn_run(ctx, img, n_in));
 
     fbnn_context_free(NULL); /* allowed */
     fbnn_context_free(ctx);

@@ -37,6 +37,22 @@ static unsigned char *slurp(const char *path, size_t *n)
     return buf;
 }
 
+/* Op hook: counts the ops that ran inside a fused chain. */
+static void count_fused(void *user, const fbnn_op_event *ev)
+{
+    if (ev->end && ev->fused) ++*(unsigned *)user;
+}
+
+/* Ops fused in one run of image `img` (the hook is removed afterwards). */
+static unsigned fused_ops(fbnn_context *ctx, const unsigned char *img)
+{
+    unsigned n = 0;
+    fbnn_context_set_op_hook(ctx, count_fused, &n);
+    if (fbnn_run(ctx, img, REC - 1) != FBNN_OK) n = 9999u;
+    fbnn_context_set_op_hook(ctx, NULL, NULL);
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
@@ -81,6 +97,24 @@ int main(int argc, char **argv)
         }
         printf("%-9s (%s): %u of %zu images with logits different from the golden reference\n", names[k],
                fbnn_context_isa(ctx), bad, n_img);
+        {
+            /* Fused elementwise chains: on for every optimised set (so the
+             * loop above tested them), never for scalar; with fusion off
+             * the ops run one by one and the logits are the same. */
+            unsigned fused_on = fused_ops(ctx, data + 1), fused_off, bad_off = 0;
+            fbnn_context_set_fusion(ctx, 0);
+            fused_off = fused_ops(ctx, data + 1);
+            for (i = 0; i < n_img && i < 32; i++) {
+                uint32_t nc = 0;
+                if (fbnn_run(ctx, data + i * REC + 1, REC - 1) != FBNN_OK ||
+                    memcmp(fbnn_logits(ctx, &nc), gold + i * 10, 10 * sizeof(float)) != 0)
+                    bad_off++;
+            }
+            fbnn_context_set_fusion(ctx, 1);
+            printf("%-9s fused ops per image: %u (fusion off: %u, %u of %zu images differ)\n", names[k], fused_on,
+                   fused_off, bad_off, n_img < 32 ? n_img : (size_t)32);
+            if ((isas[k] == FBNN_ISA_SCALAR) != (fused_on == 0) || fused_off != 0 || bad_off != 0) failed = 1;
+        }
         failed |= bad != 0;
         tested++;
     }

@@ -224,32 +224,6 @@ static void run_grid(const fbnn_kernel_table *t)
     printf("%-18s %d shapes checked\n", t->isa, n);
 }
 
-/* A float from a mix of ordinary values and the edge cases of the epilogue:
- * 0, -0, +-2/3 (the Q2 cut points), their neighbours, +-inf, NaN. */
-static fbnn_real rnd_real(void)
-{
-    static const float special[] = {0.0f, -0.0f, 2.0f / 3.0f, -2.0f / 3.0f, 0.66666663f, 0.6666667f,
-                                    -0.6666667f, -0.66666663f, 1e-30f, -1e-30f};
-    uint32_t r = fbnn_test_rnd() % 16;
-    if (r < 10) return special[r];
-    if (r == 10) return (fbnn_real)INFINITY;
-    if (r == 11) return -(fbnn_real)INFINITY;
-    if (r == 12) return (fbnn_real)NAN;
-    return ((fbnn_real)(int32_t)(fbnn_test_rnd() % 2001) - 1000.0f) / 257.0f;
-}
-
-/* Bitwise equal, except that two NaNs match whatever their payload/sign: C
- * does not pin NaN payloads (the compiler may commute a*b or a+b, and x86
- * returns the first operand's NaN), so neither the reference nor a variant
- * can promise them; no kernel downstream distinguishes NaN payloads. */
-static int same_reals(const fbnn_real *a, const fbnn_real *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (memcmp(&a[i], &b[i], sizeof a[i]) != 0 && !(isnan(a[i]) && isnan(b[i]))) return 0;
-    return 1;
-}
-
 /* Elementwise epilogue entries against the reference (also in place). */
 static void check_eltwise(const fbnn_kernel_table *t)
 {
@@ -264,21 +238,21 @@ static void check_eltwise(const fbnn_kernel_table *t)
             fbnn_real *x = malloc(n_el * 4), *x1 = malloc(n_el * 4), *yr = malloc(n_el * 4), *yv = malloc(n_el * 4);
             fbnn_real *p0 = malloc((size_t)c * 4), *p1 = malloc((size_t)c * 4), *p2 = malloc((size_t)c * 4);
             uint32_t *mr = malloc(n_bits * 4), *lr = malloc(n_bits * 4), *mv = malloc(n_bits * 4), *lv = malloc(n_bits * 4);
-            for (i = 0; i < (int32_t)n_el; i++) x[i] = rnd_real(), x1[i] = rnd_real();
-            for (i = 0; i < c; i++) p0[i] = rnd_real(), p1[i] = rnd_real(), p2[i] = rnd_real();
+            for (i = 0; i < (int32_t)n_el; i++) x[i] = fbnn_test_rnd_real(), x1[i] = fbnn_test_rnd_real();
+            for (i = 0; i < c; i++) p0[i] = fbnn_test_rnd_real(), p1[i] = fbnn_test_rnd_real(), p2[i] = fbnn_test_rnd_real();
             fbnn_k_affine(x, p0, p1, c, hw, yr);
             t->affine(x, p0, p1, c, hw, yv);
-            if (!same_reals(yr, yv, n_el)) report(t->isa, "affine", NULL, c * 1000 + hw);
+            if (!fbnn_test_same_reals(yr, yv, n_el)) report(t->isa, "affine", NULL, c * 1000 + hw);
             memcpy(yv, x, n_el * 4);
             t->affine(yv, p0, p1, c, hw, yv);
-            if (!same_reals(yr, yv, n_el)) report(t->isa, "affine in place", NULL, c * 1000 + hw);
+            if (!fbnn_test_same_reals(yr, yv, n_el)) report(t->isa, "affine in place", NULL, c * 1000 + hw);
             fbnn_k_rprelu(x, p0, p1, p2, c, hw, yr);
             t->rprelu(x, p0, p1, p2, c, hw, yv);
-            if (!same_reals(yr, yv, n_el)) report(t->isa, "rprelu", NULL, c * 1000 + hw);
+            if (!fbnn_test_same_reals(yr, yv, n_el)) report(t->isa, "rprelu", NULL, c * 1000 + hw);
             fbnn_k_add(x, x1, (int32_t)n_el, yr);
             memcpy(yv, x1, n_el * 4);
             t->add(x, yv, (int32_t)n_el, yv);
-            if (!same_reals(yr, yv, n_el)) report(t->isa, "add", NULL, c * 1000 + hw);
+            if (!fbnn_test_same_reals(yr, yv, n_el)) report(t->isa, "add", NULL, c * 1000 + hw);
             fbnn_k_quant2_pack(x, c, h, w, mr, lr);
             memset(mv, 0xA5, n_bits * 4);
             memset(lv, 0xA5, n_bits * 4);

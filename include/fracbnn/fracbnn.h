@@ -343,7 +343,20 @@ typedef struct fbnn_op_event {
     int end;               /**< 0 = about to run, 1 = finished */
     uint64_t pg_gated;     /**< end of a PG conv: positions where the LSB conv ran, else 0 */
     uint64_t pg_positions; /**< end of a PG conv: its output positions, else 0 */
+    int fused;             /**< 1 = this op ran inside a fused elementwise chain that
+                                started at an earlier op (whose events carry the time);
+                                its begin and end events come back to back */
 } fbnn_op_event;
+
+/**
+ * Fused elementwise chains on (1, the default) or off (0). With fusion, the
+ * optimised kernel sets run a run of AFFINE / RPRELU / ADD ops ending in
+ * QUANT2 (the epilogue between two convolutions) as one pass that writes
+ * the packed 2-bit planes directly; the results are bit-identical either
+ * way (tests/test_model_isa_*), off only gives per-op timings. The scalar
+ * set never fuses.
+ */
+fbnn_status fbnn_context_set_fusion(fbnn_context *ctx, int enabled);
 
 /** Op hook: profiling (`fbnn bench` times layers with it) or tracing. */
 typedef void (*fbnn_op_hook)(void *user, const fbnn_op_event *event);

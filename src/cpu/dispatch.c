@@ -106,6 +106,7 @@ int fbnn_isa_parse(const char *name)
         (t)->quant2 = fbnn_k_quant2_pack__avx2;   \
         (t)->avgpool = fbnn_k_avgpool__avx2;      \
         (t)->global_avgpool = fbnn_k_global_avgpool__avx2; \
+        (t)->chain = fbnn_k_chain__avx2;          \
     } while (0)
 
 int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
@@ -136,6 +137,9 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->thermometer = fbnn_k_thermometer;
     t->avgpool = fbnn_k_avgpool;
     t->global_avgpool = fbnn_k_global_avgpool;
+    /* The portable fused chain for every optimised set (AVX2 below has its
+     * own); the scalar set runs the reference ops one by one. */
+    t->chain = isa == FBNN_ISA_SCALAR ? NULL : fbnn_k_chain__generic;
     t->id = isa;
     t->isa = "scalar";
     switch (isa) {

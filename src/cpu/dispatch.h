@@ -43,6 +43,35 @@ typedef int (*fbnn_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t
                                int32_t dup, fbnn_real *y);
 typedef int (*fbnn_global_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
+/**
+ * One step of a fused elementwise chain (fbnn_chain_fn): the ops AFFINE,
+ * RPRELU and ADD of the graph, applied to the running value v of every
+ * element [c][i] of a planar [C][HW] map with exactly the reference's float
+ * operations, in order.
+ */
+typedef struct fbnn_chain_step {
+    uint32_t kind;               /**< FBNN_CHAIN_AFFINE, FBNN_CHAIN_RPRELU or FBNN_CHAIN_ADD */
+    uint32_t other_first;        /**< ADD: 1 = other + v (other is the left operand), 0 = v + other */
+    const fbnn_real *p0, *p1, *p2; /**< AFFINE: a, b; RPRELU: bx, slope, by; ADD: other [C][HW] */
+    fbnn_real *store;            /**< where to write the step's output [C][HW], or NULL */
+} fbnn_chain_step;
+#define FBNN_CHAIN_AFFINE 1u
+#define FBNN_CHAIN_RPRELU 2u
+#define FBNN_CHAIN_ADD 3u
+#define FBNN_CHAIN_MAX_STEPS 16
+
+/**
+ * A fused elementwise chain: for every element, v = x; each step in turn;
+ * then, if msb != NULL, the Q2 packing of the final v (fbnn_k_quant2_pack
+ * layout: pixel-major words, FBNN_WORDS(c) per pixel). Every element is
+ * read (x, ADD inputs) before anything of a LATER element in the kernel's
+ * order is written, so a written buffer may coincide exactly with a read
+ * one (in place), but must not overlap it at an offset; the runtime
+ * checks that before fusing.
+ */
+typedef int (*fbnn_chain_fn)(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps,
+                             int32_t n_steps, uint32_t *msb, uint32_t *lsb);
+
 typedef struct fbnn_kernel_table {
     fbnn_bconv_fn bconv;
     fbnn_pgconv_fn pgconv;
@@ -54,6 +83,9 @@ typedef struct fbnn_kernel_table {
     fbnn_add_fn add;
     fbnn_quant2_fn quant2;
     fbnn_thermometer_fn thermometer;
+    /* Fused elementwise chain (NULL: the runtime runs the ops one by one,
+     * as the scalar set does). */
+    fbnn_chain_fn chain;
     fbnn_avgpool_fn avgpool;
     fbnn_global_avgpool_fn global_avgpool;
     fbnn_isa id;     /**< the chosen variant set */
@@ -75,6 +107,8 @@ typedef struct fbnn_kernel_table {
                                   int32_t y1, fbnn_real *out, uint32_t *n_gated);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
+int fbnn_k_chain__generic(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
+                          uint32_t *msb, uint32_t *lsb);
 int fbnn_k_thermometer__words(const uint8_t *img, int32_t c, int32_t h, int32_t w, int32_t resolution,
                               int32_t bits, uint32_t *out);
 #if defined(__x86_64__) || defined(__i386__)
@@ -94,6 +128,8 @@ int fbnn_k_affine__avx2(const fbnn_real *x, const fbnn_real *a, const fbnn_real 
 int fbnn_k_rprelu__avx2(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope, const fbnn_real *by,
                         int32_t c, int32_t hw, fbnn_real *y);
 int fbnn_k_add__avx2(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
+int fbnn_k_chain__avx2(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
+                       uint32_t *msb, uint32_t *lsb);
 int fbnn_k_quant2_pack__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
 int fbnn_k_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, int32_t dup,
                          fbnn_real *y);

@@ -100,6 +100,8 @@ static void help_bench(FILE *f)
             "  --data FILE   CIFAR-10 binary batch to take the images from (real images\n"
             "                give real LSB gating); default: deterministic random pixels\n"
             "  --no-layers   skip the per-layer table\n"
+            "  --no-fuse     run the elementwise ops one by one (fbnn_context_set_fusion\n"
+            "                off): per-op times instead of fused chains, same results\n"
             "  --chart FILE  also draw the per-layer times as a bar chart PNG (one row per op,\n"
             "                bar length = median time; convs blue, other ops grey)\n");
 }
@@ -122,6 +124,7 @@ typedef struct layer_prof {
     double *times;            /* [n_ops][runs] */
     uint32_t runs;
     uint64_t *gated, *positions;
+    uint8_t *fused;           /* [n_ops]: ran inside a fused chain started by an earlier op */
 } layer_prof;
 
 static void prof_hook(void *user, const fbnn_op_event *ev)
@@ -136,6 +139,7 @@ static void prof_hook(void *user, const fbnn_op_event *ev)
         p->times[(size_t)ev->op_index * p->runs + p->run] = t - p->t_begin;
         p->gated[ev->op_index] += ev->pg_gated;
         p->positions[ev->op_index] += ev->pg_positions;
+        if (ev->fused) p->fused[ev->op_index] = 1;
     }
 }
 
@@ -209,8 +213,10 @@ static int print_layers(fbnn_model *m, fbnn_context *ctx, const uint8_t *imgs, u
     p.times = (double *)calloc((size_t)info.num_ops * runs, sizeof(double));
     p.gated = (uint64_t *)calloc(info.num_ops, sizeof(uint64_t));
     p.positions = (uint64_t *)calloc(info.num_ops, sizeof(uint64_t));
+    p.fused = (uint8_t *)calloc(info.num_ops, 1);
     med = (double *)calloc(info.num_ops, sizeof(double));
-    if (!p.times || !p.gated || !p.positions || !med) {
+    if (!p.times || !p.gated || !p.positions || !p.fused || !med) {
+        free(p.fused);
         free(p.times);
         free(p.gated);
         free(p.positions);
@@ -227,7 +233,8 @@ static int print_layers(fbnn_model *m, fbnn_context *ctx, const uint8_t *imgs, u
         med[i] = median(p.times + (size_t)i * runs, runs);
         total += med[i];
     }
-    printf("\nper layer (fbnn_run, median of %u images; Gbop/s = 1e9 binary ops/s, 2 per 1-bit MAC):\n", runs);
+    printf("\nper layer (fbnn_run, median of %u images; Gbop/s = 1e9 binary ops/s, 2 per 1-bit MAC;\n"
+           "'fused' = ran in the fused elementwise chain timed at the op above it, --no-fuse to split):\n", runs);
     printf("  #  op              output           time us  share   Gbop/s  LSB fired\n");
     for (i = 0; i < info.num_ops; i++) {
         fbnn_layer_info l;
@@ -243,10 +250,12 @@ static int print_layers(fbnn_model *m, fbnn_context *ctx, const uint8_t *imgs, u
         else
             printf("         ");
         if (p.positions[i]) printf("  %6.2f %%", 100.0 * share);
+        if (p.fused[i]) printf("  fused");
         putchar('\n');
     }
     printf("sum of layer medians: %.2f us\n", 1e6 * total);
     rc = chart_path ? write_chart(chart_path, m, med, info.num_ops, runs) : FBNN_EXIT_OK;
+    free(p.fused);
     free(p.times);
     free(p.gated);
     free(p.positions);
@@ -297,7 +306,7 @@ int fbnn_cmd_bench(int argc, char **argv)
 {
     const char *model_path = NULL, *data = NULL, *chart = NULL;
     uint32_t threads = 1, batch = 256, iters = 20, n_imgs = 0, runs, r;
-    int i, rc, layers = 1;
+    int i, rc, layers = 1, fuse = 1;
     fbnn_model *m = NULL;
     fbnn_context *ctx = NULL;
     fbnn_model_info info;
@@ -328,6 +337,8 @@ int fbnn_cmd_bench(int argc, char **argv)
             chart = argv[++i];
         } else if (strcmp(a, "--no-layers") == 0) {
             layers = 0;
+        } else if (strcmp(a, "--no-fuse") == 0) {
+            fuse = 0;
         } else if (a[0] == '-' && a[1]) {
             return fbnn_cli_error(FBNN_EXIT_USAGE, "bench: unknown option '%s' (see fbnn bench --help)", a);
         } else if (!model_path) {
@@ -353,6 +364,7 @@ int fbnn_cmd_bench(int argc, char **argv)
         rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "out of memory");
         goto out;
     }
+    fbnn_context_set_fusion(ctx, fuse);
     if (fbnn_context_set_threads(ctx, threads) != FBNN_OK) {
         rc = fbnn_cli_error(FBNN_EXIT_USAGE, "bench: %u threads are not supported by this build", threads);
         goto out;

@@ -1,0 +1,128 @@
+/**
+ * @file fuse.c
+ * @brief Which elementwise ops fbnn_run() may run as one fused chain.
+ *
+ * Between two convolutions a FracBNN block runs AFFINE -> RPRELU -> ADD ->
+ * AFFINE -> QUANT2 over the same [C][H][W] map. With a chain kernel in the
+ * context's table (fbnn_chain_fn), fbnn_run() runs such a run of ops in one
+ * pass: each element makes one trip through the caches and values that only
+ * the next op of the chain reads are never stored. The plan is structural
+ * and made once per model, after the arena plan, in m->fuse[]:
+ *   - fuse[i] & FBNN_FUSE_LEN: at the first op of a chain, its length (>= 2,
+ *     the last op may be the QUANT2 that ends it); 0 elsewhere;
+ *   - fuse[i] & FBNN_FUSE_STORE: op i's output is read outside its chain
+ *     (or is the model output), so the fused kernel stores it.
+ * A chain is only planned if no buffer it writes overlaps a buffer it
+ * reads at an offset (the arena reuses dead buffers; exact in-place
+ * coincidence is fine: fbnn_chain_fn reads each element before writing it).
+ * Without the plan (allocation failed) every op simply runs alone.
+ */
+#include "model_internal.h"
+
+typedef struct range {
+    size_t off, size;
+} range;
+
+static int is_step(uint32_t t) { return t == FBNN_OP_AFFINE || t == FBNN_OP_RPRELU || t == FBNN_OP_ADD; }
+
+static int same_map(const fbnn_value_desc *a, const fbnn_value_desc *b)
+{
+    return a->kind == FBNN_VK_REAL && b->kind == FBNN_VK_REAL && a->c == b->c && a->h == b->h && a->w == b->w;
+}
+
+static int overlap(range a, range b) { return a.off < b.off + b.size && b.off < a.off + a.size; }
+
+/* Length of the chain that can start at op i (0 or 1: none). */
+static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t *readers, uint8_t *store_out)
+{
+    range rd[FBNN_FUSE_MAX + 2], wr[FBNN_FUSE_MAX + 2];
+    uint32_t n_rd = 0, n_wr = 0, len = 0, cur, a, b, j;
+    const fbnn_value_desc *map;
+    if (!is_step(m->ops[i].type)) return 0;
+    map = &m->values[m->ops[i].in[0]];
+    cur = m->ops[i].in[0]; /* the running value enters as the first input */
+    if (cur == m->input_value) return 0;
+    rd[n_rd].off = map->arena_off;
+    rd[n_rd++].size = map->bytes;
+    for (j = i; j < m->n_ops && len < FBNN_FUSE_MAX; j++) {
+        const fbnn_op_desc *op = &m->ops[j];
+        const fbnn_value_desc *out = &m->values[op->out];
+        if (op->type == FBNN_OP_QUANT2) {
+            /* The quantiser ends the chain; its input stays stored if others read it too. */
+            if (len == 0 || op->in[0] != cur) break;
+            if (out->kind != FBNN_VK_Q2 || out->c != map->c || out->h != map->h || out->w != map->w) break;
+            wr[n_wr].off = out->arena_off;
+            wr[n_wr++].size = out->bytes;
+            len++;
+            break;
+        }
+        if (!is_step(op->type) || !same_map(out, map)) break;
+        if (j > i) {
+            /* The running value must feed this op, and nothing else may
+             * need it unstored (stored values are fine). */
+            if (op->in[0] != cur && !(op->type == FBNN_OP_ADD && op->in[1] == cur)) break;
+        } else if (!same_map(&m->values[cur], map)) {
+            break;
+        }
+        if (op->type == FBNN_OP_ADD) {
+            uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0];
+            if (other == cur || other == m->input_value || !same_map(&m->values[other], map)) break;
+            rd[n_rd].off = m->values[other].arena_off;
+            rd[n_rd++].size = m->values[other].bytes;
+        }
+        /* Stored if anything but the next op of the chain reads it (the
+         * chain condition above makes that next op a reader), or it is the
+         * model output; the last op's output is settled below. */
+        store_out[len] = (uint8_t)(readers[op->out] != 1 || op->out == m->output_value);
+        cur = op->out;
+        len++;
+    }
+    if (len < 2) return 0;
+    /* The last op's output leaves the chain unless the quantiser ends it. */
+    if (m->ops[i + len - 1].type != FBNN_OP_QUANT2) store_out[len - 1] = 1;
+    for (j = 0; j < len; j++)
+        if (store_out[j] && m->ops[i + j].type != FBNN_OP_QUANT2) {
+            wr[n_wr].off = m->values[m->ops[i + j].out].arena_off;
+            wr[n_wr++].size = m->values[m->ops[i + j].out].bytes;
+        }
+    for (a = 0; a < n_wr; a++)
+        for (b = 0; b < n_rd; b++)
+            if (overlap(wr[a], rd[b]) && !(wr[a].off == rd[b].off && wr[a].size == rd[b].size)) return 0;
+    /* Two written buffers: only exact coincidence (one op in place over another). */
+    for (a = 0; a < n_wr; a++)
+        for (b = a + 1; b < n_wr; b++)
+            if (overlap(wr[a], wr[b]) && !(wr[a].off == wr[b].off && wr[a].size == wr[b].size)) return 0;
+    return len;
+}
+
+void fbnn_plan_fusion(struct fbnn_model *m)
+{
+    uint8_t *fuse = (uint8_t *)fbnn_model_alloc(m, m->n_ops, 1);
+    size_t mark = m->ws_used;
+    uint32_t *readers;
+    uint32_t i, j;
+    m->fuse = NULL;
+    if (!fuse) return;
+    readers = (uint32_t *)fbnn_model_alloc(m, m->n_values, sizeof(uint32_t));
+    if (!readers) {
+        fbnn_model_release(m, fuse);
+        return;
+    }
+    for (i = 0; i < m->n_ops; i++)
+        for (j = 0; j < m->ops[i].n_in; j++) readers[m->ops[i].in[j]]++;
+    for (i = 0; i < m->n_ops;) {
+        uint8_t st[FBNN_FUSE_MAX + 1];
+        uint32_t len = chain_at(m, i, readers, st);
+        if (len < 2) {
+            i++;
+            continue;
+        }
+        fuse[i] = (uint8_t)len;
+        for (j = 0; j < len; j++)
+            if (st[j]) fuse[i + j] |= FBNN_FUSE_STORE;
+        i += len;
+    }
+    fbnn_model_release(m, readers);
+    if (m->in_ws) m->ws_used = mark;
+    m->fuse = fuse;
+}
