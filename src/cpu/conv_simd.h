@@ -216,6 +216,42 @@ static FBNN_SIMD_INLINE void SIMD_FN(window)(const uint32_t *x, const uint32_t *
     for (j = 0; j < SIMD_NV; j++) pc[j] = vu_flush(pc[j], c[j]);
 }
 
+/* Both bit planes of a PG conv over one window at once, for layers whose
+ * window has at most FLUSH_EVERY words (no counter flush inside): each
+ * weight vector is loaded once for the two planes, and the two counter
+ * chains are independent. Used where the block's gate almost always fires
+ * somewhere (the two-pass path would run the LSB window anyway). */
+static FBNN_SIMD_INLINE void SIMD_FN(window2)(const uint32_t *xm, const uint32_t *xl, const uint32_t *wb,
+                                              const fbnn_conv_params *p, int32_t nw, int32_t iy0, int32_t ky_lo,
+                                              int32_t ky_hi, int32_t ix0, int32_t kx_lo, int32_t kx_hi, vu *pm,
+                                              vu *pl)
+{
+    vc cm[SIMD_NV], cl[SIMD_NV];
+    int32_t ky, i, j;
+    for (j = 0; j < SIMD_NV; j++) {
+        cm[j] = vc_zero();
+        cl[j] = vc_zero();
+    }
+    for (ky = ky_lo; ky < ky_hi; ky++) {
+        const size_t xo = ((size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx_lo)) * (size_t)nw;
+        const uint32_t *rm = xm + xo, *rl = xl + xo;
+        const uint32_t *wr = wb + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw * FBNN_SIMD_OB;
+        const int32_t n = (kx_hi - kx_lo) * nw;
+        for (i = 0; i < n; i++) {
+            const vu bm = vu_bcast(rm[i]), bl = vu_bcast(rl[i]);
+            for (j = 0; j < SIMD_NV; j++) {
+                const vu w = vu_load(wr + (size_t)i * FBNN_SIMD_OB + (size_t)j * VL);
+                cm[j] = vc_xpop(cm[j], bm, w);
+                cl[j] = vc_xpop(cl[j], bl, w);
+            }
+        }
+    }
+    for (j = 0; j < SIMD_NV; j++) {
+        pm[j] = vu_flush(vu_zero(), cm[j]);
+        pl[j] = vu_flush(vu_zero(), cl[j]);
+    }
+}
+
 /* Plain per-channel loop (exactly the reference's arithmetic) for layers whose
  * repacked block would not fit the stack buffer. */
 static int SIMD_FN(conv_rows_plain)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
@@ -265,6 +301,22 @@ static int SIMD_FN(conv_rows_plain)(const uint32_t *msb, const uint32_t *lsb, co
     }
     if (n_gated != NULL) *n_gated = gated;
     return FBNN_K_OK;
+}
+
+/* The PG output of one pixel from its two popcounts (n = 2*Sm, or 2*Sm + Sl
+ * where the gate fires; then one fl(n / 3) per lane, the reference's value
+ * either way); returns the lanes where the gate fired. */
+static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out)(const vu *pm, const vu *pl, int32_t base, const vu *gv, float *dst)
+{
+    unsigned bits = 0u;
+    int32_t j;
+    for (j = 0; j < SIMD_NV; j++) {
+        const vu sm = vu_conv_sum(pm[j], base), s2 = vu_add(sm, sm);
+        const vm m = vu_gt(s2, gv[j]);
+        bits |= vm_bits(m) << (j * VL);
+        vf_store(dst + j * VL, vf_third(vu_select(m, vu_add(s2, vu_conv_sum(pl[j], base)), s2)));
+    }
+    return bits;
 }
 
 #ifdef FBNN_SIMD_HAVE_SPLIT16
@@ -337,22 +389,6 @@ static FBNN_SIMD_INLINE void SIMD_FN(window_split_pair3)(const uint32_t *xr, int
         vc_split16(c0[j], &pm0[j], &pl0[j]);
         vc_split16(c1[j], &pm1[j], &pl1[j]);
     }
-}
-
-/* The PG output of one pixel from its two popcounts (n = 2*Sm, or 2*Sm + Sl
- * where the gate fires; then one fl(n / 3) per lane, the reference's value
- * either way); returns the lanes where the gate fired. */
-static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out)(const vu *pm, const vu *pl, int32_t base, const vu *gv, float *dst)
-{
-    unsigned bits = 0u;
-    int32_t j;
-    for (j = 0; j < SIMD_NV; j++) {
-        const vu sm = vu_conv_sum(pm[j], base), s2 = vu_add(sm, sm);
-        const vm m = vu_gt(s2, gv[j]);
-        bits |= vm_bits(m) << (j * VL);
-        vf_store(dst + j * VL, vf_third(vu_select(m, vu_add(s2, vu_conv_sum(pl[j], base)), s2)));
-    }
-    return bits;
 }
 
 /* Returns 1 if it computed rows [y0, y1), 0 if this layer needs the two-pass
@@ -598,6 +634,8 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
             fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                /* Both planes in one pass when the window needs no counter flush. */
+                const int one_pass = wlen <= FLUSH_EVERY;
                 int32_t t;
                 for (t = 0; t < tw; t++) {
                     const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
@@ -606,6 +644,12 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                     float *dst = tile + (size_t)t * FBNN_SIMD_OB;
                     fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                     base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                    if (lsb != NULL && one_pass) {
+                        vu pl[SIMD_NV];
+                        SIMD_FN(window2)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc, pl);
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pc, pl, base, gv, dst));
+                        continue;
+                    }
                     SIMD_FN(window)(msb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc);
                     if (lsb == NULL) {
                         for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
