@@ -18,9 +18,19 @@
  *    FBNN_SIMD_MAX_WLEN * 16 words = 32 KiB, no heap, no change to the model.
  *    Layers whose k*k*words(in_c) exceeds FBNN_SIMD_MAX_WLEN (3x3 with more
  *    than 1820 input channels) take the plain per-channel loop below.
- *  - PG conv: the MSB sums of the whole block come first; the LSB pass of the
- *    block runs only if the gate fires in at least one of its lanes, and the
- *    result is selected per lane, so every output is exactly the reference's.
+ *  - PG conv: the gate "fl(2*Sm / 3) > thr" is an exact integer compare
+ *    2*Sm > G (fbnn_simd_gate_int), and each output is one fl(n / 3) of the
+ *    selected integer n, so every output is exactly the reference's. Three
+ *    ways to get Sm and Sl, cheapest first:
+ *      * <= 16 input channels (pg16_rows): msb | lsb << 16 against
+ *        w | w << 16, both popcounts from one pass (16-bit halves of a lane);
+ *      * windows of <= FLUSH_EVERY words (window2, window2_pair): both
+ *        planes in one pass sharing the weight loads, two pixels at a time
+ *        where the windows are interior;
+ *      * otherwise the MSB pass, then the LSB pass only for blocks where the
+ *        gate fires in some lane.
+ *  - Binary conv over thermometer (prefix-coded) input (prefix_rows): a
+ *    per-block table of popcount((2^n - 1) ^ w) replaces the xor/popcount.
  *  - Popcounts accumulate in 8-bit counters (vc) that are widened to 32 bits
  *    every FLUSH_EVERY steps (each step adds at most 8 per byte).
  *  - Results of a row chunk go to a [pixel][16] tile, then to the planar
@@ -249,6 +259,42 @@ static FBNN_SIMD_INLINE void SIMD_FN(window2)(const uint32_t *xm, const uint32_t
     for (j = 0; j < SIMD_NV; j++) {
         pm[j] = vu_flush(vu_zero(), cm[j]);
         pl[j] = vu_flush(vu_zero(), cl[j]);
+    }
+}
+
+/* window2 for two horizontally adjacent pixels whose k x k windows are
+ * fully inside the map (xo: the first one's top-left word, the second one
+ * `step` = stride * nw words right): four independent counter chains per
+ * weight vector load. */
+static FBNN_SIMD_INLINE void SIMD_FN(window2_pair)(const uint32_t *xm, const uint32_t *xl, const uint32_t *wb,
+                                                   const fbnn_conv_params *p, int32_t nw, size_t xo, int32_t step,
+                                                   vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+{
+    vc cm0[SIMD_NV], cl0[SIMD_NV], cm1[SIMD_NV], cl1[SIMD_NV];
+    const int32_t n = p->k * nw;
+    int32_t ky, i, j;
+    for (j = 0; j < SIMD_NV; j++) cm0[j] = cl0[j] = cm1[j] = cl1[j] = vc_zero();
+    for (ky = 0; ky < p->k; ky++) {
+        const uint32_t *rm = xm + xo, *rl = xl + xo;
+        const uint32_t *wr = wb + (size_t)ky * (size_t)n * FBNN_SIMD_OB;
+        for (i = 0; i < n; i++) {
+            const vu bm0 = vu_bcast(rm[i]), bl0 = vu_bcast(rl[i]);
+            const vu bm1 = vu_bcast(rm[i + step]), bl1 = vu_bcast(rl[i + step]);
+            for (j = 0; j < SIMD_NV; j++) {
+                const vu w = vu_load(wr + (size_t)i * FBNN_SIMD_OB + (size_t)j * VL);
+                cm0[j] = vc_xpop(cm0[j], bm0, w);
+                cl0[j] = vc_xpop(cl0[j], bl0, w);
+                cm1[j] = vc_xpop(cm1[j], bm1, w);
+                cl1[j] = vc_xpop(cl1[j], bl1, w);
+            }
+        }
+        xo += (size_t)p->in_w * (size_t)nw;
+    }
+    for (j = 0; j < SIMD_NV; j++) {
+        pm0[j] = vu_flush(vu_zero(), cm0[j]);
+        pl0[j] = vu_flush(vu_zero(), cl0[j]);
+        pm1[j] = vu_flush(vu_zero(), cm1[j]);
+        pl1[j] = vu_flush(vu_zero(), cl1[j]);
     }
 }
 
@@ -635,7 +681,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
             for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
                 /* Both planes in one pass when the window needs no counter flush. */
-                const int one_pass = wlen <= FLUSH_EVERY;
+                const int one_pass = wlen <= FLUSH_EVERY, full_rows = ky_hi - ky_lo == p->k;
                 int32_t t;
                 for (t = 0; t < tw; t++) {
                     const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
@@ -644,6 +690,18 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                     float *dst = tile + (size_t)t * FBNN_SIMD_OB;
                     fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                     base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                    if (lsb != NULL && one_pass && full_rows && t + 1 < tw && ix0 >= 0 &&
+                        ix0 + p->stride + p->k <= p->in_w) {
+                        vu pl[SIMD_NV], pm1[SIMD_NV], pl1[SIMD_NV];
+                        const int32_t base_full = p->k * p->k * p->in_c;
+                        SIMD_FN(window2_pair)(msb, lsb, wb, p, nw,
+                                              ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)nw,
+                                              p->stride * nw, pc, pl, pm1, pl1);
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pc, pl, base_full, gv, dst));
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base_full, gv, dst + FBNN_SIMD_OB));
+                        t++;
+                        continue;
+                    }
                     if (lsb != NULL && one_pass) {
                         vu pl[SIMD_NV];
                         SIMD_FN(window2)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc, pl);
