@@ -1,8 +1,9 @@
 /*
  * AVX2 instance of the blocked conv (conv_simd.h): 8 output channels per
  * ymm, 2 ymm per block of 16. Popcount by the 4-bit lookup (vpshufb) into
- * byte counters, widened with vpmaddubsw/vpmaddwd. Float: vcvtdq2ps, and
- * n / 3 through double (vf_third: = the scalar (float)n / 3). This file alone is
+ * byte counters, widened with vpmaddubsw/vpmaddwd. Float: vcvtdq2ps and
+ * vdivps (correctly rounded, = the scalar (float)n / 3; computing n / 3
+ * through double instead measured slower on Zen 3). This file alone is
  * compiled with -mavx2 (CMakeLists.txt); dispatch.c selects it only when
  * cpuid and xgetbv report AVX2 with OS-saved ymm state.
  */
@@ -59,13 +60,7 @@ static inline vf vf_from_vu(vu s) { return _mm256_cvtepi32_ps(s); }
  * exhaustively; n/3 is never within 2^-29 ulp of a float midpoint, and the
  * double product is that close); the kernels' sums stay far below 2^24.
  * Like the division it relies on the default round-to-nearest mode. */
-static inline vf vf_third(vu n)
-{
-    const __m256d third = _mm256_set1_pd(1.0 / 3.0);
-    const __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(n)), third));
-    const __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(n, 1)), third));
-    return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
-}
+static inline vf vf_third(vu n) { return _mm256_div_ps(_mm256_cvtepi32_ps(n), _mm256_set1_ps(3.0f)); }
 static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
 static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
 static inline vm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
