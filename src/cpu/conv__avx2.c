@@ -40,6 +40,16 @@ static inline vc vc_xpop(vc c, vu x, vu w)
     const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
     return _mm256_add_epi8(c, _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi)));
 }
+/* c + popcount of (xl ^ wl) and (xh ^ wh), operands pre-split into low and
+ * high nibbles (bytes 0..15): the lookups need no mask or shift. */
+#define FBNN_SIMD_HAVE_NIBBLES 1
+static inline vc vc_xpop_nib(vc c, vu xl, vu xh, vu wl, vu wh)
+{
+    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    return _mm256_add_epi8(c, _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_xor_si256(xl, wl)),
+                                              _mm256_shuffle_epi8(lut, _mm256_xor_si256(xh, wh))));
+}
 static inline vu vu_flush(vu acc, vc c)
 {
     const __m256i s16 = _mm256_maddubs_epi16(c, _mm256_set1_epi8(1));
