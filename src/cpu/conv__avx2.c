@@ -87,6 +87,26 @@ static inline vu vu_select(vm m, vu yes, vu no)
 /* VL bytes zero-extended to the u32 lanes (table rows of the prefix-code path). */
 static inline vu vu_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p)); }
 
+/* 16 u16 lanes in one ymm: the prefix-code stem adds one table row per tap
+ * and word with a single vpaddw, widening to the u32 lanes once per pixel. */
+#define FBNN_SIMD_HAVE_ACC16 1
+typedef __m256i vh;
+static inline vh vh_zero(void) { return _mm256_setzero_si256(); }
+static inline vh vh_add_load(vh a, const uint16_t *p)
+{
+    return _mm256_add_epi16(a, _mm256_loadu_si256((const __m256i *)(const void *)p));
+}
+static inline void vh_widen(vh a, vu *out)
+{
+    out[0] = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(a));
+    out[1] = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(a, 1));
+}
+static inline void vu_store_u16(uint16_t *p, const vu *v)
+{
+    /* packus works per 128-bit half: the permute puts the 16 values in order. */
+    _mm256_storeu_si256((__m256i *)(void *)p, _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8));
+}
+
 /* The 16 lanes of a block as 16 bytes (values < 256). */
 static inline void vu_store_u8(uint8_t *p, const vu *v)
 {

@@ -587,7 +587,17 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
  * as the reference does. Rows are taken in bands whose input words fit
  * FBNN_SIMD_COMB_WORDS (each word's n computed once, used k*k times).
  * -------------------------------------------------------------------------*/
-#define FBNN_SIMD_PREFIX_MAX_T 32 /* taps x words per block: table <= 16.5 KiB */
+#define FBNN_SIMD_PREFIX_MAX_T 32 /* taps x words per block: table <= 16.5 KiB (33 KiB as u16) */
+/* Table entries: u16 where the instance accumulates 16 lanes of u16 in one
+ * vector (FBNN_SIMD_HAVE_ACC16: one add per tap and word, sums <= 32*32),
+ * else bytes widened to the u32 lanes. */
+#ifdef FBNN_SIMD_HAVE_ACC16
+typedef uint16_t SIMD_FN(pfx_t);
+#define PFX_STORE vu_store_u16
+#else
+typedef uint8_t SIMD_FN(pfx_t);
+#define PFX_STORE vu_store_u8
+#endif
 
 static inline uint32_t SIMD_FN(trailing_ones)(uint32_t x)
 {
@@ -606,7 +616,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                                                    const fbnn_conv_params *p, int32_t y0, int32_t y1,
                                                    fbnn_real *out)
 {
-    FBNN_SIMD_ALIGN uint8_t d[FBNN_SIMD_PREFIX_MAX_T * 33 * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN SIMD_FN(pfx_t) d[FBNN_SIMD_PREFIX_MAX_T * 33 * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_PREFIX_MAX_T * FBNN_SIMD_OB];
     /* n of every input word of a band of rows, as a table row offset n*16. */
     FBNN_SIMD_ALIGN uint16_t code[FBNN_SIMD_COMB_WORDS];
@@ -647,7 +657,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                 for (n = 0; n <= 32; n++) {
                     const vu mask = vu_bcast(n == 32 ? ~0u : (1u << n) - 1u);
                     for (j = 0; j < SIMD_NV; j++) r[j] = vu_flush(vu_zero(), vc_xpop(vc_zero(), mask, wv[j]));
-                    vu_store_u8(d + ((size_t)t * 33u + (size_t)n) * FBNN_SIMD_OB, r);
+                    PFX_STORE(d + ((size_t)t * 33u + (size_t)n) * FBNN_SIMD_OB, r);
                 }
             }
             for (oy = b0; oy < b1; oy++) {
@@ -662,19 +672,30 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                         vu pc[SIMD_NV];
                         fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                         base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+#ifdef FBNN_SIMD_HAVE_ACC16
+                        vh acc = vh_zero();
+#else
                         for (j = 0; j < SIMD_NV; j++) pc[j] = vu_zero();
+#endif
                         for (ky = ky_lo; ky < ky_hi; ky++) {
                             const uint16_t *cr = code + (size_t)(iy0 + ky - r_lo) * row_words +
                                                  (size_t)(ix0 + kx_lo) * (size_t)nw;
-                            const uint8_t *dr =
+                            const SIMD_FN(pfx_t) *dr =
                                 d + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw * 33u * FBNN_SIMD_OB;
                             const int32_t cnt = (kx_hi - kx_lo) * nw;
                             int32_t q;
                             for (q = 0; q < cnt; q++, dr += 33u * FBNN_SIMD_OB) {
+#ifdef FBNN_SIMD_HAVE_ACC16
+                                acc = vh_add_load(acc, dr + cr[q]);
+#else
                                 const uint8_t *row = dr + cr[q];
                                 for (j = 0; j < SIMD_NV; j++) pc[j] = vu_add(pc[j], vu_load_u8(row + j * VL));
+#endif
                             }
                         }
+#ifdef FBNN_SIMD_HAVE_ACC16
+                        vh_widen(acc, pc);
+#endif
                         for (j = 0; j < SIMD_NV; j++)
                             vf_store(tile + (size_t)t * FBNN_SIMD_OB + (size_t)j * VL,
                                      vf_from_vu(vu_conv_sum(pc[j], base)));
