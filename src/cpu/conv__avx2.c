@@ -71,11 +71,8 @@ static inline vf vf_from_vu(vu s) { return _mm256_cvtepi32_ps(s); }
  * double product is that close); the kernels' sums stay far below 2^24.
  * Like the division it relies on the default round-to-nearest mode. */
 static inline vf vf_third(vu n) { return _mm256_div_ps(_mm256_cvtepi32_ps(n), _mm256_set1_ps(3.0f)); }
-static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
 static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
-static inline vm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 static inline unsigned vm_bits(vm m) { return (unsigned)_mm256_movemask_ps(m); }
-static inline vf vf_select(vm m, vf yes, vf no) { return _mm256_blendv_ps(no, yes, m); }
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
@@ -84,8 +81,6 @@ static inline vu vu_select(vm m, vu yes, vu no)
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no), _mm256_castsi256_ps(yes), m));
 }
 
-/* VL bytes zero-extended to the u32 lanes (table rows of the prefix-code path). */
-static inline vu vu_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p)); }
 
 /* 16 u16 lanes in one ymm: the prefix-code stem adds one table row per tap
  * and word with a single vpaddw, widening to the u32 lanes once per pixel. */
@@ -107,14 +102,6 @@ static inline void vu_store_u16(uint16_t *p, const vu *v)
     _mm256_storeu_si256((__m256i *)(void *)p, _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8));
 }
 
-/* The 16 lanes of a block as 16 bytes (values < 256). */
-static inline void vu_store_u8(uint8_t *p, const vu *v)
-{
-    /* packus works per 128-bit half (0-3 8-11 | 4-7 12-15): the permute puts the u16 in order. */
-    const __m256i w16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(v[0], v[1]), 0xD8);
-    _mm_storeu_si128((__m128i *)(void *)p,
-                     _mm_packus_epi16(_mm256_castsi256_si128(w16), _mm256_extracti128_si256(w16, 1)));
-}
 
 #include "tile_avx2.h"
 #include "conv_simd.h"

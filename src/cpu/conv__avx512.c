@@ -66,11 +66,8 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
 #endif
 static inline vf vf_from_vu(vu s) { return _mm512_cvtepi32_ps(s); }
 static inline vf vf_third(vu n) { return _mm512_div_ps(_mm512_cvtepi32_ps(n), _mm512_set1_ps(3.0f)); }
-static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
 static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
-static inline vm vf_gt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 static inline unsigned vm_bits(vm m) { return (unsigned)m; }
-static inline vf vf_select(vm m, vf yes, vf no) { return _mm512_mask_blend_ps(m, no, yes); }
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return _mm512_cmpgt_epi32_mask(a, b); }

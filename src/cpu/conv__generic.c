@@ -26,11 +26,8 @@ static inline vc vc_xpop(vc c, vu x, vu w) { return c + fbnn_popcount32(x ^ w); 
 static inline vu vu_flush(vu acc, vc c) { return acc + c; }
 static inline vf vf_from_vu(vu s) { return fbnn_r_from_s32((int32_t)s); }
 static inline vf vf_third(vu n) { return fbnn_r_third((int32_t)n); }
-static inline vf vf_load(const float *p) { return *p; }
 static inline void vf_store(float *p, vf v) { *p = v; }
-static inline vm vf_gt(vf a, vf b) { return fbnn_r_gt(a, b); }
 static inline unsigned vm_bits(vm m) { return m ? 1u : 0u; }
-static inline vf vf_select(vm m, vf yes, vf no) { return m ? yes : no; }
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return (int32_t)a > (int32_t)b; }

@@ -37,15 +37,12 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
 }
 static inline vf vf_from_vu(vu s) { return vcvtq_f32_s32(vreinterpretq_s32_u32(s)); }
 static inline vf vf_third(vu n) { return vdivq_f32(vcvtq_f32_s32(vreinterpretq_s32_u32(n)), vdupq_n_f32(3.0f)); }
-static inline vf vf_load(const float *p) { return vld1q_f32(p); }
 static inline void vf_store(float *p, vf v) { vst1q_f32(p, v); }
-static inline vm vf_gt(vf a, vf b) { return vcgtq_f32(a, b); }
 static inline unsigned vm_bits(vm m)
 {
     const uint32_t w[4] = {1u, 2u, 4u, 8u};
     return (unsigned)vaddvq_u32(vandq_u32(m, vld1q_u32(w)));
 }
-static inline vf vf_select(vm m, vf yes, vf no) { return vbslq_f32(m, yes, no); }
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }

@@ -49,12 +49,16 @@
  *   vc vc_zero(void); vc vc_xpop(vc, vu x, vu w) = c + popcount(x ^ w);
  *   vu vu_flush(vu acc, vc c) = acc + per-lane sum of c;
  *   vf vf_from_vu(vu) (int32 -> float); vf vf_third(vu n) = (float)n / 3;
- *   vf vf_load(const float *); void vf_store(float *, vf);
- *   vm vf_gt(vf, vf); unsigned vm_bits(vm) (bit j = lane j);
- *   vf vf_select(vm, vf yes, vf no); vm vu_gt(vu, vu) (signed lanes);
- *   vu vu_select(vm, vu yes, vu no); vu vu_load_u8(const uint8_t *) (VL bytes,
- *   zero-extended to the lanes); void vu_store_u8(uint8_t *, const vu *v)
- *   (the 16 lanes of v[0..SIMD_NV-1], each < 256, as 16 bytes).
+ *   void vf_store(float *, vf); unsigned vm_bits(vm) (bit j = lane j);
+ *   vm vu_gt(vu, vu) (signed lanes); vu vu_select(vm, vu yes, vu no).
+ * Without FBNN_SIMD_HAVE_ACC16 also: vu vu_load_u8(const uint8_t *) (VL
+ *   bytes, zero-extended to the lanes); void vu_store_u8(uint8_t *, const
+ *   vu *v) (the 16 lanes of v[0..SIMD_NV-1], each < 256, as 16 bytes).
+ * Optionally FBNN_SIMD_HAVE_ACC16: type vh (16 u16 lanes), vh vh_zero(void),
+ *   vh vh_add_load(vh, const uint16_t *), void vh_widen(vh, vu *),
+ *   void vu_store_u16(uint16_t *, const vu *v).
+ * Optionally FBNN_SIMD_HAVE_NIBBLES: vc vc_xpop_nib(vc, vu xl, vu xh, vu wl,
+ *   vu wh) = c + popcount((xl ^ wl) | (xh ^ wh) << 4) on nibble-split operands.
  * Optionally FBNN_SIMD_HAVE_TILE_OUT and void vf_tile_out(const float *tile,
  *   int32_t tw, int32_t nb, float *out, size_t ohw): the transposition
  *   out[l*ohw + t] = tile[t*16 + l] for t < tw, l < nb.
