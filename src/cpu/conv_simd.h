@@ -369,6 +369,16 @@ static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out)(const vu *pm, const vu *pl, int
     return bits;
 }
 
+/* The integer gates of output channels o0 .. o0+nb-1 into SIMD_NV vectors
+ * (lanes past out_c never fire). */
+static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o0, int32_t nb, int32_t lim, vu *gv)
+{
+    FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
+    int32_t j;
+    for (j = 0; j < FBNN_SIMD_OB; j++) gl[j] = j < nb ? fbnn_simd_gate_int(thr[o0 + j], lim) : lim;
+    for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
+}
+
 #ifdef FBNN_SIMD_HAVE_SPLIT16
 /* ---------------------------------------------------------------------------
  * PG conv with at most 16 input channels, both bit planes in ONE pass.
@@ -482,11 +492,10 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
     FBNN_SIMD_ALIGN uint32_t comb[PG16_PLANES * FBNN_SIMD_COMB_WORDS];
     FBNN_SIMD_ALIGN uint32_t wb[PG16_PLANES * PG16_WHALF];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
-    FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
     /* lim >= |2*Sm| even with set padding bits (0..15 may be, pm <= 16*kk). */
     const int32_t kk = p->k * p->k, lim = 64 * kk;
     const size_t ohw = (size_t)p->out_h * (size_t)p->out_w;
-    int32_t band, b0, o0, l, t, j;
+    int32_t band, b0, o0, l, t;
     uint32_t gated = 0u, high = 0u;
     vu gv[SIMD_NV];
 
@@ -536,10 +545,8 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
                     wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = w2;
 #endif
                 }
-                /* Lanes past out_c never fire. */
-                gl[l] = l < nb ? fbnn_simd_gate_int(thr[o0 + l], lim) : lim;
             }
-            for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
+            SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
             for (oy = b0; oy < b1; oy++) {
                 const int32_t iy0 = oy * p->stride - p->pad;
                 int32_t ky_lo, ky_hi, ox0;
@@ -720,7 +727,6 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
 {
     FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
-    FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
     vu gv[SIMD_NV];
     int32_t nw, wlen, lim, o0, oy, j;
     size_t ohw;
@@ -737,11 +743,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
         SIMD_FN(repack)(weights, wlen, o0, nb, wb);
-        if (lsb != NULL) {
-            /* Lanes past out_c never fire. */
-            for (j = 0; j < FBNN_SIMD_OB; j++) gl[j] = j < nb ? fbnn_simd_gate_int(thr[o0 + j], lim) : lim;
-            for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
-        }
+        if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
         for (oy = y0; oy < y1; oy++) {
             const int32_t iy0 = oy * p->stride - p->pad;
             int32_t ky_lo, ky_hi, ox0;
