@@ -37,6 +37,12 @@
  *    output; float math per lane is the reference's: (float)(2*Sm) / 3, and
  *    (float)(2*Sm + Sl) / 3 where the gate fires, compared with '>'.
  *
+ * Stack: each path keeps its buffers in its own frame (FBNN_SIMD_NOINLINE,
+ * frames side by side, not nested): the blocked path about 36 KiB (32 KiB
+ * repacked weights), the <= 16-channel path about 38 KiB (two 16 KiB
+ * nibble planes of input rows), the prefix-code stem about 46 KiB (33 KiB
+ * u16 table, 8 KiB word codes). Threads need at least 64 KiB of stack.
+ *
  * Every entry point takes an output row range [y0, y1) so that callers
  * (threads) can split one layer: rows outside the range are not written and
  * n_gated counts only the range.
