@@ -61,7 +61,7 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
             if (out->kind != FBNN_VK_Q2 || out->c != map->c || out->h != map->h || out->w != map->w) break;
             wr[n_wr].off = out->arena_off;
             wr[n_wr++].size = out->bytes;
-            len++;
+            store_out[len++] = 0; /* packed bits: written by the chain kernel itself */
             break;
         }
         if (!is_step(op->type) || !same_map(out, map)) break;
@@ -119,7 +119,7 @@ void fbnn_plan_fusion(struct fbnn_model *m)
     for (i = 0; i < m->n_ops; i++)
         for (j = 0; j < m->ops[i].n_in; j++) readers[m->ops[i].in[j]]++;
     for (i = 0; i < m->n_ops;) {
-        uint8_t st[FBNN_FUSE_MAX + 1];
+        uint8_t st[FBNN_FUSE_MAX + 1] = {0};
         uint32_t len = chain_at(m, i, readers, st);
         if (len < 2) {
             i++;
