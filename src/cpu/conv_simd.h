@@ -122,6 +122,23 @@ static inline int32_t fbnn_simd_gate_int(fbnn_real thr, int32_t lim)
     return g;
 }
 
+/* Output rows per band for the band-buffer paths: their input rows, of
+ * row_words words each, must fit FBNN_SIMD_COMB_WORDS; 0 if not even one
+ * output row fits (the caller then takes another path). */
+static inline int32_t fbnn_simd_band_rows(const fbnn_conv_params *p, size_t row_words)
+{
+    if ((int64_t)p->k * (int64_t)row_words > FBNN_SIMD_COMB_WORDS) return 0;
+    return ((int32_t)(FBNN_SIMD_COMB_WORDS / row_words) - p->k) / p->stride + 1;
+}
+
+/* The input rows [*lo, *hi) that output rows [b0, b1) read. */
+static inline void fbnn_simd_input_rows(const fbnn_conv_params *p, int32_t b0, int32_t b1, int32_t *lo, int32_t *hi)
+{
+    const int32_t end = (b1 - 1) * p->stride - p->pad + p->k;
+    *lo = b0 * p->stride - p->pad < 0 ? 0 : b0 * p->stride - p->pad;
+    *hi = end > p->in_h ? p->in_h : end;
+}
+
 #endif /* FBNN_CONV_SIMD_H */
 
 #define SIMD_CAT2(a, b) a##__##b
@@ -506,9 +523,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
     vu gv[SIMD_NV];
 
     if (p->in_c > 16 || kk > FLUSH_EVERY || kk > 31 || y0 >= y1) return 0;
-    /* Output rows per band: their input rows must fit the combined buffer. */
-    if ((int64_t)p->k * p->in_w > FBNN_SIMD_COMB_WORDS) return 0;
-    band = ((FBNN_SIMD_COMB_WORDS / p->in_w) - p->k) / p->stride + 1;
+    if ((band = fbnn_simd_band_rows(p, (size_t)p->in_w)) < 1) return 0;
     for (o0 = 0; o0 < p->out_c; o0++) {
         const uint32_t *wo = weights + (size_t)o0 * (size_t)kk;
         for (t = 0; t < kk; t++) high |= wo[t] >> 16;
@@ -517,11 +532,11 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
 
     for (b0 = y0; b0 < y1; b0 += band) {
         const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
-        const int32_t r_lo = b0 * p->stride - p->pad < 0 ? 0 : b0 * p->stride - p->pad;
-        const int32_t r_end = (b1 - 1) * p->stride - p->pad + p->k;
-        const int32_t r_hi = r_end > p->in_h ? p->in_h : r_end;
-        const size_t n = (size_t)(r_hi - r_lo) * (size_t)p->in_w, off = (size_t)r_lo * (size_t)p->in_w;
-        size_t i;
+        int32_t r_lo, r_hi;
+        size_t n, off, i;
+        fbnn_simd_input_rows(p, b0, b1, &r_lo, &r_hi);
+        n = (size_t)(r_hi - r_lo) * (size_t)p->in_w;
+        off = (size_t)r_lo * (size_t)p->in_w;
         for (i = 0; i < n; i++) {
             const uint32_t m = msb[off + i], s = lsb[off + i];
             high |= (m | s) >> 16;
@@ -643,17 +658,16 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
     int32_t band, b0, o0, t, j, n;
 
     if (wlen > FBNN_SIMD_PREFIX_MAX_T || y0 >= y1) return 0;
-    if ((int64_t)p->k * (int64_t)row_words > FBNN_SIMD_COMB_WORDS) return 0;
-    band = ((int32_t)(FBNN_SIMD_COMB_WORDS / row_words) - p->k) / p->stride + 1;
+    if ((band = fbnn_simd_band_rows(p, row_words)) < 1) return 0;
 
     for (b0 = y0; b0 < y1; b0 += band) {
         const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
-        const int32_t r_lo = b0 * p->stride - p->pad < 0 ? 0 : b0 * p->stride - p->pad;
-        const int32_t r_end = (b1 - 1) * p->stride - p->pad + p->k;
-        const int32_t r_hi = r_end > p->in_h ? p->in_h : r_end;
-        const size_t nwords = (size_t)(r_hi - r_lo) * row_words;
-        const uint32_t *src = in + (size_t)r_lo * row_words;
-        size_t i;
+        int32_t r_lo, r_hi;
+        size_t nwords, i;
+        const uint32_t *src;
+        fbnn_simd_input_rows(p, b0, b1, &r_lo, &r_hi);
+        nwords = (size_t)(r_hi - r_lo) * row_words;
+        src = in + (size_t)r_lo * row_words;
         for (i = 0; i < nwords; i++) {
             const uint32_t x = src[i];
             /* Not of the form 2^n - 1: this layer takes the blocked path
