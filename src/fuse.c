@@ -65,13 +65,9 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
             break;
         }
         if (!is_step(op->type) || !same_map(out, map)) break;
-        if (j > i) {
-            /* The running value must feed this op, and nothing else may
-             * need it unstored (stored values are fine). */
-            if (op->in[0] != cur && !(op->type == FBNN_OP_ADD && op->in[1] == cur)) break;
-        } else if (!same_map(&m->values[cur], map)) {
-            break;
-        }
+        /* After the first op, the running value must feed this one (the
+         * first op's input is `map` itself, REAL as same_map() checked). */
+        if (j > i && op->in[0] != cur && !(op->type == FBNN_OP_ADD && op->in[1] == cur)) break;
         if (op->type == FBNN_OP_ADD) {
             uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0];
             if (other == cur || other == m->input_value || !same_map(&m->values[other], map)) break;
