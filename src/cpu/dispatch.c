@@ -155,20 +155,17 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
         t->isa = "avx2";
         break;
     case FBNN_ISA_AVX512:
-        if (f.avx512vpopcntdq) {
-            SET_CONV(t, avx512vpopcnt);
-        SET_ELTWISE_AVX2(t);
-            t->isa = "avx512-vpopcntdq";
-            break;
-        }
-        SET_CONV(t, avx512); /* AVX-512BW without VPOPCNTDQ */
-        SET_ELTWISE_AVX2(t);
-        t->isa = "avx512bw";
-        break;
     case FBNN_ISA_AVX512BW:
-        SET_CONV(t, avx512);
+        /* "avx512" takes VPOPCNTDQ where the CPU has it; otherwise both are
+         * the AVX-512BW nibble-lookup set. */
+        if (isa == FBNN_ISA_AVX512 && f.avx512vpopcntdq) {
+            SET_CONV(t, avx512vpopcnt);
+            t->isa = "avx512-vpopcntdq";
+        } else {
+            SET_CONV(t, avx512);
+            t->isa = "avx512bw";
+        }
         SET_ELTWISE_AVX2(t);
-        t->isa = "avx512bw";
         break;
 #endif
 #ifdef FBNN_HAVE_NEON_VARIANTS
