@@ -24,14 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dataset_io.h"
+#include "fuzz_tmpfile.h"
 
 #define MAX_INPUT (1u << 20) /* larger inputs add nothing but time */
-
-static char g_path[512];
 
 static void check(int ok, const char *what)
 {
@@ -39,25 +36,6 @@ static void check(int ok, const char *what)
         fprintf(stderr, "fuzz_dataset_load: invariant violated: %s\n", what);
         abort();
     }
-}
-
-static void remove_file(void)
-{
-    if (g_path[0]) unlink(g_path);
-}
-
-static const char *tmp_path(void)
-{
-    if (!g_path[0]) {
-        struct stat st;
-        const char *dir = getenv("TMPDIR");
-        if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
-            dir = "/dev/shm";
-        if (!dir || !dir[0]) dir = "/tmp";
-        snprintf(g_path, sizeof g_path, "%s/fbnn_fuzz_dataset_%ld.bin", dir, (long)getpid());
-        atexit(remove_file);
-    }
-    return g_path;
 }
 
 /* Read one byte through a volatile (ASan checks the access; the value is unused). */
@@ -151,7 +129,7 @@ static void fuzz_idx(const char *path)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = tmp_path();
+    const char *path = fbnn_fuzz_tmp_path("dataset", ".bin");
     FILE *f;
 
     if (size > MAX_INPUT) return 0;

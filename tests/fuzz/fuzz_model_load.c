@@ -43,27 +43,15 @@
 #include "fracbnn/fracbnn.h"
 
 #ifdef FBNN_FUZZ_FROM_FILE
-#include <sys/stat.h>
-#include <unistd.h>
-static char g_path[512];
-static void remove_file(void) { if (g_path[0]) unlink(g_path); }
+#include "fuzz_tmpfile.h"
 /* Write the input to this process's temporary file; NULL if that fails. */
 static const char *write_tmp(const uint8_t *p, size_t n)
 {
-    FILE *f;
-    if (!g_path[0]) {
-        struct stat st;
-        const char *dir = getenv("TMPDIR");
-        if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
-            dir = "/dev/shm";
-        if (!dir || !dir[0]) dir = "/tmp";
-        snprintf(g_path, sizeof g_path, "%s/fbnn_fuzz_model_%ld.fbnn", dir, (long)getpid());
-        atexit(remove_file);
-    }
-    f = fopen(g_path, "wb");
+    const char *path = fbnn_fuzz_tmp_path("model", ".fbnn");
+    FILE *f = fopen(path, "wb");
     if (!f) return NULL;
     if (n && fwrite(p, 1, n, f) != n) { fclose(f); return NULL; }
-    return fclose(f) == 0 ? g_path : NULL;
+    return fclose(f) == 0 ? path : NULL;
 }
 #endif
 
