@@ -218,6 +218,16 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 16, 8, 3, 1, 3, 1400)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 16, 16, 3, 1, 9, 9)) check_case(t, &p, 2, 2), n++;
         if (set_shape(&p, 5, 17, 3, 1, 8, 7)) check_case(t, &p, 2, 2), n++;
+        /* Binary convs in 2- and 4-pixel groups (pixel-pair words at <= 16
+         * channels, shifted windows above): odd widths leave pairs and
+         * singles at the row ends, stride 2 and pad 0 shift the groups. */
+        if (set_shape(&p, 16, 16, 3, 1, 13, 31)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 9, 24, 3, 2, 11, 30)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 32, 32, 3, 1, 17, 13)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 64, 48, 3, 1, 9, 11)) check_case(t, &p, 2, 1), n++;
+        if (set_shape(&p, 32, 64, 3, 2, 17, 15)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 16, 3, 1, 12, 10)) { p.pad = 0; p.out_h = 10; p.out_w = 8; check_case(t, &p, 2, 0); n++; }
+        if (set_shape(&p, 48, 16, 3, 1, 12, 11)) { p.pad = 0; p.out_h = 10; p.out_w = 9; check_case(t, &p, 2, 0); n++; }
         if (set_shape(&p, 16, 16, 5, 1, 9, 9)) { p.pad = 2; p.out_h = p.out_w = 9; check_case(t, &p, 2, 0); n++; }
         if (set_shape(&p, 16, 16, 7, 1, 9, 9)) { p.pad = 3; p.out_h = p.out_w = 9; check_case(t, &p, 2, 0); n++; }
     }

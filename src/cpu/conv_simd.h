@@ -22,15 +22,19 @@
  *    2*Sm > G (fbnn_simd_gate_int), and each output is one fl(n / 3) of the
  *    selected integer n, so every output is exactly the reference's. Three
  *    ways to get Sm and Sl, cheapest first:
- *      * <= 16 input channels (pg16_rows): msb | lsb << 16 against
+ *      * <= 16 input channels (split16_rows): msb | lsb << 16 against
  *        w | w << 16, both popcounts from one pass (16-bit halves of a lane);
  *      * windows of <= FLUSH_EVERY words (window2, window2_pair): both
  *        planes in one pass sharing the weight loads, two pixels at a time
  *        where the windows are interior;
  *      * otherwise the MSB pass, then the LSB pass only for blocks where the
  *        gate fires in some lane.
- *  - Binary conv over thermometer (prefix-coded) input (prefix_rows): a
- *    per-block table of popcount((2^n - 1) ^ w) replaces the xor/popcount.
+ *  - Binary conv, cheapest first: over thermometer (prefix-coded) input
+ *    (prefix_rows), a per-block table of popcount((2^n - 1) ^ w) replaces
+ *    the xor/popcount; <= 16 input channels (split16_rows), the words of
+ *    two adjacent output pixels share a lane, x[i] | x[i + stride] << 16;
+ *    windows of <= FLUSH_EVERY words, window2(_pair) over x and x shifted
+ *    by one or two pixels gives 2 or 4 interior pixels per weight load.
  *  - Popcounts accumulate in 8-bit counters (vc) that are widened to 32 bits
  *    every FLUSH_EVERY steps (each step adds at most 8 per byte).
  *  - Results of a row chunk go to a [pixel][16] tile, then to the planar
@@ -392,6 +396,13 @@ static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out)(const vu *pm, const vu *pl, int
     return bits;
 }
 
+/* Binary conv outputs base - 2*pc of one pixel into its tile row. */
+static FBNN_SIMD_INLINE void SIMD_FN(bin_out)(const vu *pc, int32_t base, float *dst)
+{
+    int32_t j;
+    for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
+}
+
 /* The integer gates of output channels o0 .. o0+nb-1 into SIMD_NV vectors
  * (lanes past out_c never fire). */
 static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o0, int32_t nb, int32_t lim, vu *gv)
@@ -404,16 +415,22 @@ static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o
 
 #ifdef FBNN_SIMD_HAVE_SPLIT16
 /* ---------------------------------------------------------------------------
- * PG conv with at most 16 input channels, both bit planes in ONE pass.
- * The channels fill only bits 0..15 of each word, so the input word of a
- * pixel is formed as msb | lsb << 16 and every weight word as w | w << 16:
- * one xor + popcount of that word gives the MSB popcount in bytes 0-1 and
- * the LSB popcount in bytes 2-3 of each lane (vc_split16 separates them).
- * That is exactly the reference's two popcounts when bits 16..31 of the
- * input and weight words are zero (checked; otherwise the two-pass path
- * runs), and it costs what the MSB pass alone cost before: the 16-channel
- * layers of CIFAR ResNets are where the LSB pass almost always fired for
- * some lane of a block. Byte counters take k*k <= FLUSH_EVERY taps.
+ * Convs with at most 16 input channels: two 16-bit words in ONE lane.
+ * The channels fill only bits 0..15 of each word, so two words can share a
+ * 32-bit lane and be matched against w | w << 16: one xor + popcount gives
+ * the popcount of the low word in bytes 0-1 and of the high word in bytes
+ * 2-3 of each lane (vc_split16 separates them). Which two words:
+ *  - PG conv: msb | lsb << 16 of the same pixel, both bit planes in one
+ *    pass (the 16-channel layers of CIFAR ResNets are where the LSB pass
+ *    almost always fired for some lane of a block);
+ *  - binary conv: x[i] | x[i + stride] << 16, the same tap of two
+ *    horizontally adjacent output pixels, so every window gives two output
+ *    pixels (pairs whose tap ranges differ at a border, and the last pixel
+ *    of an odd row, use only the low halves).
+ * That is exactly the reference's popcounts when bits 16..31 of the input
+ * and weight words are zero (checked; otherwise the general path runs), at
+ * the cost of one 16-bit word per lane before. Byte counters take
+ * k*k <= FLUSH_EVERY taps.
  * -------------------------------------------------------------------------*/
 
 /* Input words of this path may be stored pre-split into nibble planes
@@ -505,12 +522,56 @@ static FBNN_SIMD_INLINE void SIMD_FN(window_split_pair3)(const uint32_t *xr, int
     }
 }
 
-/* Returns 1 if it computed rows [y0, y1), 0 if this layer needs the two-pass
+/* One output row chunk [ox0, ox0 + tw) of a binary conv from the pixel-pair
+ * words comb (lane = x[i] | x[i + stride] << 16, rows from r_lo). */
+static FBNN_SIMD_INLINE void SIMD_FN(split16_bin_chunk)(const uint32_t *comb, const uint32_t *wb,
+                                                        const fbnn_conv_params *p, int32_t iy0, int32_t r_lo,
+                                                        int32_t ky_lo, int32_t ky_hi, int32_t ox0, int32_t tw,
+                                                        float *tile)
+{
+    const int full_rows = p->k == 3 && ky_hi - ky_lo == 3;
+    int32_t t;
+    for (t = 0; t < tw; t++) {
+        const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+        int32_t kx_lo, kx_hi, kx_lo1, kx_hi1, base;
+        vu p0[SIMD_NV], p1[SIMD_NV];
+        float *dst = tile + (size_t)t * FBNN_SIMD_OB;
+        if (full_rows && t + 3 < tw && ix0 >= 0 && ix0 + 3 * p->stride + 3 <= p->in_w) {
+            /* Four interior pixels: pairs (t, t+1) and (t+2, t+3). */
+            vu p2[SIMD_NV], p3[SIMD_NV];
+            const int32_t base9 = 9 * p->in_c;
+            SIMD_FN(window_split_pair3)(comb + (size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0, p->in_w,
+                                        2 * p->stride, wb, p0, p1, p2, p3);
+            SIMD_FN(bin_out)(p0, base9, dst);
+            SIMD_FN(bin_out)(p1, base9, dst + FBNN_SIMD_OB);
+            SIMD_FN(bin_out)(p2, base9, dst + 2 * FBNN_SIMD_OB);
+            SIMD_FN(bin_out)(p3, base9, dst + 3 * FBNN_SIMD_OB);
+            t += 3;
+            continue;
+        }
+        fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+        base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+        SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi, p0, p1);
+        SIMD_FN(bin_out)(p0, base, dst);
+        if (t + 1 < tw) {
+            /* The high halves hold pixel t+1's taps where its tap range is t's. */
+            fbnn_tap_range(ix0 + p->stride, p->k, p->in_w, &kx_lo1, &kx_hi1);
+            if (kx_lo1 == kx_lo && kx_hi1 == kx_hi) {
+                SIMD_FN(bin_out)(p1, base, dst + FBNN_SIMD_OB);
+                t++;
+            }
+        }
+    }
+}
+
+/* Returns 1 if it computed rows [y0, y1), 0 if this layer needs the general
  * path (more than 16 channels, a big kernel, a too wide map, or nonzero
- * bits above bit 15 in the input or weight words). */
-static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
-                              const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
-                              fbnn_real *out, uint32_t *n_gated)
+ * bits above bit 15 in the input or weight words). lsb == NULL: binary
+ * conv (pixel pairs), otherwise PG conv (both planes). */
+static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const uint32_t *lsb,
+                                                    const uint32_t *weights, const fbnn_real *thr,
+                                                    const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                                    fbnn_real *out, uint32_t *n_gated)
 {
     FBNN_SIMD_ALIGN uint32_t comb[PG16_PLANES * FBNN_SIMD_COMB_WORDS];
     FBNN_SIMD_ALIGN uint32_t wb[PG16_PLANES * PG16_WHALF];
@@ -524,6 +585,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
 
     if (p->in_c > 16 || kk > FLUSH_EVERY || kk > 31 || y0 >= y1) return 0;
     if ((band = fbnn_simd_band_rows(p, (size_t)p->in_w)) < 1) return 0;
+    for (l = 0; l < SIMD_NV; l++) gv[l] = vu_zero(); /* binary conv: no gates */
     for (o0 = 0; o0 < p->out_c; o0++) {
         const uint32_t *wo = weights + (size_t)o0 * (size_t)kk;
         for (t = 0; t < kk; t++) high |= wo[t] >> 16;
@@ -532,24 +594,30 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
 
     for (b0 = y0; b0 < y1; b0 += band) {
         const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
-        int32_t r_lo, r_hi;
-        size_t n, off, i;
+        int32_t r_lo, r_hi, r, c;
+        size_t i = 0;
         fbnn_simd_input_rows(p, b0, b1, &r_lo, &r_hi);
-        n = (size_t)(r_hi - r_lo) * (size_t)p->in_w;
-        off = (size_t)r_lo * (size_t)p->in_w;
-        for (i = 0; i < n; i++) {
-            const uint32_t m = msb[off + i], s = lsb[off + i];
-            high |= (m | s) >> 16;
+        for (r = r_lo; r < r_hi; r++) {
+            const uint32_t *xr = msb + (size_t)r * (size_t)p->in_w;
+            for (c = 0; c < p->in_w; c++, i++) {
+                /* The high word: this pixel's LSB word (PG), or the word
+                 * `stride` pixels right in the same row (binary; 0 past the
+                 * row end, never used there). */
+                const uint32_t m = xr[c],
+                               s = lsb != NULL ? lsb[(size_t)r * (size_t)p->in_w + (size_t)c]
+                                   : c + p->stride < p->in_w ? xr[c + p->stride] : 0u;
+                high |= (m | s) >> 16;
 #ifdef FBNN_SIMD_HAVE_NIBBLES
-            comb[i] = (m | s << 16) & 0x0f0f0f0fu;
-            comb[FBNN_SIMD_COMB_WORDS + i] = ((m | s << 16) >> 4) & 0x0f0f0f0fu;
+                comb[i] = (m | s << 16) & 0x0f0f0f0fu;
+                comb[FBNN_SIMD_COMB_WORDS + i] = ((m | s << 16) >> 4) & 0x0f0f0f0fu;
 #else
-            comb[i] = m | s << 16;
+                comb[i] = m | s << 16;
 #endif
+            }
         }
         if (high != 0u) {
             /* Rows of earlier bands may be written already: recomputing
-             * them in the two-pass path gives the same values. */
+             * them in the general path gives the same values. */
             return 0;
         }
         for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
@@ -567,7 +635,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
 #endif
                 }
             }
-            SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
+            if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
             for (oy = b0; oy < b1; oy++) {
                 const int32_t iy0 = oy * p->stride - p->pad;
                 int32_t ky_lo, ky_hi, ox0;
@@ -575,6 +643,11 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pg16_rows)(const uint32_t *msb, const uint
                 for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                     const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
                     const int full_rows = p->k == 3 && ky_hi - ky_lo == 3;
+                    if (lsb == NULL) {
+                        SIMD_FN(split16_bin_chunk)(comb, wb, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
+                        SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                        continue;
+                    }
                     for (t = 0; t < tw; t++) {
                         const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
                         int32_t kx_lo, kx_hi, base;
@@ -792,6 +865,31 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                         t++;
                         continue;
                     }
+                    if (lsb == NULL && one_pass && full_rows && ix0 >= 0 && t + 1 < tw &&
+                        ix0 + p->stride + p->k <= p->in_w) {
+                        /* Binary conv, interior pixels: window2(_pair) over
+                         * x and x shifted right, 2 or 4 pixels per weight load. */
+                        const int32_t step = p->stride * nw, base_full = p->k * p->k * p->in_c;
+                        vu p1[SIMD_NV];
+                        if (t + 3 < tw && ix0 + 3 * p->stride + p->k <= p->in_w) {
+                            vu p2[SIMD_NV], p3[SIMD_NV];
+                            /* chains: x at t, x + 2*step at t (= t+2), x at t+1, x + 2*step at t+1 (= t+3) */
+                            SIMD_FN(window2_pair)(msb, msb + 2 * (size_t)step, wb, p, nw,
+                                                  ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)nw, step, pc,
+                                                  p2, p1, p3);
+                            SIMD_FN(bin_out)(p2, base_full, dst + 2 * FBNN_SIMD_OB);
+                            SIMD_FN(bin_out)(p3, base_full, dst + 3 * FBNN_SIMD_OB);
+                            SIMD_FN(bin_out)(pc, base_full, dst);
+                            SIMD_FN(bin_out)(p1, base_full, dst + FBNN_SIMD_OB);
+                            t += 3;
+                            continue;
+                        }
+                        SIMD_FN(window2)(msb, msb + step, wb, p, nw, iy0, 0, p->k, ix0, 0, p->k, pc, p1);
+                        SIMD_FN(bin_out)(pc, base_full, dst);
+                        SIMD_FN(bin_out)(p1, base_full, dst + FBNN_SIMD_OB);
+                        t++;
+                        continue;
+                    }
                     if (lsb != NULL && one_pass) {
                         vu pl[SIMD_NV];
                         SIMD_FN(window2)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pc, pl);
@@ -840,9 +938,11 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
     if (p->k * p->k * FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
         return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
 #ifdef FBNN_SIMD_HAVE_SPLIT16
-    if (lsb != NULL && SIMD_FN(pg16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif
     if (lsb == NULL && SIMD_FN(prefix_rows)(msb, weights, p, y0, y1, out)) return FBNN_K_OK;
+#ifdef FBNN_SIMD_HAVE_SPLIT16
+    if (SIMD_FN(split16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+#endif
     return SIMD_FN(conv_rows_blocked)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
 }
 
