@@ -715,6 +715,16 @@ static inline uint32_t SIMD_FN(trailing_ones)(uint32_t x)
 #endif
 }
 
+#ifdef FBNN_SIMD_HAVE_ACC16
+/* acc + the table rows of cnt consecutive (tap, word) entries of one kernel row. */
+static FBNN_SIMD_INLINE vh SIMD_FN(pfx_row)(vh acc, const uint16_t *dr, const uint16_t *cr, int32_t cnt)
+{
+    int32_t q;
+    for (q = 0; q < cnt; q++) acc = vh_add_load(acc, dr + (size_t)q * 33u * FBNN_SIMD_OB + cr[q]);
+    return acc;
+}
+#endif
+
 /* Returns 1 if it computed rows [y0, y1), 0 if the layer or input does not
  * qualify (nothing written then). */
 static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uint32_t *weights,
@@ -787,15 +797,22 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                             const SIMD_FN(pfx_t) *dr =
                                 d + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw * 33u * FBNN_SIMD_OB;
                             const int32_t cnt = (kx_hi - kx_lo) * nw;
+#ifdef FBNN_SIMD_HAVE_ACC16
+                            /* Literal trip counts for the common rows (3x3 taps of 1-3
+                             * words): unrolled, no loop counter per table row. */
+                            switch (cnt) {
+                            case 3: acc = SIMD_FN(pfx_row)(acc, dr, cr, 3); break;
+                            case 6: acc = SIMD_FN(pfx_row)(acc, dr, cr, 6); break;
+                            case 9: acc = SIMD_FN(pfx_row)(acc, dr, cr, 9); break;
+                            default: acc = SIMD_FN(pfx_row)(acc, dr, cr, cnt); break;
+                            }
+#else
                             int32_t q;
                             for (q = 0; q < cnt; q++, dr += 33u * FBNN_SIMD_OB) {
-#ifdef FBNN_SIMD_HAVE_ACC16
-                                acc = vh_add_load(acc, dr + cr[q]);
-#else
                                 const uint8_t *row = dr + cr[q];
                                 for (j = 0; j < SIMD_NV; j++) pc[j] = vu_add(pc[j], vu_load_u8(row + j * VL));
-#endif
                             }
+#endif
                         }
 #ifdef FBNN_SIMD_HAVE_ACC16
                         vh_widen(acc, pc);
