@@ -1,0 +1,172 @@
+/*
+ * Part of the conv_simd.h template, included from it once per ISA instance
+ * after the shared window helpers (not a header of its own): the nibble-plane path for windows of at most
+ * FLUSH_EVERY words.
+ */
+#ifdef FBNN_SIMD_HAVE_NIBBLES
+/* ---------------------------------------------------------------------------
+ * Binary and PG convs whose window has <= FLUSH_EVERY words (32/64-channel
+ * 3x3 layers) with inputs and weights pre-split into nibble planes (see the
+ * <= 16 channel path): 6 instead of 8 vector ops per popcount for the
+ * interior pixels, which are nearly all the work (PG: pixel pairs, both
+ * planes; binary: four pixels, over x and x shifted by two pixels). The input rows of the call
+ * must fit FBNN_SIMD_NIB_WORDS words per plane; borders use window2 on the
+ * packed words. Frame: 16 KiB planes + 6 KiB weights + 2 KiB tile.
+ * -------------------------------------------------------------------------*/
+#define FBNN_SIMD_NIB_WORDS 1024
+#define FBNN_SIMD_NIB_WHALF (31 * FBNN_SIMD_OB) /* low/high nibble weight planes apart */
+
+static FBNN_SIMD_INLINE void SIMD_FN(window2_pair_nib)(const uint32_t *nm, const uint32_t *nl, const uint32_t *wn,
+                                                       int32_t k, int32_t nw, int32_t in_w, size_t xo, int32_t step,
+                                                       vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+{
+    vc cm0[SIMD_NV], cl0[SIMD_NV], cm1[SIMD_NV], cl1[SIMD_NV];
+    const int32_t n = k * nw;
+    int32_t ky, i, j;
+    for (j = 0; j < SIMD_NV; j++) cm0[j] = cl0[j] = cm1[j] = cl1[j] = vc_zero();
+    for (ky = 0; ky < k; ky++) {
+        const uint32_t *rm = nm + xo, *rl = nl + xo;
+        const uint32_t *wr = wn + (size_t)ky * (size_t)n * FBNN_SIMD_OB;
+        for (i = 0; i < n; i++) {
+            const vu m0l = vu_bcast(rm[i]), m0h = vu_bcast(rm[i + FBNN_SIMD_NIB_WORDS]);
+            const vu l0l = vu_bcast(rl[i]), l0h = vu_bcast(rl[i + FBNN_SIMD_NIB_WORDS]);
+            const vu m1l = vu_bcast(rm[i + step]), m1h = vu_bcast(rm[i + step + FBNN_SIMD_NIB_WORDS]);
+            const vu l1l = vu_bcast(rl[i + step]), l1h = vu_bcast(rl[i + step + FBNN_SIMD_NIB_WORDS]);
+            for (j = 0; j < SIMD_NV; j++) {
+                const uint32_t *w = wr + (size_t)i * FBNN_SIMD_OB + (size_t)j * VL;
+                const vu wl = vu_load(w), wh = vu_load(w + FBNN_SIMD_NIB_WHALF);
+                cm0[j] = vc_xpop_nib(cm0[j], m0l, m0h, wl, wh);
+                cl0[j] = vc_xpop_nib(cl0[j], l0l, l0h, wl, wh);
+                cm1[j] = vc_xpop_nib(cm1[j], m1l, m1h, wl, wh);
+                cl1[j] = vc_xpop_nib(cl1[j], l1l, l1h, wl, wh);
+            }
+        }
+        xo += (size_t)in_w * (size_t)nw;
+    }
+    for (j = 0; j < SIMD_NV; j++) {
+        pm0[j] = vu_flush(vu_zero(), cm0[j]);
+        pl0[j] = vu_flush(vu_zero(), cl0[j]);
+        pm1[j] = vu_flush(vu_zero(), cm1[j]);
+        pl1[j] = vu_flush(vu_zero(), cl1[j]);
+    }
+}
+
+/* One output row chunk of a binary conv: four interior pixels per pass
+ * from the nibble planes (x and x two pixels right give pixels t, t+2,
+ * t+1, t+3), two with window2 over x and x one pixel right, others alone. */
+static FBNN_SIMD_INLINE void SIMD_FN(nib_bin_chunk)(const uint32_t *x, const uint32_t *planes, const uint32_t *wb,
+                                                    const uint32_t *wn, const fbnn_conv_params *p, int32_t iy0,
+                                                    int32_t r_lo, int32_t ky_lo, int32_t ky_hi, int32_t ox0,
+                                                    int32_t tw, float *tile)
+{
+    const int32_t nw = FBNN_WORDS(p->in_c), step = p->stride * nw, base_full = p->k * p->k * p->in_c;
+    const int full_rows = ky_hi - ky_lo == p->k;
+    int32_t t;
+    for (t = 0; t < tw; t++) {
+        const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+        int32_t kx_lo, kx_hi;
+        vu p0[SIMD_NV], p1[SIMD_NV];
+        float *dst = tile + (size_t)t * FBNN_SIMD_OB;
+        if (full_rows && ix0 >= 0 && t + 3 < tw && ix0 + 3 * p->stride + p->k <= p->in_w) {
+            vu p2[SIMD_NV], p3[SIMD_NV];
+            SIMD_FN(window2_pair_nib)(planes, planes + 2 * (size_t)step, wn, p->k, nw, p->in_w,
+                                      ((size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw, step, p0,
+                                      p2, p1, p3);
+            SIMD_FN(bin_out)(p0, base_full, dst);
+            SIMD_FN(bin_out)(p1, base_full, dst + FBNN_SIMD_OB);
+            SIMD_FN(bin_out)(p2, base_full, dst + 2 * FBNN_SIMD_OB);
+            SIMD_FN(bin_out)(p3, base_full, dst + 3 * FBNN_SIMD_OB);
+            t += 3;
+            continue;
+        }
+        if (full_rows && ix0 >= 0 && t + 1 < tw && ix0 + p->stride + p->k <= p->in_w) {
+            SIMD_FN(window2)(x, x + step, wb, p, nw, iy0, 0, p->k, ix0, 0, p->k, p0, p1);
+            SIMD_FN(bin_out)(p0, base_full, dst);
+            SIMD_FN(bin_out)(p1, base_full, dst + FBNN_SIMD_OB);
+            t++;
+            continue;
+        }
+        fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+        SIMD_FN(window)(x, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, p0);
+        SIMD_FN(bin_out)(p0, (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c, dst);
+    }
+}
+
+/* Returns 1 if it computed rows [y0, y1), 0 if the layer does not qualify
+ * (nothing written then). lsb == NULL: binary conv. */
+static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                                   const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0,
+                                                   int32_t y1, fbnn_real *out, uint32_t *n_gated)
+{
+    FBNN_SIMD_ALIGN uint32_t planes[4 * FBNN_SIMD_NIB_WORDS]; /* msb lo, msb hi, lsb lo, lsb hi */
+    FBNN_SIMD_ALIGN uint32_t wb[FLUSH_EVERY * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN uint32_t wn[2 * FBNN_SIMD_NIB_WHALF];
+    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    const int32_t nw = FBNN_WORDS(p->in_c), wlen = p->k * p->k * nw, lim = 128 * wlen;
+    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w, row_words = (size_t)p->in_w * (size_t)nw;
+    int32_t r_lo, r_hi, o0, oy, t;
+    size_t nwords, i;
+    uint32_t gated = 0u;
+    vu gv[SIMD_NV];
+
+    if (wlen > FLUSH_EVERY || wlen > 31 || y0 >= y1) return 0;
+    for (t = 0; t < SIMD_NV; t++) gv[t] = vu_zero(); /* binary conv: no gates */
+    fbnn_simd_input_rows(p, y0, y1, &r_lo, &r_hi);
+    nwords = (size_t)(r_hi - r_lo) * row_words;
+    if (r_hi <= r_lo || nwords > FBNN_SIMD_NIB_WORDS) return 0;
+    for (i = 0; i < nwords; i++) {
+        const uint32_t m = msb[(size_t)r_lo * row_words + i], l = lsb != NULL ? lsb[(size_t)r_lo * row_words + i] : 0u;
+        planes[i] = m & 0x0f0f0f0fu;
+        planes[FBNN_SIMD_NIB_WORDS + i] = (m >> 4) & 0x0f0f0f0fu;
+        planes[2 * FBNN_SIMD_NIB_WORDS + i] = l & 0x0f0f0f0fu;
+        planes[3 * FBNN_SIMD_NIB_WORDS + i] = (l >> 4) & 0x0f0f0f0fu;
+    }
+    for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
+        const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
+        SIMD_FN(repack)(weights, wlen, o0, nb, wb);
+        for (i = 0; i < (size_t)wlen * FBNN_SIMD_OB; i++) {
+            wn[i] = wb[i] & 0x0f0f0f0fu;
+            wn[FBNN_SIMD_NIB_WHALF + i] = (wb[i] >> 4) & 0x0f0f0f0fu;
+        }
+        if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
+        for (oy = y0; oy < y1; oy++) {
+            const int32_t iy0 = oy * p->stride - p->pad;
+            int32_t ky_lo, ky_hi, ox0;
+            fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+            for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
+                const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                const int full_rows = ky_hi - ky_lo == p->k;
+                if (lsb == NULL) {
+                    SIMD_FN(nib_bin_chunk)(msb, planes, wb, wn, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
+                    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                    continue;
+                }
+                for (t = 0; t < tw; t++) {
+                    const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+                    int32_t kx_lo, kx_hi, base;
+                    vu pm[SIMD_NV], pl[SIMD_NV];
+                    float *dst = tile + (size_t)t * FBNN_SIMD_OB;
+                    if (full_rows && t + 1 < tw && ix0 >= 0 && ix0 + p->stride + p->k <= p->in_w) {
+                        vu pm1[SIMD_NV], pl1[SIMD_NV];
+                        const int32_t base_full = p->k * p->k * p->in_c;
+                        SIMD_FN(window2_pair_nib)(planes, planes + 2 * FBNN_SIMD_NIB_WORDS, wn, p->k, nw, p->in_w,
+                                                  ((size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw,
+                                                  p->stride * nw, pm, pl, pm1, pl1);
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base_full, gv, dst));
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base_full, gv, dst + FBNN_SIMD_OB));
+                        t++;
+                        continue;
+                    }
+                    fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                    base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                    SIMD_FN(window2)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pm, pl);
+                    gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
+                }
+                SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+            }
+        }
+    }
+    if (n_gated != NULL) *n_gated = gated;
+    return 1;
+}
+#endif /* FBNN_SIMD_HAVE_NIBBLES */
