@@ -2,13 +2,14 @@
  * The fused elementwise chain kernel of every kernel set this CPU can run
  * (fbnn_kernel_table.chain; the scalar set has none) against the reference
  * kernels run one by one: random chains of 1..6 AFFINE / RPRELU / ADD steps
- * (both operand orders), random store flags, with and without the Q2 pack,
- * over channel counts around the word boundaries and pixel counts around
- * the vector and chunk sizes, data and parameters full of the epilogue's
- * edge values (+-0, +-2/3 and neighbours, +-inf, NaN). Also the in-place
- * forms the runtime uses: a step stored over the chain input, or over the
- * ADD input it consumes. Stored values are compared bit for bit (NaN
- * payloads aside, see fbnn_test_same_reals), Q2 planes exactly.
+ * and the models' own step sequences (both operand orders), random store
+ * flags, with and without the Q2 pack, over channel counts around the word
+ * boundaries and pixel counts around the vector and chunk sizes, data and
+ * parameters full of the epilogue's edge values (+-0, +-2/3 and neighbours,
+ * +-inf, NaN). Also the in-place forms the runtime uses: a step stored over
+ * the chain input, or over the ADD input it consumes. Stored values are
+ * compared bit for bit (NaN payloads aside, see fbnn_test_same_reals), Q2
+ * planes exactly.
  *
  * Plain C (no CMocka) so it also runs under qemu-aarch64. Exit 0 = exact,
  * 1 = a mismatch.
@@ -32,11 +33,18 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-/* in_place: 0 = none, 1 = step 0 stored over x, 2 = an ADD stored over its other input. */
-static void check_chain(const fbnn_kernel_table *t, int32_t c, int32_t hw, int with_q2, int in_place)
+/* The step kinds of the chains the models have (kernels may run them in
+ * loops of their own): a ResNet block's, and the stem's. */
+static const uint32_t block_kinds[] = {FBNN_CHAIN_AFFINE, FBNN_CHAIN_RPRELU, FBNN_CHAIN_ADD, FBNN_CHAIN_AFFINE};
+static const uint32_t stem_kinds[] = {FBNN_CHAIN_AFFINE};
+
+/* in_place: 0 = none, 1 = step 0 stored over x, 2 = an ADD stored over its
+ * other input. kinds: the steps' kinds (n_kinds of them), or NULL: random. */
+static void check_chain(const fbnn_kernel_table *t, int32_t c, int32_t hw, int with_q2, int in_place,
+                        const uint32_t *kinds, int32_t n_kinds)
 {
     const size_t n = (size_t)c * (size_t)hw, nq = (size_t)hw * (size_t)FBNN_WORDS(c);
-    int32_t n_steps = 1 + (int32_t)(fbnn_test_rnd() % 6), k;
+    int32_t n_steps = kinds ? n_kinds : 1 + (int32_t)(fbnn_test_rnd() % 6), k;
     fbnn_chain_step st[8];
     fbnn_real *x = xmalloc(n * sizeof *x), *x_keep = xmalloc(n * sizeof *x);
     fbnn_real *ref[8], *var[8], *par[8][3], *other[8], *other_keep[8];
@@ -59,6 +67,7 @@ static void check_chain(const fbnn_kernel_table *t, int32_t c, int32_t hw, int w
         memset(var[k], 0xA5, n * sizeof(fbnn_real));
         memset(&st[k], 0, sizeof st[k]);
         st[k].kind = 1u + fbnn_test_rnd() % 3u;
+        if (kinds) st[k].kind = kinds[k];
         st[k].other_first = fbnn_test_rnd() & 1u;
         if (st[k].kind == FBNN_CHAIN_ADD) {
             st[k].p0 = other[k];
@@ -142,7 +151,8 @@ int main(void)
     static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
                                     FBNN_ISA_AVX512, FBNN_ISA_AVX512BW, FBNN_ISA_NEON};
     static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65, 128, 129, 200};
-    static const int32_t hws[] = {1, 7, 8, 9, 64, 255, 256, 257, 300, 1024};
+    /* (1100: past the AVX2 kernel's chunk of up to 1024 pixels.) */
+    static const int32_t hws[] = {1, 7, 8, 9, 64, 255, 256, 257, 300, 1024, 1100};
     size_t i, a, b;
     int tested = 0;
     for (i = 0; i < sizeof isas / sizeof isas[0]; i++) {
@@ -156,10 +166,12 @@ int main(void)
         fbnn_test_rng_seed(1234u);
         for (a = 0; a < sizeof cs / sizeof cs[0]; a++)
             for (b = 0; b < sizeof hws / sizeof hws[0]; b++) {
-                check_chain(&t, cs[a], hws[b], 1, 0);
-                check_chain(&t, cs[a], hws[b], 0, 0);
-                check_chain(&t, cs[a], hws[b], (int)(b & 1u), 1 + (int)(a & 1u));
-                n += 3;
+                check_chain(&t, cs[a], hws[b], 1, 0, NULL, 0);
+                check_chain(&t, cs[a], hws[b], 0, 0, NULL, 0);
+                check_chain(&t, cs[a], hws[b], (int)(b & 1u), 1 + (int)(a & 1u), NULL, 0);
+                check_chain(&t, cs[a], hws[b], (int)(a & 1u), (int)(b % 3u), block_kinds, 4);
+                check_chain(&t, cs[a], hws[b], (int)(b & 1u) ^ 1, (int)(a & 1u), stem_kinds, 1);
+                n += 5;
             }
         check_refusals(&t);
         printf("%-18s %d chains checked\n", t.isa, n);
