@@ -21,7 +21,7 @@
  */
 #include "model_internal.h"
 
-#define FBNN_FUSE_MIN_BYTES (48u * 1024u)
+#define FBNN_FUSE_MIN_BYTES (32u * 1024u)
 
 typedef struct range {
     size_t off, size;
@@ -44,9 +44,10 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
     const fbnn_value_desc *map;
     if (!is_step(m->ops[i].type)) return 0;
     map = &m->values[m->ops[i].in[0]];
-    /* Worth it only where one op's maps no longer sit in L1: measured on Zen 3
-     * (fbnn bench vs --no-fuse), 16x32x32 chains 9.0 -> 7.5 us fused, but
-     * 32x16x16 (32 KiB maps) 3.6 -> 4.1 us and 64x8x8 1.9 -> 2.4 us. */
+    /* Worth it only from 32 KiB maps: measured on Zen 3 with the register
+     * chain kernel (fbnn bench, threshold 32 KiB vs none, the chain ops of
+     * the six blocks summed): 32x16x16 (32 KiB) 24.9 -> 19.9 us fused, but
+     * 64x8x8 (16 KiB, already in L1) 12.2 -> 14.1 us. */
     if (map->bytes < FBNN_FUSE_MIN_BYTES) return 0;
     cur = m->ops[i].in[0]; /* the running value enters as the first input */
     if (cur == m->input_value) return 0;
