@@ -437,6 +437,32 @@ static void check_global_avgpool(const fbnn_kernel_table *t)
     printf("%-18s %d global_avgpool cases checked\n", t->isa, n);
 }
 
+#ifdef FBNN_TEST_AVX512_EMUL
+#include "avx512_emul_api.h"
+/* The AVX-512 conv instances over tests/avx512_emul.h: the AVX2 table with
+ * the conv entries replaced (the AVX-512 sets use the AVX2 epilogue too). */
+static void run_avx512_emul(void)
+{
+    fbnn_kernel_table t;
+    if (fbnn_kernel_table_select(&t, FBNN_ISA_AVX2) != 0) {
+        printf("avx512 emulation skipped: it needs AVX2 (tile transposition)\n");
+        return;
+    }
+    t.bconv = fbnn_k_bconv__avx512_emul;
+    t.pgconv = fbnn_k_pgconv__avx512_emul;
+    t.bconv_rows = fbnn_k_bconv_rows__avx512_emul;
+    t.pgconv_rows = fbnn_k_pgconv_rows__avx512_emul;
+    t.isa = "avx512bw-emul";
+    run_grid(&t);
+    t.bconv = fbnn_k_bconv__avx512vpopcnt_emul;
+    t.pgconv = fbnn_k_pgconv__avx512vpopcnt_emul;
+    t.bconv_rows = fbnn_k_bconv_rows__avx512vpopcnt_emul;
+    t.pgconv_rows = fbnn_k_pgconv_rows__avx512vpopcnt_emul;
+    t.isa = "avx512vpopcnt-emul";
+    run_grid(&t);
+}
+#endif
+
 int main(void)
 {
     static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
@@ -458,6 +484,9 @@ int main(void)
         check_avgpool(&t);
         check_global_avgpool(&t);
     }
+#ifdef FBNN_TEST_AVX512_EMUL
+    run_avx512_emul();
+#endif
     if (failures) {
         fprintf(stderr, "%d mismatches\n", failures);
         return 1;

@@ -14,11 +14,21 @@
 
 #include "dispatch.h"
 
+/* FBNN_AVX512_EMUL: the test build over tests/avx512_emul.h (plain C lane
+ * loops for the AVX-512 intrinsics), with names of its own. */
 #ifdef FBNN_AVX512_VPOPCNT
+#ifdef FBNN_AVX512_EMUL
+#define FBNN_SIMD_SUFFIX avx512vpopcnt_emul
+#else
 #define FBNN_SIMD_SUFFIX avx512vpopcnt
+#endif
 #define FLUSH_EVERY 0x7fffffff
 #else
+#ifdef FBNN_AVX512_EMUL
+#define FBNN_SIMD_SUFFIX avx512_emul
+#else
 #define FBNN_SIMD_SUFFIX avx512
+#endif
 #define FLUSH_EVERY 31
 #endif
 #define VL 16

@@ -1,0 +1,246 @@
+/*
+ * AVX-512 emulation for the exactness tests (tests/avx512_emul_conv.c).
+ *
+ * The AVX-512 conv instances (src/cpu/conv__avx512.c) are selected on CPUs
+ * with AVX-512F/BW (and VPOPCNTDQ); a machine without them can neither run
+ * nor check them. This header lets the SAME source be compiled on any x86-64
+ * with AVX2: after the system <immintrin.h>, every AVX-512 type and
+ * intrinsic that conv__avx512.c uses is renamed by a macro to a plain C
+ * function that computes the instruction's documented result lane by lane
+ * (Intel SDM semantics: byte shuffles within 128-bit lanes, vpmaddubsw's
+ * signed saturation, signed compares into a 16-bit mask, round-to-nearest
+ * int->float and correctly rounded division). test_simd then checks the
+ * resulting kernel set against the reference like any other; what it
+ * proves is the template's logic at 16 lanes with these instruction
+ * semantics, not the silicon.
+ *
+ * Include only from the emulation units, before conv__avx512.c.
+ */
+#ifndef FBNN_AVX512_EMUL_H
+#define FBNN_AVX512_EMUL_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef union {
+    uint8_t b[64];
+    int8_t sb[64];
+    uint16_t h[32];
+    int16_t sh[32];
+    uint32_t d[16];
+    int32_t sd[16];
+} emu_m512i;
+typedef struct {
+    float f[16];
+} emu_m512;
+typedef uint16_t emu_mmask16;
+
+#define __m512i emu_m512i
+#define __m512 emu_m512
+#define __mmask16 emu_mmask16
+
+static inline emu_m512i emu_setzero_si512(void)
+{
+    emu_m512i r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+static inline emu_m512i emu_loadu_si512(const void *p)
+{
+    emu_m512i r;
+    memcpy(&r, p, sizeof r);
+    return r;
+}
+static inline emu_m512i emu_set1_epi32(int x)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i++) r.sd[i] = x;
+    return r;
+}
+static inline emu_m512i emu_set1_epi16(short x)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 32; i++) r.sh[i] = x;
+    return r;
+}
+static inline emu_m512i emu_set1_epi8(char x)
+{
+    emu_m512i r;
+    memset(r.b, (unsigned char)x, sizeof r.b);
+    return r;
+}
+/* Elements 0..3 of every 128-bit lane are a, b, c, d (argument order d, c, b, a). */
+static inline emu_m512i emu_set4_epi32(int d, int c, int b, int a)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i += 4) {
+        r.sd[i] = a;
+        r.sd[i + 1] = b;
+        r.sd[i + 2] = c;
+        r.sd[i + 3] = d;
+    }
+    return r;
+}
+static inline emu_m512i emu_add_epi32(emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.d[i] += b.d[i];
+    return a;
+}
+static inline emu_m512i emu_sub_epi32(emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.d[i] -= b.d[i];
+    return a;
+}
+static inline emu_m512i emu_add_epi8(emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 64; i++) a.b[i] = (uint8_t)(a.b[i] + b.b[i]);
+    return a;
+}
+static inline emu_m512i emu_xor_si512(emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.d[i] ^= b.d[i];
+    return a;
+}
+static inline emu_m512i emu_and_si512(emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.d[i] &= b.d[i];
+    return a;
+}
+static inline emu_m512i emu_popcnt_epi32(emu_m512i a)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.d[i] = (uint32_t)__builtin_popcount(a.d[i]);
+    return a;
+}
+static inline emu_m512i emu_srli_epi16(emu_m512i a, unsigned n)
+{
+    int i;
+    for (i = 0; i < 32; i++) a.h[i] = n > 15 ? 0 : (uint16_t)(a.h[i] >> n);
+    return a;
+}
+static inline emu_m512i emu_srli_epi32(emu_m512i a, unsigned n)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.d[i] = n > 31 ? 0 : a.d[i] >> n;
+    return a;
+}
+/* vpshufb: per byte, 0 if bit 7 of the index is set, else the table byte
+ * (index & 15) of the SAME 128-bit lane. */
+static inline emu_m512i emu_shuffle_epi8(emu_m512i t, emu_m512i idx)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 64; i++) r.b[i] = (idx.b[i] & 0x80u) ? 0u : t.b[(i & ~15) + (idx.b[i] & 15u)];
+    return r;
+}
+/* vpmaddubsw: unsigned bytes of a times signed bytes of b, adjacent pairs
+ * summed with signed 16-bit saturation. */
+static inline emu_m512i emu_maddubs_epi16(emu_m512i a, emu_m512i b)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 32; i++) {
+        int32_t s = (int32_t)a.b[2 * i] * b.sb[2 * i] + (int32_t)a.b[2 * i + 1] * b.sb[2 * i + 1];
+        r.sh[i] = (int16_t)(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
+    }
+    return r;
+}
+/* vpmaddwd: signed 16-bit products, adjacent pairs summed to 32 bits (wraps). */
+static inline emu_m512i emu_madd_epi16(emu_m512i a, emu_m512i b)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i++)
+        r.d[i] = (uint32_t)((int32_t)a.sh[2 * i] * b.sh[2 * i]) + (uint32_t)((int32_t)a.sh[2 * i + 1] * b.sh[2 * i + 1]);
+    return r;
+}
+static inline emu_mmask16 emu_cmpgt_epi32_mask(emu_m512i a, emu_m512i b)
+{
+    unsigned m = 0u;
+    int i;
+    for (i = 0; i < 16; i++) m |= (a.sd[i] > b.sd[i] ? 1u : 0u) << i;
+    return (emu_mmask16)m;
+}
+/* vpblendmd: lane i from b where mask bit i is set, else from a. */
+static inline emu_m512i emu_mask_blend_epi32(emu_mmask16 m, emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++)
+        if ((m >> i) & 1u) a.d[i] = b.d[i];
+    return a;
+}
+static inline emu_m512 emu_cvtepi32_ps(emu_m512i a)
+{
+    emu_m512 r;
+    int i;
+    for (i = 0; i < 16; i++) r.f[i] = (float)a.sd[i]; /* round to nearest, as vcvtdq2ps */
+    return r;
+}
+static inline emu_m512 emu_set1_ps(float x)
+{
+    emu_m512 r;
+    int i;
+    for (i = 0; i < 16; i++) r.f[i] = x;
+    return r;
+}
+static inline emu_m512 emu_div_ps(emu_m512 a, emu_m512 b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.f[i] = a.f[i] / b.f[i]; /* IEEE single division, as vdivps */
+    return a;
+}
+static inline void emu_storeu_ps(float *p, emu_m512 v) { memcpy(p, v.f, sizeof v.f); }
+static inline emu_m512i emu_cvtepu8_epi32(__m128i x)
+{
+    uint8_t b[16];
+    emu_m512i r;
+    int i;
+    _mm_storeu_si128((__m128i *)(void *)b, x);
+    for (i = 0; i < 16; i++) r.d[i] = b[i];
+    return r;
+}
+/* vpmovdb: the low byte of every lane (truncation). */
+static inline __m128i emu_cvtepi32_epi8(emu_m512i a)
+{
+    uint8_t b[16];
+    int i;
+    for (i = 0; i < 16; i++) b[i] = (uint8_t)a.d[i];
+    return _mm_loadu_si128((const __m128i *)(const void *)b);
+}
+
+#define _mm512_setzero_si512 emu_setzero_si512
+#define _mm512_loadu_si512 emu_loadu_si512
+#define _mm512_set1_epi32 emu_set1_epi32
+#define _mm512_set1_epi16 emu_set1_epi16
+#define _mm512_set1_epi8 emu_set1_epi8
+#define _mm512_set4_epi32 emu_set4_epi32
+#define _mm512_add_epi32 emu_add_epi32
+#define _mm512_sub_epi32 emu_sub_epi32
+#define _mm512_add_epi8 emu_add_epi8
+#define _mm512_xor_si512 emu_xor_si512
+#define _mm512_and_si512 emu_and_si512
+#define _mm512_popcnt_epi32 emu_popcnt_epi32
+#define _mm512_srli_epi16 emu_srli_epi16
+#define _mm512_srli_epi32 emu_srli_epi32
+#define _mm512_shuffle_epi8 emu_shuffle_epi8
+#define _mm512_maddubs_epi16 emu_maddubs_epi16
+#define _mm512_madd_epi16 emu_madd_epi16
+#define _mm512_cmpgt_epi32_mask emu_cmpgt_epi32_mask
+#define _mm512_mask_blend_epi32 emu_mask_blend_epi32
+#define _mm512_cvtepi32_ps emu_cvtepi32_ps
+#define _mm512_set1_ps emu_set1_ps
+#define _mm512_div_ps emu_div_ps
+#define _mm512_storeu_ps emu_storeu_ps
+#define _mm512_cvtepu8_epi32 emu_cvtepu8_epi32
+#define _mm512_cvtepi32_epi8 emu_cvtepi32_epi8
+
+#endif /* FBNN_AVX512_EMUL_H */
