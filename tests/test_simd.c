@@ -5,10 +5,10 @@
  * 256,512,1024}, 1x1 and 3x3, stride 1 and 2, pad 0/1, odd/even map sizes
  * down to 1x1, PG gates firing everywhere / nowhere / mixed, plus the row
  * entries split into random slices (untouched rows checked too); the
- * elementwise entries; the thermometer over every pixel value x resolution
- * 1..255 x bit counts x channel counts; average pooling over k, s, dup 1..3,
- * odd/even maps and the float edge cases (-0, denormals, inf, NaN), and
- * global average pooling.
+ * elementwise entries (and their refusals); the thermometer over every
+ * pixel value x resolution 1..255 x bit counts x channel counts; average
+ * pooling over k, s 1..4, dup 1..3, odd/even maps and the float edge cases
+ * (-0, denormals, inf, NaN), and global average pooling.
  *
  * Plain C without CMocka so the same program runs under qemu-aarch64 (the
  * cross sysroot has no cmocka). Exit 0 = all variants exact, 1 = a mismatch,
@@ -234,10 +234,47 @@ static void run_grid(const fbnn_kernel_table *t)
     printf("%-18s %d shapes checked\n", t->isa, n);
 }
 
-/* Elementwise epilogue entries against the reference (also in place). */
+/* Arguments the elementwise entries must refuse exactly as the reference:
+ * NULL pointers, channel and size counts out of range. */
+static void check_eltwise_refusals(const fbnn_kernel_table *t)
+{
+    /* (c, hw) for affine / RPReLU, (c, h, w) for Q2 and global pooling. */
+    static const int32_t bad_hw[][2] = {{0, 16}, {-1, 16}, {FBNN_K_MAX_DIM + 1, 1}, {1, 0}, {1, -5}};
+    static const int32_t bad_chw[][3] = {{0, 4, 4}, {-1, 4, 4}, {FBNN_K_MAX_DIM + 1, 1, 1}, {1, 0, 4},
+                                         {1, 4, 0}, {1, -1, 4}, {1, FBNN_K_MAX_DIM + 1, 1}, {1, 1, FBNN_K_MAX_DIM + 1}};
+    fbnn_real x[16] = {0}, p[16] = {0}, y[16];
+    uint32_t m[16], l[16];
+    size_t j;
+    for (j = 0; j < sizeof bad_hw / sizeof bad_hw[0]; j++) {
+        const int32_t c = bad_hw[j][0], hw = bad_hw[j][1];
+        if (t->affine(x, p, p, c, hw, y) != fbnn_k_affine(x, p, p, c, hw, y) ||
+            t->rprelu(x, p, p, p, c, hw, y) != fbnn_k_rprelu(x, p, p, p, c, hw, y))
+            report(t->isa, "affine/rprelu refusal", NULL, (int)j);
+    }
+    for (j = 0; j < sizeof bad_chw / sizeof bad_chw[0]; j++) {
+        const int32_t c = bad_chw[j][0], h = bad_chw[j][1], w = bad_chw[j][2];
+        if (t->quant2(x, c, h, w, m, l) != fbnn_k_quant2_pack(x, c, h, w, m, l) ||
+            t->global_avgpool(x, c, h, w, y) != fbnn_k_global_avgpool(x, c, h, w, y))
+            report(t->isa, "quant2/global_avgpool refusal", NULL, (int)j);
+    }
+    if (t->affine(NULL, p, p, 1, 4, y) != FBNN_K_EBADARG || t->affine(x, NULL, p, 1, 4, y) != FBNN_K_EBADARG ||
+        t->affine(x, p, NULL, 1, 4, y) != FBNN_K_EBADARG || t->affine(x, p, p, 1, 4, NULL) != FBNN_K_EBADARG ||
+        t->rprelu(NULL, p, p, p, 1, 4, y) != FBNN_K_EBADARG || t->rprelu(x, NULL, p, p, 1, 4, y) != FBNN_K_EBADARG ||
+        t->rprelu(x, p, NULL, p, 1, 4, y) != FBNN_K_EBADARG || t->rprelu(x, p, p, NULL, 1, 4, y) != FBNN_K_EBADARG ||
+        t->rprelu(x, p, p, p, 1, 4, NULL) != FBNN_K_EBADARG || t->add(NULL, x, 4, y) != FBNN_K_EBADARG ||
+        t->add(x, NULL, 4, y) != FBNN_K_EBADARG || t->add(x, x, 4, NULL) != FBNN_K_EBADARG ||
+        t->add(x, x, 0, y) != FBNN_K_EBADARG || t->add(x, x, -4, y) != FBNN_K_EBADARG ||
+        t->quant2(NULL, 1, 2, 2, m, l) != FBNN_K_EBADARG || t->quant2(x, 1, 2, 2, NULL, l) != FBNN_K_EBADARG ||
+        t->quant2(x, 1, 2, 2, m, NULL) != FBNN_K_EBADARG || t->global_avgpool(x, 1, 2, 2, NULL) != FBNN_K_EBADARG)
+        report(t->isa, "eltwise NULL/count refusal", NULL, 0);
+}
+
+/* Elementwise epilogue entries against the reference (also in place).
+ * Channel counts up to 200 give 1..7 Q2 words per pixel (the NEON pack
+ * stores up to 4 with one interleaving store, more word by word). */
 static void check_eltwise(const fbnn_kernel_table *t)
 {
-    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65};
+    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65, 96, 128, 129, 200};
     static const int32_t hs[] = {1, 2, 3, 7, 8, 9, 16, 17};
     size_t a, b;
     int n = 0;
@@ -259,6 +296,9 @@ static void check_eltwise(const fbnn_kernel_table *t)
             fbnn_k_rprelu(x, p0, p1, p2, c, hw, yr);
             t->rprelu(x, p0, p1, p2, c, hw, yv);
             if (!fbnn_test_same_reals(yr, yv, n_el)) report(t->isa, "rprelu", NULL, c * 1000 + hw);
+            memcpy(yv, x, n_el * 4);
+            t->rprelu(yv, p0, p1, p2, c, hw, yv);
+            if (!fbnn_test_same_reals(yr, yv, n_el)) report(t->isa, "rprelu in place", NULL, c * 1000 + hw);
             fbnn_k_add(x, x1, (int32_t)n_el, yr);
             memcpy(yv, x1, n_el * 4);
             t->add(x, yv, (int32_t)n_el, yv);
@@ -273,6 +313,7 @@ static void check_eltwise(const fbnn_kernel_table *t)
             free(mr); free(lr); free(mv); free(lv);
             n++;
         }
+    check_eltwise_refusals(t);
     /* Thermometer: every pixel value, resolutions and bit counts that make
      * channel runs straddle words (and the released model's R=8, B=32). */
     {
@@ -356,7 +397,8 @@ static float rnd_pool_input(int mode)
     return ((float)(int32_t)(fbnn_test_rnd() % 200001) - 100000.0f) / 1024.0f;
 }
 
-/* Average pooling: every k, s, duplication and shape of the grid, including
+/* Average pooling: every k, s (1..4: the NEON kernel has a path per
+ * stride and one for k == s), duplication and shape of the grid, including
  * windows that do not fit (both must refuse), odd sizes, 1x1, map widths
  * with and without a vector tail, and an unaligned input. */
 static void check_avgpool(const fbnn_kernel_table *t)
@@ -368,8 +410,8 @@ static void check_avgpool(const fbnn_kernel_table *t)
     int32_t k, s, dup;
     size_t a, ci;
     int n = 0;
-    for (k = 1; k <= 3; k++)
-        for (s = 1; s <= 3; s++)
+    for (k = 1; k <= 4; k++)
+        for (s = 1; s <= 4; s++)
             for (dup = 1; dup <= 3; dup++)
                 for (ci = 0; ci < 4; ci++)
                     for (a = 0; a < nsz; a++) {

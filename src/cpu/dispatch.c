@@ -137,8 +137,8 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->thermometer = fbnn_k_thermometer;
     t->avgpool = fbnn_k_avgpool;
     t->global_avgpool = fbnn_k_global_avgpool;
-    /* The portable fused chain for every optimised set (AVX2 below has its
-     * own); the scalar set runs the reference ops one by one. */
+    /* The portable fused chain for every optimised set (AVX2 and NEON below
+     * have their own); the scalar set runs the reference ops one by one. */
     t->chain = isa == FBNN_ISA_SCALAR ? NULL : fbnn_k_chain__generic;
     t->id = isa;
     t->isa = "scalar";
@@ -171,6 +171,13 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
 #ifdef FBNN_HAVE_NEON_VARIANTS
     case FBNN_ISA_NEON:
         SET_CONV(t, neon);
+        t->affine = fbnn_k_affine__neon;
+        t->rprelu = fbnn_k_rprelu__neon;
+        t->add = fbnn_k_add__neon;
+        t->quant2 = fbnn_k_quant2_pack__neon;
+        t->avgpool = fbnn_k_avgpool__neon;
+        t->global_avgpool = fbnn_k_global_avgpool__neon;
+        t->chain = fbnn_k_chain__neon;
         t->isa = "neon";
         break;
 #endif

@@ -138,6 +138,17 @@ int fbnn_k_global_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_
 #endif
 #if defined(__aarch64__)
 FBNN_DECLARE_CONV_VARIANT(neon)
+int fbnn_k_affine__neon(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
+                        fbnn_real *y);
+int fbnn_k_rprelu__neon(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope, const fbnn_real *by,
+                        int32_t c, int32_t hw, fbnn_real *y);
+int fbnn_k_add__neon(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
+int fbnn_k_chain__neon(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
+                       uint32_t *msb, uint32_t *lsb);
+int fbnn_k_quant2_pack__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
+int fbnn_k_avgpool__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, int32_t dup,
+                         fbnn_real *y);
+int fbnn_k_global_avgpool__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 #define FBNN_HAVE_NEON_VARIANTS 1
 #endif
 
