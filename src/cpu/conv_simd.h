@@ -153,6 +153,14 @@ static inline void fbnn_simd_input_rows(const fbnn_conv_params *p, int32_t b0, i
 
 #endif /* FBNN_CONV_SIMD_H */
 
+/* FBNN_SIMD_PIN(v): an instance may define it to make the compiler hold a
+ * counter in a register at that point (an empty asm with a register
+ * constraint). In the unrolled windows GCC otherwise reassociates the byte
+ * adds of several taps into trees, and the extra live values spill. */
+#ifndef FBNN_SIMD_PIN
+#define FBNN_SIMD_PIN(v) ((void)0)
+#endif
+
 #define SIMD_CAT2(a, b) a##__##b
 #define SIMD_CAT(a, b) SIMD_CAT2(a, b)
 #define SIMD_FN(n) SIMD_CAT(n, FBNN_SIMD_SUFFIX)

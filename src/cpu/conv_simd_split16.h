@@ -102,6 +102,8 @@ static FBNN_SIMD_INLINE void SIMD_FN(window_split_pair3)(const uint32_t *xr, int
                 const uint32_t *w = wb + (size_t)(ky * 3 + kx) * FBNN_SIMD_OB + (size_t)j * VL;
                 c0[j] = SIMD_FN(xb_pop)(c0[j], xa, w);
                 c1[j] = SIMD_FN(xb_pop)(c1[j], xb, w);
+                FBNN_SIMD_PIN(c0[j]);
+                FBNN_SIMD_PIN(c1[j]);
             }
         }
         xr += in_w;
