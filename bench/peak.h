@@ -17,6 +17,8 @@
 double fbnn_peak_xorpop_scalar(const uint64_t *act, uint64_t iters, uint64_t *sink);
 /** AVX2: xor + nibble-LUT popcount (vpshufb) + byte adds (-mavx2). */
 double fbnn_peak_xorpop_avx2(const uint64_t *act, uint64_t iters, uint64_t *sink);
+/** AVX2 on operands pre-split into low/high nibble planes: xor + vpshufb + byte add per plane (-mavx2). */
+double fbnn_peak_xorpop_avx2_nib(const uint64_t *act, uint64_t iters, uint64_t *sink);
 /** AVX-512: xor + VPOPCNTQ + add (-mavx512f -mavx512vpopcntdq). */
 double fbnn_peak_xorpop_avx512(const uint64_t *act, uint64_t iters, uint64_t *sink);
 /** AVX2 + FMA: independent fp32 FMA chains (-mavx2 -mfma); returns fp32 MACs done. */
