@@ -18,13 +18,14 @@
 
 static FBNN_SIMD_INLINE void SIMD_FN(window2_pair_nib)(const uint32_t *nm, const uint32_t *nl, const uint32_t *wn,
                                                        int32_t k, int32_t nw, int32_t in_w, size_t xo, int32_t step,
-                                                       vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+                                                       int32_t ky_lo, int32_t ky_hi, vu *pm0, vu *pl0, vu *pm1,
+                                                       vu *pl1)
 {
     vc cm0[SIMD_NV], cl0[SIMD_NV], cm1[SIMD_NV], cl1[SIMD_NV];
     const int32_t n = k * nw;
     int32_t ky, i, j;
     for (j = 0; j < SIMD_NV; j++) cm0[j] = cl0[j] = cm1[j] = cl1[j] = vc_zero();
-    for (ky = 0; ky < k; ky++) {
+    for (ky = ky_lo; ky < ky_hi; ky++) {
         const uint32_t *rm = nm + xo, *rl = nl + xo;
         const uint32_t *wr = wn + (size_t)ky * (size_t)n * FBNN_SIMD_OB;
         for (i = 0; i < n; i++) {
@@ -51,6 +52,37 @@ static FBNN_SIMD_INLINE void SIMD_FN(window2_pair_nib)(const uint32_t *nm, const
     }
 }
 
+/* Both planes of one pixel over the taps [ky_lo, ky_hi) x [kx_lo, kx_hi)
+ * (a border pixel), xo at its first in-bounds word. */
+static FBNN_SIMD_INLINE void SIMD_FN(window2_nib1)(const uint32_t *nm, const uint32_t *nl, const uint32_t *wn,
+                                                   int32_t k, int32_t nw, int32_t in_w, size_t xo, int32_t ky_lo,
+                                                   int32_t ky_hi, int32_t kx_lo, int32_t kx_hi, vu *pm, vu *pl)
+{
+    vc cm[SIMD_NV], cl[SIMD_NV];
+    const int32_t n = (kx_hi - kx_lo) * nw;
+    int32_t ky, i, j;
+    for (j = 0; j < SIMD_NV; j++) cm[j] = cl[j] = vc_zero();
+    for (ky = ky_lo; ky < ky_hi; ky++) {
+        const uint32_t *rm = nm + xo, *rl = nl + xo;
+        const uint32_t *wr = wn + ((size_t)ky * (size_t)k + (size_t)kx_lo) * (size_t)nw * FBNN_SIMD_OB;
+        for (i = 0; i < n; i++) {
+            const vu ml = vu_bcast(rm[i]), mh = vu_bcast(rm[i + FBNN_SIMD_NIB_WORDS]);
+            const vu ll = vu_bcast(rl[i]), lh = vu_bcast(rl[i + FBNN_SIMD_NIB_WORDS]);
+            for (j = 0; j < SIMD_NV; j++) {
+                const uint32_t *w = wr + (size_t)i * FBNN_SIMD_OB + (size_t)j * VL;
+                const vu wl = vu_load(w), wh = vu_load(w + FBNN_SIMD_NIB_WHALF);
+                cm[j] = vc_xpop_nib(cm[j], ml, mh, wl, wh);
+                cl[j] = vc_xpop_nib(cl[j], ll, lh, wl, wh);
+            }
+        }
+        xo += (size_t)in_w * (size_t)nw;
+    }
+    for (j = 0; j < SIMD_NV; j++) {
+        pm[j] = vu_flush(vu_zero(), cm[j]);
+        pl[j] = vu_flush(vu_zero(), cl[j]);
+    }
+}
+
 /* One output row chunk of a binary conv: four interior pixels per pass
  * from the nibble planes (x and x two pixels right give pixels t, t+2,
  * t+1, t+3), two with window2 over x and x one pixel right, others alone. */
@@ -70,8 +102,8 @@ static FBNN_SIMD_INLINE void SIMD_FN(nib_bin_chunk)(const uint32_t *x, const uin
         if (full_rows && ix0 >= 0 && t + 3 < tw && ix0 + 3 * p->stride + p->k <= p->in_w) {
             vu p2[SIMD_NV], p3[SIMD_NV];
             SIMD_FN(window2_pair_nib)(planes, planes + 2 * (size_t)step, wn, p->k, nw, p->in_w,
-                                      ((size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw, step, p0,
-                                      p2, p1, p3);
+                                      ((size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw, step, 0,
+                                      p->k, p0, p2, p1, p3);
             SIMD_FN(bin_out)(p0, base_full, dst);
             SIMD_FN(bin_out)(p1, base_full, dst + FBNN_SIMD_OB);
             SIMD_FN(bin_out)(p2, base_full, dst + 2 * FBNN_SIMD_OB);
@@ -135,7 +167,6 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
             fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
-                const int full_rows = ky_hi - ky_lo == p->k;
                 if (lsb == NULL) {
                     SIMD_FN(nib_bin_chunk)(msb, planes, wb, wn, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
                     SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
@@ -146,20 +177,26 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
                     int32_t kx_lo, kx_hi, base;
                     vu pm[SIMD_NV], pl[SIMD_NV];
                     float *dst = tile + (size_t)t * FBNN_SIMD_OB;
-                    if (full_rows && t + 1 < tw && ix0 >= 0 && ix0 + p->stride + p->k <= p->in_w) {
+                    if (t + 1 < tw && ix0 >= 0 && ix0 + p->stride + p->k <= p->in_w) {
+                        /* Two pixels whose windows are inside in x (all rows, or
+                         * the clipped rows of a top/bottom output row). */
                         vu pm1[SIMD_NV], pl1[SIMD_NV];
-                        const int32_t base_full = p->k * p->k * p->in_c;
+                        base = (ky_hi - ky_lo) * p->k * p->in_c;
                         SIMD_FN(window2_pair_nib)(planes, planes + 2 * FBNN_SIMD_NIB_WORDS, wn, p->k, nw, p->in_w,
-                                                  ((size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw,
-                                                  p->stride * nw, pm, pl, pm1, pl1);
-                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base_full, gv, dst));
-                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base_full, gv, dst + FBNN_SIMD_OB));
+                                                  ((size_t)(iy0 + ky_lo - r_lo) * (size_t)p->in_w + (size_t)ix0) *
+                                                      (size_t)nw,
+                                                  p->stride * nw, ky_lo, ky_hi, pm, pl, pm1, pl1);
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
+                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base, gv, dst + FBNN_SIMD_OB));
                         t++;
                         continue;
                     }
                     fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                     base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
-                    SIMD_FN(window2)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi, pm, pl);
+                    SIMD_FN(window2_nib1)(planes, planes + 2 * FBNN_SIMD_NIB_WORDS, wn, p->k, nw, p->in_w,
+                                          ((size_t)(iy0 + ky_lo - r_lo) * (size_t)p->in_w + (size_t)(ix0 + kx_lo)) *
+                                              (size_t)nw,
+                                          ky_lo, ky_hi, kx_lo, kx_hi, pm, pl);
                     gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
                 }
                 SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
