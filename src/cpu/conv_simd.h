@@ -193,6 +193,14 @@ static FBNN_SIMD_INLINE void SIMD_FN(tile_out)(const float *tile, int32_t tw, in
 #endif
 }
 
+/* The tile of output row oy, columns ox0 .. ox0+tw-1, channels o0 .. o0+nb-1. */
+static FBNN_SIMD_INLINE void SIMD_FN(tile_put)(const float *tile, int32_t tw, int32_t nb, const fbnn_conv_params *p,
+                                               int32_t o0, int32_t oy, int32_t ox0, fbnn_real *out)
+{
+    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w;
+    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+}
+
 /* Popcounts of (x ^ w) over the in-bounds window of one output pixel, for the
  * 16 channels of the block: pc[j] lanes = channels j*VL .. j*VL+VL-1. */
 static FBNN_SIMD_INLINE void SIMD_FN(window)(const uint32_t *x, const uint32_t *wb, const fbnn_conv_params *p,
@@ -443,12 +451,10 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
     vu gv[SIMD_NV];
     int32_t nw, wlen, lim, o0, oy, j;
-    size_t ohw;
     uint32_t gated = 0u;
 
     nw = FBNN_WORDS(p->in_c);
     wlen = p->k * p->k * nw;
-    ohw = (size_t)p->out_h * (size_t)p->out_w;
     /* >= |2*Sm| for ANY words: Sm = base - 2*pm with pm <= 32*wlen even
      * when padding bits are set (the reference counts them too). */
     lim = 128 * wlen;
@@ -539,7 +545,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                         for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_third(s2[j]));
                     }
                 }
-                SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
             }
         }
     }

@@ -135,7 +135,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
     FBNN_SIMD_ALIGN uint32_t wn[2 * FBNN_SIMD_NIB_WHALF];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
     const int32_t nw = FBNN_WORDS(p->in_c), wlen = p->k * p->k * nw, lim = 128 * wlen;
-    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w, row_words = (size_t)p->in_w * (size_t)nw;
+    const size_t row_words = (size_t)p->in_w * (size_t)nw;
     int32_t r_lo, r_hi, o0, oy, t;
     size_t nwords, i;
     uint32_t gated = 0u;
@@ -169,7 +169,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
                 if (lsb == NULL) {
                     SIMD_FN(nib_bin_chunk)(msb, planes, wb, wn, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
-                    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                    SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
                     continue;
                 }
                 for (t = 0; t < tw; t++) {
@@ -199,7 +199,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
                                           ky_lo, ky_hi, kx_lo, kx_hi, pm, pl);
                     gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
                 }
-                SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
             }
         }
     }

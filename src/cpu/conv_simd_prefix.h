@@ -61,7 +61,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
     FBNN_SIMD_ALIGN uint16_t code[FBNN_SIMD_COMB_WORDS];
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
     const int32_t nw = FBNN_WORDS(p->in_c), kk = p->k * p->k, wlen = kk * nw;
-    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w, row_words = (size_t)p->in_w * (size_t)nw;
+    const size_t row_words = (size_t)p->in_w * (size_t)nw;
     int32_t band, b0, o0, t, j, n;
 
     if (wlen > FBNN_SIMD_PREFIX_MAX_T || y0 >= y1) return 0;
@@ -145,7 +145,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                             vf_store(tile + (size_t)t * FBNN_SIMD_OB + (size_t)j * VL,
                                      vf_from_vu(vu_conv_sum(pc[j], base)));
                     }
-                    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                    SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
                 }
             }
         }

@@ -170,7 +170,6 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
     FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
     /* lim >= |2*Sm| even with set padding bits (0..15 may be, pm <= 16*kk). */
     const int32_t kk = p->k * p->k, lim = 64 * kk;
-    const size_t ohw = (size_t)p->out_h * (size_t)p->out_w;
     int32_t band, b0, o0, l, t;
     uint32_t gated = 0u, high = 0u;
     vu gv[SIMD_NV];
@@ -237,7 +236,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
                     const int full_rows = p->k == 3 && ky_hi - ky_lo == 3;
                     if (lsb == NULL) {
                         SIMD_FN(split16_bin_chunk)(comb, wb, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
-                        SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                        SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
                         continue;
                     }
                     for (t = 0; t < tw; t++) {
@@ -261,7 +260,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
                                               pm, pl);
                         gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
                     }
-                    SIMD_FN(tile_out)(tile, tw, nb, out + (size_t)o0 * ohw + (size_t)oy * (size_t)p->out_w + (size_t)ox0, ohw);
+                    SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
                 }
             }
         }

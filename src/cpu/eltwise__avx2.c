@@ -9,14 +9,13 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-#include "dispatch.h"
+#include "epilogue_args.h"
 
 int fbnn_k_affine__avx2(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
                         fbnn_real *y)
 {
     int32_t ch, i;
-    if (x == NULL || a == NULL || b == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || hw < 1) return FBNN_K_EBADARG;
+    if (!fbnn_affine_args_ok(x, a, b, c, hw, y)) return FBNN_K_EBADARG;
     for (ch = 0; ch < c; ++ch) {
         const fbnn_real ac = a[ch], bc = b[ch];
         const __m256 va = _mm256_set1_ps(ac), vb = _mm256_set1_ps(bc);
@@ -33,8 +32,7 @@ int fbnn_k_rprelu__avx2(const fbnn_real *x, const fbnn_real *bx, const fbnn_real
                         int32_t c, int32_t hw, fbnn_real *y)
 {
     int32_t ch, i;
-    if (x == NULL || bx == NULL || slope == NULL || by == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || hw < 1) return FBNN_K_EBADARG;
+    if (!fbnn_rprelu_args_ok(x, bx, slope, by, c, hw, y)) return FBNN_K_EBADARG;
     for (ch = 0; ch < c; ++ch) {
         const fbnn_real sx = bx[ch], sl = slope[ch], sy = by[ch];
         const __m256 vx = _mm256_set1_ps(sx), vs = _mm256_set1_ps(sl), vy = _mm256_set1_ps(sy);
@@ -89,9 +87,7 @@ int fbnn_k_quant2_pack__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w
     const __m256 zero = _mm256_setzero_ps();
     int32_t nw, wi, ch;
     size_t plane, pix;
-    if (x == NULL || msb == NULL || lsb == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 || w > FBNN_K_MAX_DIM)
-        return FBNN_K_EBADARG;
+    if (!fbnn_quant2_args_ok(x, c, h, w, msb, lsb)) return FBNN_K_EBADARG;
     nw = FBNN_WORDS(c);
     plane = (size_t)h * (size_t)w;
     /* 8 pixels at a time: lane p of the accumulators is word wi of pixel p. */

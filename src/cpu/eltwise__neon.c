@@ -12,14 +12,13 @@
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
-#include "dispatch.h"
+#include "epilogue_args.h"
 
 int fbnn_k_affine__neon(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
                         fbnn_real *y)
 {
     int32_t ch, i;
-    if (x == NULL || a == NULL || b == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || hw < 1) return FBNN_K_EBADARG;
+    if (!fbnn_affine_args_ok(x, a, b, c, hw, y)) return FBNN_K_EBADARG;
     for (ch = 0; ch < c; ++ch) {
         const fbnn_real ac = a[ch], bc = b[ch];
         const float32x4_t va = vdupq_n_f32(ac), vb = vdupq_n_f32(bc);
@@ -35,8 +34,7 @@ int fbnn_k_rprelu__neon(const fbnn_real *x, const fbnn_real *bx, const fbnn_real
                         int32_t c, int32_t hw, fbnn_real *y)
 {
     int32_t ch, i;
-    if (x == NULL || bx == NULL || slope == NULL || by == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || hw < 1) return FBNN_K_EBADARG;
+    if (!fbnn_rprelu_args_ok(x, bx, slope, by, c, hw, y)) return FBNN_K_EBADARG;
     for (ch = 0; ch < c; ++ch) {
         const fbnn_real sx = bx[ch], sl = slope[ch], sy = by[ch];
         const float32x4_t vx = vdupq_n_f32(sx), vs = vdupq_n_f32(sl), vy = vdupq_n_f32(sy);
@@ -123,9 +121,7 @@ int fbnn_k_quant2_pack__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w
 {
     int32_t nw, w0, ch;
     size_t plane, pix;
-    if (x == NULL || msb == NULL || lsb == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 || w > FBNN_K_MAX_DIM)
-        return FBNN_K_EBADARG;
+    if (!fbnn_quant2_args_ok(x, c, h, w, msb, lsb)) return FBNN_K_EBADARG;
     nw = FBNN_WORDS(c);
     plane = (size_t)h * (size_t)w;
     /* 4 pixels at a time, channels in groups of up to 4 words (128

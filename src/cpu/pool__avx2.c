@@ -17,9 +17,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-#include "dispatch.h"
+#include "epilogue_args.h"
 
-#define POOL_MAX_DUP 16 /* as the reference (FBNN_K_MAX_DUP) */
 
 /* One output, exactly as the reference computes it. */
 static fbnn_real pool_one(const fbnn_real *x0, int32_t w, int32_t k, fbnn_real div)
@@ -51,9 +50,7 @@ int fbnn_k_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, in
     fbnn_real div;
     __m256 vdiv;
 
-    if (x == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (fbnn_window_check(c, h, w, k, s, 0, &ho, &wo) != FBNN_K_OK) return FBNN_K_EBADARG;
-    if (dup < 1 || dup > POOL_MAX_DUP || c > FBNN_K_MAX_DIM / dup) return FBNN_K_EBADARG;
+    if (!fbnn_avgpool_args_ok(x, c, h, w, k, s, dup, y, &ho, &wo)) return FBNN_K_EBADARG;
 
     in_plane = (size_t)h * (size_t)w;
     out_plane = (size_t)ho * (size_t)wo;
@@ -129,9 +126,7 @@ int fbnn_k_global_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_
     size_t plane, i;
     fbnn_real div;
 
-    if (x == NULL || y == NULL) return FBNN_K_EBADARG;
-    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 || w > FBNN_K_MAX_DIM)
-        return FBNN_K_EBADARG;
+    if (x == NULL || y == NULL || !fbnn_dims_ok(c, h, w)) return FBNN_K_EBADARG;
     plane = (size_t)h * (size_t)w;
     div = fbnn_r_mul(fbnn_r_from_s32(h), fbnn_r_from_s32(w)); /* as the reference */
 
