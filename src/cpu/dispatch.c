@@ -38,6 +38,7 @@ static void detect_x86(fbnn_cpu_features *f)
         os_ymm = (xcr0 & 0x6u) == 0x6u;    /* SSE + AVX state */
         os_zmm = (xcr0 & 0xe6u) == 0xe6u;  /* + opmask, ZMM_Hi256, Hi16_ZMM */
     }
+    f->fma = os_ymm && ((c >> 12) & 1u);
     if (max_leaf < 7) return;
     __cpuid_count(7, 0, a, b, c, d);
     f->avx2 = os_ymm && ((b >> 5) & 1u);
@@ -64,9 +65,9 @@ int fbnn_isa_available(fbnn_isa isa, const fbnn_cpu_features *f)
     case FBNN_ISA_SCALAR: return 1;
 #ifdef FBNN_HAVE_X86_SIMD_VARIANTS
     case FBNN_ISA_POPCNT: return f->popcnt;
-    case FBNN_ISA_AVX2: return f->avx2;
+    case FBNN_ISA_AVX2: return f->avx2 && f->fma; /* conv__avx2.c: FMA in fl(n/3) */
     case FBNN_ISA_AVX512:
-    case FBNN_ISA_AVX512BW: return f->avx512f && f->avx512bw && f->avx2; /* epilogue: AVX2 */
+    case FBNN_ISA_AVX512BW: return f->avx512f && f->avx512bw && f->avx2; /* epilogue: AVX2 (no FMA used) */
 #endif
 #ifdef FBNN_HAVE_NEON_VARIANTS
     case FBNN_ISA_NEON: return f->neon;

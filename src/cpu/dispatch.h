@@ -155,7 +155,7 @@ int fbnn_k_global_avgpool__neon(const fbnn_real *x, int32_t c, int32_t h, int32_
 /** CPU features relevant to the kernels, detected at run time (OS support
  *  of the vector state included: a feature is 1 only if usable). */
 typedef struct fbnn_cpu_features {
-    int popcnt, avx2, avx512f, avx512bw, avx512vpopcntdq, neon;
+    int popcnt, avx2, fma, avx512f, avx512bw, avx512vpopcntdq, neon;
 } fbnn_cpu_features;
 
 /** Detect the features of the CPU we run on (cpuid + xgetbv on x86). */
