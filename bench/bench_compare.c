@@ -79,11 +79,9 @@ static void *team_main(void *varg)
     return NULL;
 }
 
-/* Median wall time of fn run by n threads at once (barrier to barrier). */
-/* 1 while timing a hardware probe: team_time returns the fastest repeat. */
-static int g_team_min = 0;
-
-static double team_time(int n, team_fn fn, void *arg)
+/* Wall time of fn run by n threads at once (barrier to barrier): the
+ * median of the repeats, or with `fastest` (hardware probes) the fastest. */
+static double team_time(int n, team_fn fn, void *arg, int fastest)
 {
     team t;
     team_member mem[64];
@@ -105,7 +103,7 @@ static double team_time(int n, team_fn fn, void *arg)
     for (i = 1; i < n; i++) pthread_join(th[i], NULL);
     pthread_barrier_destroy(&t.bar);
     med = median(times, g_reps);
-    if (g_team_min)
+    if (fastest)
         for (i = 0; i < g_reps; i++)
             if (times[i] < med) med = times[i];
     return med;
@@ -145,9 +143,7 @@ static double peak_rate(peak_arg *a, int kind, int n, uint64_t iters)
     int i;
     a->kind = kind;
     a->iters = iters;
-    g_team_min = 1;
-    t = team_time(n, peak_work, a);
-    g_team_min = 0;
+    t = team_time(n, peak_work, a, 1);
     for (i = 0; i < n; i++) work += a->work[i];
     return work / t;
 }
@@ -232,7 +228,7 @@ static double ours_conv(const shape *s, int force_scalar, int threads, const cha
     a.w = w;
     a.batch = g_batch;
     for (k = 0; k < threads; k++) a.out[k] = (fbnn_real *)malloc((size_t)s->oc * a.p.out_h * a.p.out_w * sizeof(fbnn_real));
-    t = team_time(threads, bconv_work, &a);
+    t = team_time(threads, bconv_work, &a, 0);
     for (k = 0; k < threads; k++) free(a.out[k]);
     free(in);
     free(w);

@@ -1,17 +1,17 @@
 /*
  * Part of the conv_simd.h template, included from it once per ISA instance
- * after the shared window helpers (not a header of its own): the nibble-plane path for windows of at most
- * FLUSH_EVERY words.
+ * after the shared window helpers (not a header of its own): the
+ * nibble-plane path for windows of at most FLUSH_EVERY words.
  */
 #ifdef FBNN_SIMD_HAVE_NIBBLES
 /* ---------------------------------------------------------------------------
  * Binary and PG convs whose window has <= FLUSH_EVERY words (32/64-channel
  * 3x3 layers) with inputs and weights pre-split into nibble planes (see the
  * <= 16 channel path): 6 instead of 8 vector ops per popcount for the
- * interior pixels, which are nearly all the work (PG: pixel pairs, both
- * planes; binary: four pixels, over x and x shifted by two pixels). The input rows of the call
- * must fit FBNN_SIMD_NIB_WORDS words per plane; borders use window2 on the
- * packed words. Frame: 16 KiB planes + 6 KiB weights + 2 KiB tile.
+ * pixels (PG: pairs with both planes, border pixels included; binary: four
+ * interior pixels, over x and x shifted by two pixels, the rest on the
+ * packed words). The input rows of the call must fit FBNN_SIMD_NIB_WORDS
+ * words per plane. Frame: 16 KiB planes + 6 KiB weights + 2 KiB tile.
  * -------------------------------------------------------------------------*/
 #define FBNN_SIMD_NIB_WORDS 1024
 #define FBNN_SIMD_NIB_WHALF (31 * FBNN_SIMD_OB) /* low/high nibble weight planes apart */
@@ -124,6 +124,17 @@ static FBNN_SIMD_INLINE void SIMD_FN(nib_bin_chunk)(const uint32_t *x, const uin
     }
 }
 
+/* n packed words to a low-nibble plane at dst and a high-nibble plane
+ * `half` words after it. */
+static void SIMD_FN(nib_split)(const uint32_t *src, size_t n, uint32_t *dst, size_t half)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        dst[i] = src[i] & 0x0f0f0f0fu;
+        dst[half + i] = (src[i] >> 4) & 0x0f0f0f0fu;
+    }
+}
+
 /* Returns 1 if it computed rows [y0, y1), 0 if the layer does not qualify
  * (nothing written then). lsb == NULL: binary conv. */
 static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
@@ -137,7 +148,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
     const int32_t nw = FBNN_WORDS(p->in_c), wlen = p->k * p->k * nw, lim = 128 * wlen;
     const size_t row_words = (size_t)p->in_w * (size_t)nw;
     int32_t r_lo, r_hi, o0, oy, t;
-    size_t nwords, i;
+    size_t nwords;
     uint32_t gated = 0u;
     vu gv[SIMD_NV];
 
@@ -146,20 +157,15 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
     fbnn_simd_input_rows(p, y0, y1, &r_lo, &r_hi);
     nwords = (size_t)(r_hi - r_lo) * row_words;
     if (r_hi <= r_lo || nwords > FBNN_SIMD_NIB_WORDS) return 0;
-    for (i = 0; i < nwords; i++) {
-        const uint32_t m = msb[(size_t)r_lo * row_words + i], l = lsb != NULL ? lsb[(size_t)r_lo * row_words + i] : 0u;
-        planes[i] = m & 0x0f0f0f0fu;
-        planes[FBNN_SIMD_NIB_WORDS + i] = (m >> 4) & 0x0f0f0f0fu;
-        planes[2 * FBNN_SIMD_NIB_WORDS + i] = l & 0x0f0f0f0fu;
-        planes[3 * FBNN_SIMD_NIB_WORDS + i] = (l >> 4) & 0x0f0f0f0fu;
-    }
+    /* msb planes, then (PG only) lsb planes, of the call's input rows */
+    SIMD_FN(nib_split)(msb + (size_t)r_lo * row_words, nwords, planes, FBNN_SIMD_NIB_WORDS);
+    if (lsb != NULL)
+        SIMD_FN(nib_split)(lsb + (size_t)r_lo * row_words, nwords, planes + 2 * FBNN_SIMD_NIB_WORDS,
+                           FBNN_SIMD_NIB_WORDS);
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
         SIMD_FN(repack)(weights, wlen, o0, nb, wb);
-        for (i = 0; i < (size_t)wlen * FBNN_SIMD_OB; i++) {
-            wn[i] = wb[i] & 0x0f0f0f0fu;
-            wn[FBNN_SIMD_NIB_WHALF + i] = (wb[i] >> 4) & 0x0f0f0f0fu;
-        }
+        SIMD_FN(nib_split)(wb, (size_t)wlen * FBNN_SIMD_OB, wn, FBNN_SIMD_NIB_WHALF);
         if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
         for (oy = y0; oy < y1; oy++) {
             const int32_t iy0 = oy * p->stride - p->pad;
