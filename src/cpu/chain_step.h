@@ -55,17 +55,8 @@ static inline fbnn_real fbnn_chain_element(fbnn_real v, const fbnn_chain_step *s
 {
     int32_t k;
     for (k = 0; k < n_steps; k++) {
-        const fbnn_chain_step *s = &steps[k];
-        if (s->kind == FBNN_CHAIN_AFFINE) {
-            v = fbnn_r_add(fbnn_r_mul(s->p0[ch], v), s->p1[ch]);
-        } else if (s->kind == FBNN_CHAIN_RPRELU) {
-            fbnn_real t = fbnn_r_add(v, s->p0[ch]);
-            if (!fbnn_r_gt(t, FBNN_R_ZERO)) t = fbnn_r_mul(s->p1[ch], t);
-            v = fbnn_r_add(t, s->p2[ch]);
-        } else {
-            v = s->other_first ? fbnn_r_add(s->p0[idx], v) : fbnn_r_add(v, s->p0[idx]);
-        }
-        if (s->store != NULL) s->store[idx] = v;
+        v = fbnn_chain_apply1(&steps[k], v, ch, idx);
+        if (steps[k].store != NULL) steps[k].store[idx] = v;
     }
     return v;
 }
