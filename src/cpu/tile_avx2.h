@@ -18,9 +18,15 @@
 
 static inline void vf_tile_out(const float *tile, int32_t tw, int32_t nb, float *out, size_t ohw)
 {
-    int32_t t0 = 0, c0, j, l, t;
-    for (; t0 + 8 <= tw; t0 += 8) {
-        for (c0 = 0; c0 < nb; c0 += 8) {
+    const int32_t tw8 = tw & ~7;
+    int32_t t0, c0, j, l, t;
+    /* Channels outer, pixels inner: each output plane's row segment is
+     * written front to back in consecutive stores. With pixels outer, a
+     * 32x32 map (planes 4 KiB apart, all in one L1 set) had its lines
+     * evicted between the halves written by consecutive 8-pixel blocks:
+     * 16 planes thrash an 8-way set. */
+    for (c0 = 0; c0 < nb; c0 += 8) {
+        for (t0 = 0; t0 < tw8; t0 += 8) {
             const float *s = tile + (size_t)t0 * 16u + (size_t)c0;
             const __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + 16), r2 = _mm256_loadu_ps(s + 32),
                          r3 = _mm256_loadu_ps(s + 48), r4 = _mm256_loadu_ps(s + 64), r5 = _mm256_loadu_ps(s + 80),
@@ -47,7 +53,7 @@ static inline void vf_tile_out(const float *tile, int32_t tw, int32_t nb, float 
         }
     }
     for (l = 0; l < nb; l++)
-        for (t = t0; t < tw; t++) out[(size_t)l * ohw + (size_t)t] = tile[(size_t)t * 16u + (size_t)l];
+        for (t = tw8; t < tw; t++) out[(size_t)l * ohw + (size_t)t] = tile[(size_t)t * 16u + (size_t)l];
 }
 
 #endif /* FBNN_TILE_AVX2_H */
