@@ -69,6 +69,24 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
     *lo = _mm256_and_si256(s16, _mm256_set1_epi32(0xffff));
     *hi = _mm256_srli_epi32(s16, 16);
 }
+/* pg_out_ab's a = -4*pm and b = -4*pm - 2*pl straight from byte counters:
+ * vpmaddubsw with negative byte weights, then vpmaddwd picks or adds the
+ * 16-bit halves (5 ops for both, against 8 through vc_split16/vu_flush and
+ * vu_conv_sum). No saturation: counters hold at most 31 x 8 = 248 per byte,
+ * so |4 * (248 + 248) + 2 * (248 + 248)| < 32768. */
+#define FBNN_SIMD_HAVE_PG_AB 1
+static inline void pg_ab16__avx2(vc c, vu *a, vu *b)
+{
+    const __m256i s16 = _mm256_maddubs_epi16(c, _mm256_set1_epi32((int)0xFEFEFCFCu)); /* bytes -4,-4,-2,-2 */
+    *a = _mm256_madd_epi16(s16, _mm256_set1_epi32(1));
+    *b = _mm256_madd_epi16(s16, _mm256_set1_epi32(0x00010001));
+}
+static inline void pg_ab2__avx2(vc cm, vc cl, vu *a, vu *b)
+{
+    const __m256i sm = _mm256_maddubs_epi16(cm, _mm256_set1_epi8(-4)), sl = _mm256_maddubs_epi16(cl, _mm256_set1_epi8(-2));
+    *a = _mm256_madd_epi16(sm, _mm256_set1_epi16(1));
+    *b = _mm256_madd_epi16(_mm256_add_epi16(sm, sl), _mm256_set1_epi16(1));
+}
 static inline vf vf_from_vu(vu s) { return _mm256_cvtepi32_ps(s); }
 /* fl(n / 3) exactly as the reference's division, by reciprocal and one FMA
  * correction (third_avx2.h has the proof; vdivps was measured slower, and so

@@ -18,10 +18,9 @@
 
 static FBNN_SIMD_INLINE void SIMD_FN(window2_pair_nib)(const uint32_t *nm, const uint32_t *nl, const uint32_t *wn,
                                                        int32_t k, int32_t nw, int32_t in_w, size_t xo, int32_t step,
-                                                       int32_t ky_lo, int32_t ky_hi, vu *pm0, vu *pl0, vu *pm1,
-                                                       vu *pl1)
+                                                       int32_t ky_lo, int32_t ky_hi, vc *cm0, vc *cl0, vc *cm1,
+                                                       vc *cl1)
 {
-    vc cm0[SIMD_NV], cl0[SIMD_NV], cm1[SIMD_NV], cl1[SIMD_NV];
     const int32_t n = k * nw;
     int32_t ky, i, j;
     for (j = 0; j < SIMD_NV; j++) cm0[j] = cl0[j] = cm1[j] = cl1[j] = vc_zero();
@@ -44,21 +43,14 @@ static FBNN_SIMD_INLINE void SIMD_FN(window2_pair_nib)(const uint32_t *nm, const
         }
         xo += (size_t)in_w * (size_t)nw;
     }
-    for (j = 0; j < SIMD_NV; j++) {
-        pm0[j] = vu_flush(vu_zero(), cm0[j]);
-        pl0[j] = vu_flush(vu_zero(), cl0[j]);
-        pm1[j] = vu_flush(vu_zero(), cm1[j]);
-        pl1[j] = vu_flush(vu_zero(), cl1[j]);
-    }
 }
 
 /* Both planes of one pixel over the taps [ky_lo, ky_hi) x [kx_lo, kx_hi)
  * (a border pixel), xo at its first in-bounds word. */
 static FBNN_SIMD_INLINE void SIMD_FN(window2_nib1)(const uint32_t *nm, const uint32_t *nl, const uint32_t *wn,
                                                    int32_t k, int32_t nw, int32_t in_w, size_t xo, int32_t ky_lo,
-                                                   int32_t ky_hi, int32_t kx_lo, int32_t kx_hi, vu *pm, vu *pl)
+                                                   int32_t ky_hi, int32_t kx_lo, int32_t kx_hi, vc *cm, vc *cl)
 {
-    vc cm[SIMD_NV], cl[SIMD_NV];
     const int32_t n = (kx_hi - kx_lo) * nw;
     int32_t ky, i, j;
     for (j = 0; j < SIMD_NV; j++) cm[j] = cl[j] = vc_zero();
@@ -76,10 +68,6 @@ static FBNN_SIMD_INLINE void SIMD_FN(window2_nib1)(const uint32_t *nm, const uin
             }
         }
         xo += (size_t)in_w * (size_t)nw;
-    }
-    for (j = 0; j < SIMD_NV; j++) {
-        pm[j] = vu_flush(vu_zero(), cm[j]);
-        pl[j] = vu_flush(vu_zero(), cl[j]);
     }
 }
 
@@ -101,9 +89,17 @@ static FBNN_SIMD_INLINE void SIMD_FN(nib_bin_chunk)(const uint32_t *x, const uin
         float *dst = tile + (size_t)t * FBNN_SIMD_OB;
         if (full_rows && ix0 >= 0 && t + 3 < tw && ix0 + 3 * p->stride + p->k <= p->in_w) {
             vu p2[SIMD_NV], p3[SIMD_NV];
+            vc c0[SIMD_NV], c1[SIMD_NV], c2[SIMD_NV], c3[SIMD_NV];
+            int32_t j;
             SIMD_FN(window2_pair_nib)(planes, planes + 2 * (size_t)step, wn, p->k, nw, p->in_w,
                                       ((size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw, step, 0,
-                                      p->k, p0, p2, p1, p3);
+                                      p->k, c0, c2, c1, c3);
+            for (j = 0; j < SIMD_NV; j++) {
+                p0[j] = vu_flush(vu_zero(), c0[j]);
+                p1[j] = vu_flush(vu_zero(), c1[j]);
+                p2[j] = vu_flush(vu_zero(), c2[j]);
+                p3[j] = vu_flush(vu_zero(), c3[j]);
+            }
             SIMD_FN(bin_out)(p0, base_full, dst);
             SIMD_FN(bin_out)(p1, base_full, dst + FBNN_SIMD_OB);
             SIMD_FN(bin_out)(p2, base_full, dst + 2 * FBNN_SIMD_OB);
@@ -180,20 +176,26 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
                 }
                 for (t = 0; t < tw; t++) {
                     const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
-                    int32_t kx_lo, kx_hi, base;
-                    vu pm[SIMD_NV], pl[SIMD_NV];
+                    int32_t kx_lo, kx_hi, base, j;
+                    vu a[SIMD_NV], b[SIMD_NV];
+                    vc cm[SIMD_NV], cl[SIMD_NV];
                     float *dst = tile + (size_t)t * FBNN_SIMD_OB;
                     if (t + 1 < tw && ix0 >= 0 && ix0 + p->stride + p->k <= p->in_w) {
                         /* Two pixels whose windows are inside in x (all rows, or
                          * the clipped rows of a top/bottom output row). */
-                        vu pm1[SIMD_NV], pl1[SIMD_NV];
+                        vu a1[SIMD_NV], b1[SIMD_NV];
+                        vc cm1[SIMD_NV], cl1[SIMD_NV];
                         base = (ky_hi - ky_lo) * p->k * p->in_c;
                         SIMD_FN(window2_pair_nib)(planes, planes + 2 * FBNN_SIMD_NIB_WORDS, wn, p->k, nw, p->in_w,
                                                   ((size_t)(iy0 + ky_lo - r_lo) * (size_t)p->in_w + (size_t)ix0) *
                                                       (size_t)nw,
-                                                  p->stride * nw, ky_lo, ky_hi, pm, pl, pm1, pl1);
-                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
-                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base, gv, dst + FBNN_SIMD_OB));
+                                                  p->stride * nw, ky_lo, ky_hi, cm, cl, cm1, cl1);
+                        for (j = 0; j < SIMD_NV; j++) {
+                            SIMD_FN(pg_ab2)(cm[j], cl[j], &a[j], &b[j]);
+                            SIMD_FN(pg_ab2)(cm1[j], cl1[j], &a1[j], &b1[j]);
+                        }
+                        gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a, b, base, gv, dst));
+                        gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a1, b1, base, gv, dst + FBNN_SIMD_OB));
                         t++;
                         continue;
                     }
@@ -202,8 +204,9 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
                     SIMD_FN(window2_nib1)(planes, planes + 2 * FBNN_SIMD_NIB_WORDS, wn, p->k, nw, p->in_w,
                                           ((size_t)(iy0 + ky_lo - r_lo) * (size_t)p->in_w + (size_t)(ix0 + kx_lo)) *
                                               (size_t)nw,
-                                          ky_lo, ky_hi, kx_lo, kx_hi, pm, pl);
-                    gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
+                                          ky_lo, ky_hi, kx_lo, kx_hi, cm, cl);
+                    for (j = 0; j < SIMD_NV; j++) SIMD_FN(pg_ab2)(cm[j], cl[j], &a[j], &b[j]);
+                    gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a, b, base, gv, dst));
                 }
                 SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
             }

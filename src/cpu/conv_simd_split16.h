@@ -56,9 +56,8 @@ static FBNN_SIMD_INLINE vc SIMD_FN(xb_pop)(vc c, SIMD_FN(xbc) x, const uint32_t 
 
 static FBNN_SIMD_INLINE void SIMD_FN(window_split)(const uint32_t *x, const uint32_t *wb, int32_t k, int32_t in_w,
                                                    int32_t iy0, int32_t ky_lo, int32_t ky_hi, int32_t ix0,
-                                                   int32_t kx_lo, int32_t kx_hi, vu *pm, vu *pl)
+                                                   int32_t kx_lo, int32_t kx_hi, vc *c)
 {
-    vc c[SIMD_NV];
     int32_t ky, kx, j;
     for (j = 0; j < SIMD_NV; j++) c[j] = vc_zero();
     if (k == 3 && ky_hi - ky_lo == 3 && kx_hi - kx_lo == 3) {
@@ -82,17 +81,16 @@ static FBNN_SIMD_INLINE void SIMD_FN(window_split)(const uint32_t *x, const uint
             }
         }
     }
-    for (j = 0; j < SIMD_NV; j++) vc_split16(c[j], &pm[j], &pl[j]);
 }
 
 /* Two horizontally adjacent interior pixels of a 3x3 window at once (xr at
- * the first one's top-left input word, the second `stride` words right):
+ * the first one's top-left input word, the second `stride` words right;
+ * byte counters out, as window_split's: vc_split16 or pg_ab16 reads them):
  * each weight vector serves both, and two independent counter chains keep
  * the vector units busy. */
 static FBNN_SIMD_INLINE void SIMD_FN(window_split_pair3)(const uint32_t *xr, int32_t in_w, int32_t stride,
-                                                         const uint32_t *wb, vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+                                                         const uint32_t *wb, vc *c0, vc *c1)
 {
-    vc c0[SIMD_NV], c1[SIMD_NV];
     int32_t ky, kx, j;
     for (j = 0; j < SIMD_NV; j++) c0[j] = c1[j] = vc_zero();
     for (ky = 0; ky < 3; ky++) {
@@ -107,10 +105,6 @@ static FBNN_SIMD_INLINE void SIMD_FN(window_split_pair3)(const uint32_t *xr, int
             }
         }
         xr += in_w;
-    }
-    for (j = 0; j < SIMD_NV; j++) {
-        vc_split16(c0[j], &pm0[j], &pl0[j]);
-        vc_split16(c1[j], &pm1[j], &pl1[j]);
     }
 }
 
@@ -127,13 +121,20 @@ static FBNN_SIMD_INLINE void SIMD_FN(split16_bin_chunk)(const uint32_t *comb, co
         const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
         int32_t kx_lo, kx_hi, kx_lo1, kx_hi1, base;
         vu p0[SIMD_NV], p1[SIMD_NV];
+        vc c0[SIMD_NV];
+        int32_t j;
         float *dst = tile + (size_t)t * FBNN_SIMD_OB;
         if (full_rows && t + 3 < tw && ix0 >= 0 && ix0 + 3 * p->stride + 3 <= p->in_w) {
             /* Four interior pixels: pairs (t, t+1) and (t+2, t+3). */
             vu p2[SIMD_NV], p3[SIMD_NV];
+            vc c1[SIMD_NV];
             const int32_t base9 = 9 * p->in_c;
             SIMD_FN(window_split_pair3)(comb + (size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0, p->in_w,
-                                        2 * p->stride, wb, p0, p1, p2, p3);
+                                        2 * p->stride, wb, c0, c1);
+            for (j = 0; j < SIMD_NV; j++) {
+                vc_split16(c0[j], &p0[j], &p1[j]);
+                vc_split16(c1[j], &p2[j], &p3[j]);
+            }
             SIMD_FN(bin_out)(p0, base9, dst);
             SIMD_FN(bin_out)(p1, base9, dst + FBNN_SIMD_OB);
             SIMD_FN(bin_out)(p2, base9, dst + 2 * FBNN_SIMD_OB);
@@ -143,7 +144,8 @@ static FBNN_SIMD_INLINE void SIMD_FN(split16_bin_chunk)(const uint32_t *comb, co
         }
         fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
         base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
-        SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi, p0, p1);
+        SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi, c0);
+        for (j = 0; j < SIMD_NV; j++) vc_split16(c0[j], &p0[j], &p1[j]);
         SIMD_FN(bin_out)(p0, base, dst);
         if (t + 1 < tw) {
             /* The high halves hold pixel t+1's taps where its tap range is t's. */
@@ -241,24 +243,31 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
                     }
                     for (t = 0; t < tw; t++) {
                         const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
-                        int32_t kx_lo, kx_hi, base;
-                        vu pm[SIMD_NV], pl[SIMD_NV];
+                        int32_t kx_lo, kx_hi, base, j;
+                        vu a[SIMD_NV], b[SIMD_NV];
+                        vc c0[SIMD_NV];
                         float *dst = tile + (size_t)t * FBNN_SIMD_OB;
                         if (full_rows && t + 1 < tw && ix0 >= 0 && ix0 + p->stride + 3 <= p->in_w) {
-                            vu pm1[SIMD_NV], pl1[SIMD_NV];
+                            vu a2[SIMD_NV], b2[SIMD_NV];
+                            vc c1[SIMD_NV];
                             const int32_t base9 = 9 * p->in_c;
                             SIMD_FN(window_split_pair3)(comb + (size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0,
-                                                        p->in_w, p->stride, wb, pm, pl, pm1, pl1);
-                            gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base9, gv, dst));
-                            gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base9, gv, dst + FBNN_SIMD_OB));
+                                                        p->in_w, p->stride, wb, c0, c1);
+                            for (j = 0; j < SIMD_NV; j++) {
+                                SIMD_FN(pg_ab16)(c0[j], &a[j], &b[j]);
+                                SIMD_FN(pg_ab16)(c1[j], &a2[j], &b2[j]);
+                            }
+                            gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a, b, base9, gv, dst));
+                            gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a2, b2, base9, gv, dst + FBNN_SIMD_OB));
                             t++;
                             continue;
                         }
                         fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                         base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
                         SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi,
-                                              pm, pl);
-                        gated += fbnn_popcount32(SIMD_FN(pg_out)(pm, pl, base, gv, dst));
+                                              c0);
+                        for (j = 0; j < SIMD_NV; j++) SIMD_FN(pg_ab16)(c0[j], &a[j], &b[j]);
+                        gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a, b, base, gv, dst));
                     }
                     SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
                 }
