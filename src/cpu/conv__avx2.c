@@ -124,6 +124,37 @@ static inline void vu_store_u16(uint16_t *p, const vu *v)
 }
 
 
+/* Prefix-code stem: for n words x of the form 2^n - 1 (n = 0..32), code[i]
+ * = 16 * popcount(x) (= 16 * trailing ones, the table row offset); returns 0
+ * as soon as a block of 8 holds another word. 8 words per step instead of a
+ * scalar test + tzcnt per word. */
+#define FBNN_SIMD_HAVE_PFX_CODES 1
+static inline int vu_pfx_codes(const uint32_t *src, size_t n, uint16_t *code)
+{
+    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low4 = _mm256_set1_epi8(0x0f), ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + i));
+        const __m256i bad = _mm256_and_si256(x, _mm256_sub_epi32(x, _mm256_set1_epi32(-1)));
+        __m256i c;
+        if (!_mm256_testz_si256(bad, bad)) return 0;
+        c = _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low4)),
+                            _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low4)));
+        c = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(c, ones8), ones16), 4);
+        /* 8 u32 lanes (<= 512) to 8 u16: pack within 128-bit halves, then gather the halves. */
+        c = _mm256_permute4x64_epi64(_mm256_packus_epi32(c, c), 0x08);
+        _mm_storeu_si128((__m128i *)(void *)(code + i), _mm256_castsi256_si128(c));
+    }
+    for (; i < n; i++) {
+        const uint32_t x = src[i];
+        if ((x & (x + 1u)) != 0u) return 0;
+        code[i] = (uint16_t)(__builtin_popcount(x) * 16);
+    }
+    return 1;
+}
+
 #include "tile_avx2.h"
 #include "conv_simd.h"
 #else

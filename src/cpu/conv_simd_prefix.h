@@ -47,6 +47,26 @@ static FBNN_SIMD_INLINE vh SIMD_FN(pfx_row)(vh acc, const uint16_t *dr, const ui
     for (q = 0; q < cnt; q++) acc = vh_add_load(acc, dr + (size_t)q * 33u * FBNN_SIMD_OB + cr[q]);
     return acc;
 }
+
+/* n_pix consecutive output pixels whose 3x3 windows are all in bounds
+ * (cr at the first one's top-left code, `step` codes between pixels,
+ * cnt = 3 * words per pixel, literal at the call): no tap ranges, and the
+ * three table rows of each kernel row unrolled. */
+static FBNN_SIMD_INLINE void SIMD_FN(pfx_interior3)(const uint16_t *d, const uint16_t *cr, size_t row_words,
+                                                    size_t step, int32_t n_pix, int32_t cnt, int32_t base,
+                                                    float *tile)
+{
+    const size_t dky = (size_t)cnt * 33u * FBNN_SIMD_OB;
+    int32_t t, j;
+    for (t = 0; t < n_pix; t++, cr += step, tile += FBNN_SIMD_OB) {
+        vu pc[SIMD_NV];
+        vh acc = SIMD_FN(pfx_row)(vh_zero(), d, cr, cnt);
+        acc = SIMD_FN(pfx_row)(acc, d + dky, cr + row_words, cnt);
+        acc = SIMD_FN(pfx_row)(acc, d + 2 * dky, cr + 2 * row_words, cnt);
+        vh_widen(acc, pc);
+        for (j = 0; j < SIMD_NV; j++) vf_store(tile + (size_t)j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
+    }
+}
 #endif
 
 /* Returns 1 if it computed rows [y0, y1), 0 if the layer or input does not
@@ -75,13 +95,21 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
         fbnn_simd_input_rows(p, b0, b1, &r_lo, &r_hi);
         nwords = (size_t)(r_hi - r_lo) * row_words;
         src = in + (size_t)r_lo * row_words;
+        /* Not of the form 2^n - 1: this layer takes the blocked path (rows
+         * of earlier bands are recomputed there, identically). */
+#ifdef FBNN_SIMD_HAVE_PFX_CODES
+#if FBNN_SIMD_OB != 16
+#error "vu_pfx_codes writes 16 * n: the table row stride"
+#endif
+        (void)i;
+        if (!vu_pfx_codes(src, nwords, code)) return 0;
+#else
         for (i = 0; i < nwords; i++) {
             const uint32_t x = src[i];
-            /* Not of the form 2^n - 1: this layer takes the blocked path
-             * (rows of earlier bands are recomputed there, identically). */
             if ((x & (x + 1u)) != 0u) return 0;
             code[i] = (uint16_t)(SIMD_FN(trailing_ones)(x) * FBNN_SIMD_OB);
         }
+#endif
         for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
             const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
             int32_t oy;
@@ -106,6 +134,23 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                     const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
                     for (t = 0; t < tw; t++) {
                         const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
+#ifdef FBNN_SIMD_HAVE_ACC16
+                        if (p->k == 3 && ky_hi - ky_lo == 3 && ix0 >= 0 && ix0 + 3 <= p->in_w && nw <= 3) {
+                            /* The run of pixels from t whose windows are inside. */
+                            int32_t n_pix = (p->in_w - 3 - ix0) / p->stride + 1;
+                            const uint16_t *cr = code + (size_t)(iy0 - r_lo) * row_words + (size_t)ix0 * (size_t)nw;
+                            const size_t step = (size_t)p->stride * (size_t)nw;
+                            float *td = tile + (size_t)t * FBNN_SIMD_OB;
+                            if (n_pix > tw - t) n_pix = tw - t;
+                            switch (nw) {
+                            case 3: SIMD_FN(pfx_interior3)(d, cr, row_words, step, n_pix, 9, 9 * p->in_c, td); break;
+                            case 2: SIMD_FN(pfx_interior3)(d, cr, row_words, step, n_pix, 6, 9 * p->in_c, td); break;
+                            default: SIMD_FN(pfx_interior3)(d, cr, row_words, step, n_pix, 3, 9 * p->in_c, td); break;
+                            }
+                            t += n_pix - 1;
+                            continue;
+                        }
+#endif
                         int32_t kx_lo, kx_hi, ky, base;
                         vu pc[SIMD_NV];
                         fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
