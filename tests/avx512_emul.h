@@ -9,7 +9,8 @@
  * function that computes the instruction's documented result lane by lane
  * (Intel SDM semantics: byte shuffles within 128-bit lanes, vpmaddubsw's
  * signed saturation, signed compares into a 16-bit mask, round-to-nearest
- * int->float and correctly rounded division). test_simd then checks the
+ * int->float, correctly rounded multiplication and division, and fused
+ * multiply-adds through C99 fmaf). test_simd then checks the
  * resulting kernel set against the reference like any other; what it
  * proves is the template's logic at 16 lanes with these instruction
  * semantics, not the silicon.
@@ -20,6 +21,7 @@
 #define FBNN_AVX512_EMUL_H
 
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -192,6 +194,25 @@ static inline emu_m512 emu_set1_ps(float x)
     for (i = 0; i < 16; i++) r.f[i] = x;
     return r;
 }
+static inline emu_m512 emu_mul_ps(emu_m512 a, emu_m512 b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.f[i] = a.f[i] * b.f[i]; /* one rounding, as vmulps */
+    return a;
+}
+/* vfmadd: a * b + c with one rounding (C99 fmaf is fused); vfnmadd: -(a * b) + c. */
+static inline emu_m512 emu_fmadd_ps(emu_m512 a, emu_m512 b, emu_m512 c)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.f[i] = fmaf(a.f[i], b.f[i], c.f[i]);
+    return a;
+}
+static inline emu_m512 emu_fnmadd_ps(emu_m512 a, emu_m512 b, emu_m512 c)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.f[i] = fmaf(-a.f[i], b.f[i], c.f[i]);
+    return a;
+}
 static inline emu_m512 emu_div_ps(emu_m512 a, emu_m512 b)
 {
     int i;
@@ -239,6 +260,9 @@ static inline __m128i emu_cvtepi32_epi8(emu_m512i a)
 #define _mm512_cvtepi32_ps emu_cvtepi32_ps
 #define _mm512_set1_ps emu_set1_ps
 #define _mm512_div_ps emu_div_ps
+#define _mm512_mul_ps emu_mul_ps
+#define _mm512_fmadd_ps emu_fmadd_ps
+#define _mm512_fnmadd_ps emu_fnmadd_ps
 #define _mm512_storeu_ps emu_storeu_ps
 #define _mm512_cvtepu8_epi32 emu_cvtepu8_epi32
 #define _mm512_cvtepi32_epi8 emu_cvtepi32_epi8

@@ -5,14 +5,16 @@
  *    (vpshufb) into byte counters, widened with vpmaddubsw/vpmaddwd;
  *  - avx512vpopcnt (conv__avx512vpopcnt.c, adds -mavx512vpopcntdq): vpopcntd
  *    straight into the 32-bit accumulators.
- * Float per lane: vcvtdq2ps, vdivps (correctly rounded = scalar (float)n/3),
- * vcmpps GT_OQ into a mask register. dispatch.c selects these only when cpuid
+ * Float per lane: vcvtdq2ps; fl(n / 3) by reciprocal and an exact FMA
+ * remainder (third_avx512.h, = scalar (float)n / 3); integer gate compares
+ * into a mask register. dispatch.c selects these only when cpuid
  * and xgetbv report the features with OS-saved opmask/zmm state.
  */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
 #include "dispatch.h"
+#include "third_avx512.h"
 
 /* FBNN_AVX512_EMUL: the test build over tests/avx512_emul.h (plain C lane
  * loops for the AVX-512 intrinsics), with names of its own. */
@@ -75,7 +77,8 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
 }
 #endif
 static inline vf vf_from_vu(vu s) { return _mm512_cvtepi32_ps(s); }
-static inline vf vf_third(vu n) { return _mm512_div_ps(_mm512_cvtepi32_ps(n), _mm512_set1_ps(3.0f)); }
+/* fl(n / 3) by reciprocal and an exact FMA remainder (third_avx512.h). */
+static inline vf vf_third(vu n) { return fbnn_third_avx512(n); }
 static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
 static inline unsigned vm_bits(vm m) { return (unsigned)m; }
 
