@@ -1,11 +1,12 @@
 /*
  * AVX2 instance of the blocked conv (conv_simd.h): 8 output channels per
  * ymm, 2 ymm per block of 16. Popcount by the 4-bit lookup (vpshufb) into
- * byte counters, widened with vpmaddubsw/vpmaddwd. Float: vcvtdq2ps and
- * vdivps (correctly rounded, = the scalar (float)n / 3; computing n / 3
- * through double instead measured slower on Zen 3). This file alone is
- * compiled with -mavx2 (CMakeLists.txt); dispatch.c selects it only when
- * cpuid and xgetbv report AVX2 with OS-saved ymm state.
+ * byte counters, widened with vpmaddubsw/vpmaddwd. Float: vcvtdq2ps, then
+ * fl(n / 3) = the scalar (float)n / 3 by reciprocal and an exact FMA
+ * remainder (third_avx2.h; vdivps and a route through double both measured
+ * slower on Zen 3). This file alone is compiled with -mavx2 -mfma
+ * (CMakeLists.txt); dispatch.c selects it only when cpuid and xgetbv report
+ * AVX2 and FMA with OS-saved ymm state.
  */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
