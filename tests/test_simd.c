@@ -512,6 +512,12 @@ int main(void)
     static const char *names[] = {"scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon"};
     size_t i;
     fbnn_kernel_table auto_t;
+    /* FBNN_TEST_SEED=N: other random data on the same grid (soak runs). */
+    const char *seed = getenv("FBNN_TEST_SEED");
+    if (seed != NULL && *seed != '\0') {
+        fbnn_test_rng_seed((uint32_t)strtoul(seed, NULL, 10));
+        printf("random seed %s\n", seed);
+    }
     fbnn_kernel_table_init(&auto_t, 0);
     printf("automatic choice on this CPU: %s\n", auto_t.isa);
     for (i = 0; i < sizeof isas / sizeof isas[0]; i++) {
