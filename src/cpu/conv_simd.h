@@ -439,24 +439,27 @@ static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out_ab)(const vu *a, const vu *b, in
 }
 
 #ifndef FBNN_SIMD_HAVE_PG_AB
+/* a = -4*pm, b = -4*pm - 2*pl from the two popcounts (instances without
+ * their own pg_ab16 / pg_ab2). */
+static FBNN_SIMD_INLINE void SIMD_FN(pg_ab_counts)(vu pm, vu pl, vu *a, vu *b)
+{
+    *a = vu_conv_sum(vu_add(pm, pm), 0);
+    *b = vu_add(*a, vu_conv_sum(pl, 0));
+}
 #ifdef FBNN_SIMD_HAVE_SPLIT16
 /* a, b of pg_out_ab from a split16 counter (msb in bytes 0-1, lsb in 2-3). */
 static FBNN_SIMD_INLINE void SIMD_FN(pg_ab16)(vc c, vu *a, vu *b)
 {
     vu pm, pl;
     vc_split16(c, &pm, &pl);
-    *a = vu_conv_sum(vu_add(pm, pm), 0);
-    *b = vu_add(*a, vu_conv_sum(pl, 0));
+    SIMD_FN(pg_ab_counts)(pm, pl, a, b);
 }
 #endif
 /* a, b of pg_out_ab from the MSB and LSB byte counters of one window. */
 static FBNN_SIMD_INLINE void SIMD_FN(pg_ab2)(vc cm, vc cl, vu *a, vu *b)
 {
-    const vu pm = vu_flush(vu_zero(), cm), pl = vu_flush(vu_zero(), cl);
-    *a = vu_conv_sum(vu_add(pm, pm), 0);
-    *b = vu_add(*a, vu_conv_sum(pl, 0));
+    SIMD_FN(pg_ab_counts)(vu_flush(vu_zero(), cm), vu_flush(vu_zero(), cl), a, b);
 }
-#else
 #endif
 
 /* Binary conv outputs base - 2*pc of one pixel into its tile row. */

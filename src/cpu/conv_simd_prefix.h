@@ -57,14 +57,14 @@ static FBNN_SIMD_INLINE void SIMD_FN(pfx_interior3)(const uint16_t *d, const uin
                                                     float *tile)
 {
     const size_t dky = (size_t)cnt * 33u * FBNN_SIMD_OB;
-    int32_t t, j;
+    int32_t t;
     for (t = 0; t < n_pix; t++, cr += step, tile += FBNN_SIMD_OB) {
         vu pc[SIMD_NV];
         vh acc = SIMD_FN(pfx_row)(vh_zero(), d, cr, cnt);
         acc = SIMD_FN(pfx_row)(acc, d + dky, cr + row_words, cnt);
         acc = SIMD_FN(pfx_row)(acc, d + 2 * dky, cr + 2 * row_words, cnt);
         vh_widen(acc, pc);
-        for (j = 0; j < SIMD_NV; j++) vf_store(tile + (size_t)j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
+        SIMD_FN(bin_out)(pc, base, tile);
     }
 }
 #endif
@@ -186,9 +186,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
 #ifdef FBNN_SIMD_HAVE_ACC16
                         vh_widen(acc, pc);
 #endif
-                        for (j = 0; j < SIMD_NV; j++)
-                            vf_store(tile + (size_t)t * FBNN_SIMD_OB + (size_t)j * VL,
-                                     vf_from_vu(vu_conv_sum(pc[j], base)));
+                        SIMD_FN(bin_out)(pc, base, tile + (size_t)t * FBNN_SIMD_OB);
                     }
                     SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
                 }
