@@ -42,13 +42,16 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
     size_t n_out = (size_t)p->out_c * (size_t)p->out_h * (size_t)p->out_w;
     uint32_t *m = malloc(in_px * nwd * 4), *l = malloc(in_px * nwd * 4), *w = malloc(n_w * 4);
     fbnn_real *thr = malloc((size_t)p->out_c * sizeof(fbnn_real));
-    fbnn_real *y_ref = malloc(n_out * sizeof(fbnn_real)), *y_var = malloc(n_out * sizeof(fbnn_real));
+    /* y_var has a guard zone behind it: no variant may write past out_c planes. */
+    enum { GUARD = 1024 };
+    fbnn_real *y_ref = malloc(n_out * sizeof(fbnn_real)), *y_var = malloc((n_out + GUARD) * sizeof(fbnn_real));
     uint32_t g_ref = 0, g_var = 0, g_sum;
     int32_t o, y0, y1;
     if (!m || !l || !w || !thr || !y_ref || !y_var) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
+    memset(y_var + n_out, 0x5A, GUARD * sizeof(fbnn_real));
     fbnn_test_fill_bits(m, in_px, p->in_c);
     fbnn_test_fill_bits(l, in_px, p->in_c);
     fbnn_test_fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
@@ -145,6 +148,15 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
                 }
         }
     }
+    {
+        const unsigned char *gb = (const unsigned char *)(y_var + n_out);
+        size_t i;
+        for (i = 0; i < GUARD * sizeof(fbnn_real); i++)
+            if (gb[i] != 0x5A) {
+                report(t->isa, "wrote past the output", p, gate_mode);
+                break;
+            }
+    }
     free(m); free(l); free(w); free(thr); free(y_ref); free(y_var);
 }
 
@@ -230,6 +242,18 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 48, 16, 3, 1, 12, 11)) { p.pad = 0; p.out_h = 10; p.out_w = 9; check_case(t, &p, 2, 0); n++; }
         if (set_shape(&p, 16, 16, 5, 1, 9, 9)) { p.pad = 2; p.out_h = p.out_w = 9; check_case(t, &p, 2, 0); n++; }
         if (set_shape(&p, 16, 16, 7, 1, 9, 9)) { p.pad = 3; p.out_h = p.out_w = 9; check_case(t, &p, 2, 0); n++; }
+        /* Row-skewed output (32-wide rows, planes a multiple of 4 KiB;
+         * conv_simd_rowskew.h) through each path: <= 16 channels with 16,
+         * 6 (two groups, one partial) and 16 + 4 (skewed and plain blocks)
+         * outputs; nibble planes with 16 + 16 + 5; the blocked path; a
+         * 64-row map; padding garbage that sends <= 16 channels elsewhere. */
+        if (set_shape(&p, 16, 16, 3, 1, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 6, 3, 1, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 20, 3, 1, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 40, 37, 3, 1, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 100, 24, 3, 1, 32, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 16, 3, 1, 64, 32)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 16, 16, 3, 1, 32, 32)) check_case(t, &p, 2, 2), n++;
     }
     printf("%-18s %d shapes checked\n", t->isa, n);
 }

@@ -41,19 +41,23 @@
  *  - Popcounts accumulate in 8-bit counters (vc) that are widened to 32 bits
  *    every FLUSH_EVERY steps (each step adds at most 8 per byte).
  *  - Results of a row chunk go to a [pixel][16] tile, then to the planar
- *    output; float math per lane is the reference's: (float)(2*Sm) / 3, and
- *    (float)(2*Sm + Sl) / 3 where the gate fires, compared with '>'.
+ *    output (on 32x32-like maps with the channel groups skewed by rows,
+ *    conv_simd_rowskew.h); float math per lane is the reference's:
+ *    (float)(2*Sm) / 3, and (float)(2*Sm + Sl) / 3 where the gate fires,
+ *    compared with '>'.
  *
  * Stack: each path keeps its buffers in its own frame (FBNN_SIMD_NOINLINE,
- * frames side by side, not nested): the blocked path about 36 KiB (32 KiB
- * repacked weights), the <= 16-channel path about 38 KiB (two 16 KiB
- * nibble planes of input rows), the nibble-plane path about 24 KiB, the
- * prefix-code stem about 46 KiB (33 KiB u16 table, 8 KiB word codes).
+ * frames side by side, not nested), each with an 8 KiB ring of 4 output
+ * tiles (conv_simd_rowskew.h): the blocked path about 42 KiB (32 KiB
+ * repacked weights), the <= 16-channel path about 44 KiB (two 16 KiB
+ * nibble planes of input rows), the nibble-plane path about 30 KiB, the
+ * prefix-code stem about 52 KiB (33 KiB u16 table, 8 KiB word codes).
  * Threads need at least 64 KiB of stack.
  *
  * Files: this one (shared helpers, the blocked path, the driver and entry
- * points) includes conv_simd_split16.h, conv_simd_prefix.h and
- * conv_simd_nib.h, one path each.
+ * points) includes conv_simd_rowskew.h (the output tiles) and
+ * conv_simd_split16.h, conv_simd_prefix.h and conv_simd_nib.h, one path
+ * each.
  *
  * Every entry point takes an output row range [y0, y1) so that callers
  * (threads) can split one layer: rows outside the range are not written and
@@ -80,6 +84,9 @@
  * Optionally FBNN_SIMD_HAVE_TILE_OUT and void vf_tile_out(const float *tile,
  *   int32_t tw, int32_t nb, float *out, size_t ohw): the transposition
  *   out[l*ohw + t] = tile[t*16 + l] for t < tw, l < nb.
+ * Optionally FBNN_SIMD_HAVE_TILE_OUT4 and void vf_tile_out4(const float *col,
+ *   int32_t nc, float *out, size_t ohw): out[l*ohw + t] = col[t*16 + l] for
+ *   t < 32, l < nc <= 4 (turns on the row-skewed output).
  * Optionally FBNN_SIMD_HAVE_SPLIT16 and
  *   void vc_split16(vc, vu *lo, vu *hi) (byte sums of bytes 0-1 / 2-3 of a lane).
  */
@@ -89,6 +96,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dispatch.h"
 
@@ -479,6 +487,7 @@ static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
 }
 
+#include "conv_simd_rowskew.h"
 #include "conv_simd_split16.h"
 #include "conv_simd_prefix.h"
 #include "conv_simd_nib.h"
@@ -490,7 +499,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                                                          fbnn_real *out, uint32_t *n_gated)
 {
     FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
-    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    SIMD_FN(rowskew) rs; /* holds the tiles */
     vu gv[SIMD_NV];
     int32_t nw, wlen, lim, o0, oy, j;
     uint32_t gated = 0u;
@@ -506,12 +515,14 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
         SIMD_FN(repack)(weights, wlen, o0, nb, wb);
         if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
+        SIMD_FN(rowskew_begin)(&rs, p, nb, y0);
         for (oy = y0; oy < y1; oy++) {
             const int32_t iy0 = oy * p->stride - p->pad;
             int32_t ky_lo, ky_hi, ox0;
             fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                float *const tile = SIMD_FN(rowskew_tile)(&rs);
                 /* Both planes in one pass when the window needs no counter flush. */
                 const int one_pass = wlen <= FLUSH_EVERY, full_rows = ky_hi - ky_lo == p->k;
                 int32_t t;
@@ -587,9 +598,10 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                         for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_third(s2[j]));
                     }
                 }
-                SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
+                SIMD_FN(rowskew_put)(&rs, tw, p, o0, oy, ox0, out);
             }
         }
+        SIMD_FN(rowskew_end)(&rs, p, o0, out);
     }
     if (n_gated != NULL) *n_gated = gated;
     return FBNN_K_OK;

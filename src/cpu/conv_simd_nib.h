@@ -140,7 +140,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
     FBNN_SIMD_ALIGN uint32_t planes[4 * FBNN_SIMD_NIB_WORDS]; /* msb lo, msb hi, lsb lo, lsb hi */
     FBNN_SIMD_ALIGN uint32_t wb[FLUSH_EVERY * FBNN_SIMD_OB];
     FBNN_SIMD_ALIGN uint32_t wn[2 * FBNN_SIMD_NIB_WHALF];
-    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    SIMD_FN(rowskew) rs; /* holds the tiles */
     const int32_t nw = FBNN_WORDS(p->in_c), wlen = p->k * p->k * nw, lim = 128 * wlen;
     const size_t row_words = (size_t)p->in_w * (size_t)nw;
     int32_t r_lo, r_hi, o0, oy, t;
@@ -163,15 +163,17 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
         SIMD_FN(repack)(weights, wlen, o0, nb, wb);
         SIMD_FN(nib_split)(wb, (size_t)wlen * FBNN_SIMD_OB, wn, FBNN_SIMD_NIB_WHALF);
         if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
+        SIMD_FN(rowskew_begin)(&rs, p, nb, y0);
         for (oy = y0; oy < y1; oy++) {
             const int32_t iy0 = oy * p->stride - p->pad;
             int32_t ky_lo, ky_hi, ox0;
             fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
             for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                 const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                float *const tile = SIMD_FN(rowskew_tile)(&rs);
                 if (lsb == NULL) {
                     SIMD_FN(nib_bin_chunk)(msb, planes, wb, wn, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
-                    SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
+                    SIMD_FN(rowskew_put)(&rs, tw, p, o0, oy, ox0, out);
                     continue;
                 }
                 for (t = 0; t < tw; t++) {
@@ -208,9 +210,10 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(nib_rows)(const uint32_t *msb, const uint3
                     for (j = 0; j < SIMD_NV; j++) SIMD_FN(pg_ab2)(cm[j], cl[j], &a[j], &b[j]);
                     gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a, b, base, gv, dst));
                 }
-                SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
+                SIMD_FN(rowskew_put)(&rs, tw, p, o0, oy, ox0, out);
             }
         }
+        SIMD_FN(rowskew_end)(&rs, p, o0, out);
     }
     if (n_gated != NULL) *n_gated = gated;
     return 1;

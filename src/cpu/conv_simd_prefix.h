@@ -79,7 +79,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
     FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_PREFIX_MAX_T * FBNN_SIMD_OB];
     /* n of every input word of a band of rows, as a table row offset n*16. */
     FBNN_SIMD_ALIGN uint16_t code[FBNN_SIMD_COMB_WORDS];
-    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    SIMD_FN(rowskew) rs; /* holds the tiles */
     const int32_t nw = FBNN_WORDS(p->in_c), kk = p->k * p->k, wlen = kk * nw;
     const size_t row_words = (size_t)p->in_w * (size_t)nw;
     int32_t band, b0, o0, t, j, n;
@@ -126,12 +126,14 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
                     PFX_STORE(d + ((size_t)t * 33u + (size_t)n) * FBNN_SIMD_OB, r);
                 }
             }
+            SIMD_FN(rowskew_begin)(&rs, p, nb, b0);
             for (oy = b0; oy < b1; oy++) {
                 const int32_t iy0 = oy * p->stride - p->pad;
                 int32_t ky_lo, ky_hi, ox0;
                 fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
                 for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                     const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                    float *const tile = SIMD_FN(rowskew_tile)(&rs);
                     for (t = 0; t < tw; t++) {
                         const int32_t ix0 = (ox0 + t) * p->stride - p->pad;
 #ifdef FBNN_SIMD_HAVE_ACC16
@@ -188,9 +190,10 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(prefix_rows)(const uint32_t *in, const uin
 #endif
                         SIMD_FN(bin_out)(pc, base, tile + (size_t)t * FBNN_SIMD_OB);
                     }
-                    SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
+                    SIMD_FN(rowskew_put)(&rs, tw, p, o0, oy, ox0, out);
                 }
             }
+            SIMD_FN(rowskew_end)(&rs, p, o0, out);
         }
     }
     return 1;

@@ -169,7 +169,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
 {
     FBNN_SIMD_ALIGN uint32_t comb[PG16_PLANES * FBNN_SIMD_COMB_WORDS];
     FBNN_SIMD_ALIGN uint32_t wb[PG16_PLANES * PG16_WHALF];
-    FBNN_SIMD_ALIGN float tile[FBNN_SIMD_TW * FBNN_SIMD_OB];
+    SIMD_FN(rowskew) rs; /* holds the tiles */
     /* lim >= |2*Sm| even with set padding bits (0..15 may be, pm <= 16*kk). */
     const int32_t kk = p->k * p->k, lim = 64 * kk;
     int32_t band, b0, o0, l, t;
@@ -229,16 +229,18 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
                 }
             }
             if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
+            SIMD_FN(rowskew_begin)(&rs, p, nb, b0);
             for (oy = b0; oy < b1; oy++) {
                 const int32_t iy0 = oy * p->stride - p->pad;
                 int32_t ky_lo, ky_hi, ox0;
                 fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
                 for (ox0 = 0; ox0 < p->out_w; ox0 += FBNN_SIMD_TW) {
                     const int32_t tw = p->out_w - ox0 < FBNN_SIMD_TW ? p->out_w - ox0 : FBNN_SIMD_TW;
+                    float *const tile = SIMD_FN(rowskew_tile)(&rs);
                     const int full_rows = p->k == 3 && ky_hi - ky_lo == 3;
                     if (lsb == NULL) {
                         SIMD_FN(split16_bin_chunk)(comb, wb, p, iy0, r_lo, ky_lo, ky_hi, ox0, tw, tile);
-                        SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
+                        SIMD_FN(rowskew_put)(&rs, tw, p, o0, oy, ox0, out);
                         continue;
                     }
                     for (t = 0; t < tw; t++) {
@@ -269,9 +271,10 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
                         for (j = 0; j < SIMD_NV; j++) SIMD_FN(pg_ab16)(c0[j], &a[j], &b[j]);
                         gated += fbnn_popcount32(SIMD_FN(pg_out_ab)(a, b, base, gv, dst));
                     }
-                    SIMD_FN(tile_put)(tile, tw, nb, p, o0, oy, ox0, out);
+                    SIMD_FN(rowskew_put)(&rs, tw, p, o0, oy, ox0, out);
                 }
             }
+            SIMD_FN(rowskew_end)(&rs, p, o0, out);
         }
     }
     if (n_gated != NULL) *n_gated = gated;

@@ -56,4 +56,32 @@ static inline void vf_tile_out(const float *tile, int32_t tw, int32_t nb, float 
         for (t = tw8; t < tw; t++) out[(size_t)l * ohw + (size_t)t] = tile[(size_t)t * 16u + (size_t)l];
 }
 
+#define FBNN_SIMD_HAVE_TILE_OUT4 1
+
+/* Four channels of a full-width tile (32 pixels; col = tile + first
+ * channel, pixel rows 16 floats apart) to nc <= 4 planes: out[l*ohw + t] =
+ * col[t*16 + l] for l < nc, t < 32. Per 8 pixels: pixels t and t+4 share a
+ * register (one 128-bit half each), then a 4x4 transpose per half gives
+ * each channel's 8 pixels; the same shuffle count per value as vf_tile_out.
+ * Lanes nc..3 of the tile are read (inside it) but not written out. */
+static inline void vf_tile_out4(const float *col, int32_t nc, float *out, size_t ohw)
+{
+    int32_t t0, j;
+    for (t0 = 0; t0 < 32; t0 += 8) {
+        const float *s = col + (size_t)t0 * 16u;
+        const __m256 x0 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s)), _mm_loadu_ps(s + 64), 1);
+        const __m256 x1 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + 16)), _mm_loadu_ps(s + 80), 1);
+        const __m256 x2 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + 32)), _mm_loadu_ps(s + 96), 1);
+        const __m256 x3 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + 48)), _mm_loadu_ps(s + 112), 1);
+        const __m256 a0 = _mm256_unpacklo_ps(x0, x1), a1 = _mm256_unpackhi_ps(x0, x1);
+        const __m256 a2 = _mm256_unpacklo_ps(x2, x3), a3 = _mm256_unpackhi_ps(x2, x3);
+        __m256 c[4];
+        c[0] = _mm256_shuffle_ps(a0, a2, 0x44);
+        c[1] = _mm256_shuffle_ps(a0, a2, 0xEE);
+        c[2] = _mm256_shuffle_ps(a1, a3, 0x44);
+        c[3] = _mm256_shuffle_ps(a1, a3, 0xEE);
+        for (j = 0; j < nc; j++) _mm256_storeu_ps(out + (size_t)j * ohw + (size_t)t0, c[j]);
+    }
+}
+
 #endif /* FBNN_TILE_AVX2_H */
