@@ -39,6 +39,14 @@ expect_rc 2 "$fbnn" eval "$model"
 expect_rc 1 "$fbnn" info "$tmp/missing.fbnn"
 expect_rc 1 "$fbnn" classify "$model" "$tmp/missing.png"
 expect_rc 3 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin --confusion-png "$tmp/no/such/dir.png"
+# --repeat: N timed passes, median throughput; the same accuracy as one pass
+expect_rc 2 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin --repeat 0
+expect_rc 2 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin --repeat
+expect_rc 0 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin --repeat 3 --threads 2 --batch 16
+grep -q "^throughput: [0-9]* images/s (median of 3 passes, min [0-9]*, max [0-9]*; 2 threads, batch 16" "$tmp/out"
+grep "^correct:" "$tmp/out" >"$tmp/correct3"
+expect_rc 0 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin
+grep "^correct:" "$tmp/out" | cmp - "$tmp/correct3"
 expect_rc 0 "$fbnn" --version
 grep -q "^fbnn [0-9]*\.[0-9]*\.[0-9]*$" "$tmp/out"
 

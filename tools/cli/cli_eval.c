@@ -41,7 +41,10 @@ void fbnn_help_eval(FILE *f)
             "  --threads N           threads of the context (default 1); results are\n"
             "                        bit-identical for every N\n"
             "  --batch B             images per fbnn_run_batch() call (default 256); the\n"
-            "                        text output ends with the measured images/s\n");
+            "                        text output ends with the measured images/s\n"
+            "  --repeat N            run the whole set N times (default 1) and report the\n"
+            "                        median images/s of the passes, with min and max (for\n"
+            "                        noisy machines); every pass must predict the same\n");
 }
 
 static void progress(uint32_t done, uint32_t total, int *last_pct)
@@ -187,8 +190,8 @@ int fbnn_cmd_eval(int argc, char **argv)
     char err[256];
     FILE *pf = NULL;
     uint64_t gated = 0, positions = 0;
-    uint32_t correct = 0, k, *cm = NULL, *pred = NULL, threads = 1, batch = 256;
-    double seconds = 0.0;
+    uint32_t correct = 0, k, *cm = NULL, *pred = NULL, *pred2 = NULL, threads = 1, batch = 256, repeat = 1, r;
+    double seconds = 0.0, *pass_s = NULL;
     size_t img_bytes;
 
     memset(&ds, 0, sizeof ds);
@@ -206,9 +209,11 @@ int fbnn_cmd_eval(int argc, char **argv)
             json = 1;
         } else if (strcmp(argv[i], "--no-progress") == 0) {
             show_progress = 0;
-        } else if (strcmp(argv[i], "--threads") == 0 || strcmp(argv[i], "--batch") == 0) {
-            uint32_t *dst = argv[i][2] == 't' ? &threads : &batch;
-            if (i + 1 >= argc || fbnn_cli_parse_u32(argv[i + 1], argv[i][2] == 't' ? 256u : 1u << 20, dst) != 0)
+        } else if (strcmp(argv[i], "--threads") == 0 || strcmp(argv[i], "--batch") == 0 ||
+                   strcmp(argv[i], "--repeat") == 0) {
+            uint32_t *dst = argv[i][2] == 't' ? &threads : argv[i][2] == 'b' ? &batch : &repeat;
+            if (i + 1 >= argc ||
+                fbnn_cli_parse_u32(argv[i + 1], argv[i][2] == 't' ? 256u : argv[i][2] == 'b' ? 1u << 20 : 1000u, dst) != 0)
                 return fbnn_cli_error(FBNN_EXIT_USAGE, "eval: %s needs a positive integer", argv[i]);
             i++;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -249,7 +254,9 @@ int fbnn_cmd_eval(int argc, char **argv)
         }
     cm = (uint32_t *)calloc((size_t)info.num_classes * info.num_classes, sizeof *cm);
     pred = (uint32_t *)malloc((ds.count ? ds.count : 1u) * sizeof *pred);
-    if (!cm || !pred || fbnn_context_create(m, &ctx) != FBNN_OK) {
+    pred2 = (uint32_t *)malloc((ds.count ? ds.count : 1u) * sizeof *pred2);
+    pass_s = (double *)malloc(repeat * sizeof *pass_s);
+    if (!cm || !pred || !pred2 || !pass_s || fbnn_context_create(m, &ctx) != FBNN_OK) {
         rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "out of memory");
         goto out;
     }
@@ -275,6 +282,18 @@ int fbnn_cmd_eval(int argc, char **argv)
         }
         gated = st.pg_gated;
         positions = st.pg_positions;
+        pass_s[0] = seconds;
+        /* Further timed passes (--repeat): the same predictions, or it is an error. */
+        for (r = 1; r < repeat; r++) {
+            s = fbnn_cli_classify(ctx, ds.pixels, img_bytes, ds.count, batch, pred2, &st, &pass_s[r], NULL, NULL);
+            if (s != FBNN_OK || memcmp(pred, pred2, (size_t)ds.count * sizeof *pred) != 0) {
+                if (show_progress) progress_clear();
+                rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "inference failed on pass %u: %s", r + 1,
+                                    s != FBNN_OK ? fbnn_status_str(s) : "predictions differ from pass 1");
+                goto out;
+            }
+        }
+        seconds = fbnn_cli_median(pass_s, repeat);
     }
     for (k = 0; k < ds.count; k++) {
         if (pred[k] == ds.labels[k]) correct++;
@@ -300,14 +319,21 @@ int fbnn_cmd_eval(int argc, char **argv)
         if (positions)
             printf("LSB conv fired at %.2f %% of PG output positions\n", 100.0 * (double)gated / (double)positions);
         print_text(m, info.num_classes, cm);
-        if (seconds > 0)
+        if (seconds > 0 && repeat == 1)
             printf("throughput: %.0f images/s (%u thread%s, batch %u, inference time only)\n", ds.count / seconds,
                    threads, threads == 1 ? "" : "s", batch);
+        else if (seconds > 0)
+            printf("throughput: %.0f images/s (median of %u passes, min %.0f, max %.0f; %u thread%s, batch %u, "
+                   "inference time only)\n",
+                   ds.count / seconds, repeat, ds.count / pass_s[repeat - 1], ds.count / pass_s[0], threads,
+                   threads == 1 ? "" : "s", batch);
     }
     rc = FBNN_EXIT_OK;
 out:
     if (pf) fclose(pf);
     free(pred);
+    free(pred2);
+    free(pass_s);
     free(cm);
     fbnn_dataset_free(&ds);
     fbnn_context_free(ctx);

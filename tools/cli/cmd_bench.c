@@ -112,7 +112,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static double median(double *v, size_t n)
+double fbnn_cli_median(double *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -230,7 +230,7 @@ static int print_layers(fbnn_model *m, fbnn_context *ctx, const uint8_t *imgs, u
     }
     fbnn_context_set_op_hook(ctx, NULL, NULL);
     for (i = 0; i < info.num_ops; i++) {
-        med[i] = median(p.times + (size_t)i * runs, runs);
+        med[i] = fbnn_cli_median(p.times + (size_t)i * runs, runs);
         total += med[i];
     }
     printf("\nper layer (fbnn_run, median of %u images; Gbop/s = 1e9 binary ops/s, 2 per 1-bit MAC;\n"
@@ -382,7 +382,7 @@ int fbnn_cmd_bench(int argc, char **argv)
         t[r] = now_s() - t0;
     }
     {
-        double med = median(t, iters);
+        double med = fbnn_cli_median(t, iters);
         printf("throughput: %.0f images/s (fbnn_run_batch of %u, median of %u; best %.0f)\n", batch / med, batch,
                iters, batch / t[0]);
     }
@@ -394,7 +394,7 @@ int fbnn_cmd_bench(int argc, char **argv)
         t[r] = now_s() - t0;
     }
     {
-        double med = median(t, runs);
+        double med = fbnn_cli_median(t, runs);
         printf("latency: %.1f us per image (fbnn_run, median of %u; min %.1f us) = %.0f images/s\n", 1e6 * med,
                runs, 1e6 * t[0], 1.0 / med);
     }

@@ -27,6 +27,10 @@ fbnn_status fbnn_cli_classify(fbnn_context *ctx, const uint8_t *pixels, size_t i
 /** Parse a positive integer option value in [1, max]; 0 on success. */
 int fbnn_cli_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
+/** Median of v[0..n-1], n >= 1; sorts v ascending in place (so v[0] and
+ * v[n-1] are then the minimum and maximum). */
+double fbnn_cli_median(double *v, size_t n);
+
 /** `fbnn bench MODEL [options]` (see its --help). */
 int fbnn_cmd_bench(int argc, char **argv);
 
