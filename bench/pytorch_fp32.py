@@ -10,12 +10,20 @@ figure is the median of repeats after one warm-up. Also timed for scale: a
 plain float32 ResNet-20 (19 nn.Conv2d + BN + ReLU, the shapes bench_compare
 gives oneDNN).
 
+With --fbnn PATH/TO/fbnn, each timed repeat of the batched PyTorch run is
+followed by one `fbnn eval` of the same images with the same thread count
+(its own batch of 256, inference time only): both see the same machine
+state, and the ratio is reported per pair and as the median of the pairs.
+
 Usage (from the repository root):
   /usr/bin/python3 bench/pytorch_fp32.py [--threads 2] [--batch 64] [--reps 5] [--quick]
+                                         [--fbnn build/fbnn [--model MODEL]]
 """
 import argparse
 import os
+import re
 import statistics
+import subprocess
 import sys
 import time
 
@@ -51,18 +59,32 @@ def timed(fn, reps):
     return statistics.median(t)
 
 
+def fbnn_eval_rate(fbnn, model, data, threads):
+    """images/s of one `fbnn eval` pass (its own timing of fbnn_run_batch)."""
+    out = subprocess.run([fbnn, "eval", model, data, "--threads", str(threads), "--no-progress"],
+                         check=True, capture_output=True, text=True).stdout
+    m = re.search(r"^throughput: (\d+) images/s", out, re.M)
+    if not m:
+        raise RuntimeError("no throughput line in fbnn eval output:\n" + out)
+    return float(m.group(1))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.path.join(fracbnn_ref.SHARED, "cifar10_test_846.bin"))
     ap.add_argument("--npz", default=os.path.join(fracbnn_ref.SHARED, "fracbnn_cifar10_official.npz"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=None, help="timed repeats (default 5; 1 with --quick)")
     ap.add_argument("--single", type=int, default=50, help="images for the single-image latency")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 repeat, 8 images")
+    ap.add_argument("--fbnn", help="fbnn binary: time `fbnn eval` after each PyTorch repeat, report the ratio")
+    ap.add_argument("--model", default=os.path.join(HERE, "..", "models", "cifar10_fracbnn.fbnn"))
     a = ap.parse_args()
+    if a.reps is None:
+        a.reps = 1 if a.quick else 5
     if a.quick:
-        a.reps, a.single = 1, 4
+        a.single = 4
     torch.set_num_threads(a.threads)
     labels, imgs = fracbnn_ref.load_cifar_bin(a.data)
     if a.quick:
@@ -80,8 +102,30 @@ def main():
         def all_batches():
             for i in range(0, n, a.batch):
                 net(x[i:i + a.batch])
-        t = timed(all_batches, a.reps)
-        print("FracBNN fp32, batch %d:      %8.1f images/s" % (a.batch, n / t))
+        if a.fbnn:
+            # Alternate: PyTorch repeat, fbnn eval pass, ... (one warm-up each).
+            all_batches()
+            fbnn_eval_rate(a.fbnn, a.model, a.data, a.threads)
+            ours, theirs = [], []
+            for _ in range(a.reps):
+                # A pause before each side: PyTorch's OpenMP workers may spin
+                # for a moment after a parallel region, and fbnn eval is a
+                # separate process that would compete with them.
+                time.sleep(0.3)
+                t0 = time.perf_counter()
+                all_batches()
+                theirs.append(n / (time.perf_counter() - t0))
+                time.sleep(0.3)
+                ours.append(fbnn_eval_rate(a.fbnn, a.model, a.data, a.threads))
+            ratios = [o / p for o, p in zip(ours, theirs)]
+            print("FracBNN fp32, batch %d:      %8.1f images/s" % (a.batch, statistics.median(theirs)))
+            print("fbnn eval, %d threads:       %8.1f images/s (median; passes %s)" %
+                  (a.threads, statistics.median(ours), " ".join("%.0f" % o for o in ours)))
+            print("ratio fbnn eval / PyTorch:   %8.1fx (median of %d pairs; pairs %s)" %
+                  (statistics.median(ratios), len(ratios), " ".join("%.1f" % r for r in ratios)))
+        else:
+            t = timed(all_batches, a.reps)
+            print("FracBNN fp32, batch %d:      %8.1f images/s" % (a.batch, n / t))
         k = min(a.single, n)
         singles = []
         net(x[0:1])
