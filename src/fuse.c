@@ -17,11 +17,11 @@
  * coincidence is fine: fbnn_chain_fn reads each element before writing it).
  * Maps under FBNN_FUSE_MIN_BYTES are not fused: there the separate kernels
  * already work in L1 and the chain's per-channel step overhead costs more
- * than it saves. Without the plan (allocation failed) every op runs alone.
+ * than it saves (the kernel table's chain_min_bytes may raise the bar). Without the plan (allocation failed) every op runs alone.
  */
 #include "model_internal.h"
 
-#define FBNN_FUSE_MIN_BYTES (32u * 1024u)
+#define FBNN_FUSE_MIN_BYTES (16u * 1024u)
 
 typedef struct range {
     size_t off, size;
@@ -44,10 +44,14 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
     const fbnn_value_desc *map;
     if (!is_step(m->ops[i].type)) return 0;
     map = &m->values[m->ops[i].in[0]];
-    /* Worth it only from 32 KiB maps: measured on Zen 3 with the register
+    /* Worth it only from 16 KiB maps: measured on Zen 3 with the register
      * chain kernel (fbnn bench, threshold 32 KiB vs none, the chain ops of
      * the six blocks summed): 32x16x16 (32 KiB) 24.9 -> 19.9 us fused, but
-     * 64x8x8 (16 KiB, already in L1) 12.2 -> 14.1 us. */
+     * 64x8x8 (16 KiB, already in L1) 12.2 -> 14.1 us; after the AVX2 chain
+     * dropped its general per-channel decode, 64x8x8 fused 12.9 -> 12.0 and
+     * 12.99 -> 12.37 us (min of 6 and 8 interleaved runs). Kernel tables
+     * may ask for bigger maps at run time (chain_min_bytes: the portable
+     * and NEON chains keep 32 KiB). */
     if (map->bytes < FBNN_FUSE_MIN_BYTES) return 0;
     cur = m->ops[i].in[0]; /* the running value enters as the first input */
     if (cur == m->input_value) return 0;

@@ -221,6 +221,9 @@ fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
         fbnn_op_event ev;
         fbnn_run_stats before = ctx->stats;
         uint32_t len = (ctx->kt.chain && m->fuse && !ctx->no_fusion) ? (m->fuse[i] & FBNN_FUSE_LEN) : 0u, k;
+        /* The plan marks every chain worth it for some kernel; this table's
+         * chain may want bigger maps (dispatch.h, chain_min_bytes). */
+        if (len >= 2 && m->values[m->ops[i].in[0]].bytes < ctx->kt.chain_min_bytes) len = 0;
         int rc;
         if (ctx->hook) {
             memset(&ev, 0, sizeof ev);

@@ -143,6 +143,36 @@ static int pattern_of(const chan_prog *cp)
     return PAT_ANY;
 }
 
+/* decode() for the fixed patterns (pat != PAT_ANY, known at compile time
+ * once inlined): straight-line broadcasts, no loop over the steps and no
+ * kind tests, so that a channel's set-up is a handful of loads. On maps of
+ * 64 or 256 pixels per channel the general decode and a call per channel
+ * cost about as much as the channel's own vectors. */
+static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_step *steps, int32_t ch, size_t idx0)
+{
+    int32_t k;
+    const int32_t n = pat == PAT_A ? 1 : 4;
+    cp->n_steps = n;
+    for (k = 0; k < n; k++) {
+        const fbnn_chain_step *s = &steps[k];
+        step_regs *r = &cp->r[k];
+        r->st = s->store != NULL ? s->store + idx0 : NULL;
+        r->o = NULL;
+        r->p2 = _mm256_setzero_ps();
+        /* (op[] for the lone vectors at the run's end, which take the general loop) */
+        if (k == 2) {
+            cp->op[k] = pat == PAT_ARPA_VO ? OP_ADD_VO : OP_ADD_OV;
+            r->p0 = r->p1 = r->p2;
+            r->o = s->p0 + idx0;
+        } else {
+            cp->op[k] = k == 1 ? OP_RPRELU : OP_AFFINE;
+            r->p0 = _mm256_broadcast_ss(s->p0 + ch);
+            r->p1 = _mm256_broadcast_ss(s->p1 + ch);
+            if (k == 1) r->p2 = _mm256_broadcast_ss(s->p2 + ch);
+        }
+    }
+}
+
 /* nv vectors at pixel i of the channel's run through all steps (pat
  * constant once inlined: the fixed patterns written out, no dispatch). */
 static CHAIN_INLINE void run_steps(int pat, const chan_prog *cp, int32_t i, int nv, __m256 *v)
@@ -244,12 +274,30 @@ static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, con
     }
 }
 
-/* Q2 mode and step pattern as constants: one copy of the loops for each
- * pair (chains without Q2 are rare: the general loop only). */
-static void channel_dispatch(int mode, int pat, const chan_prog *cp, const float *xr, int32_t n, int32_t ch,
-                             size_t idx0, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *wm, uint32_t *wl)
+/* All channels of one chunk (pixels p0 .. p0+n-1), the Q2 mode and step
+ * pattern as constants: one copy of the channel loop for each pair (chains
+ * without Q2 are rare: the general loop only). */
+static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_t c, int32_t hw, int32_t p0,
+                                   int32_t n, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc,
+                                   int32_t chunk, int32_t nw)
 {
-#define CHAIN_RUN(M, P) run_channel(M, P, cp, xr, n, ch, idx0, steps, n_steps, wm, wl)
+    int32_t ch;
+    for (ch = 0; ch < c; ch++) {
+        const size_t idx0 = (size_t)ch * (size_t)hw + (size_t)p0;
+        uint32_t *wm = acc + (size_t)(ch >> 5) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
+        chan_prog cp;
+        if (pat == PAT_ANY)
+            decode(&cp, steps, n_steps, ch, idx0);
+        else
+            decode_fixed(pat, &cp, steps, ch, idx0);
+        run_channel(mode, pat, &cp, x + idx0, n, ch, idx0, steps, n_steps, wm, wl);
+    }
+}
+
+static void chunk_dispatch(int mode, int pat, const fbnn_real *x, int32_t c, int32_t hw, int32_t p0, int32_t n,
+                           const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc, int32_t chunk, int32_t nw)
+{
+#define CHAIN_RUN(M, P) run_chunk(M, P, x, c, hw, p0, n, steps, n_steps, acc, chunk, nw)
     if (mode == Q2_COMB) {
         if (pat == PAT_A) CHAIN_RUN(Q2_COMB, PAT_A);
         else if (pat == PAT_ARPA_VO) CHAIN_RUN(Q2_COMB, PAT_ARPA_VO);
@@ -281,22 +329,19 @@ int fbnn_k_chain__avx2(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_cha
     const int mode = msb == NULL ? Q2_NONE : c <= 16 ? Q2_COMB : Q2_SPLIT;
     /* (A multiple of the block, so that only the map's end has lone vectors.) */
     const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nw) / (8 * BLOCK) * (8 * BLOCK) : ACC_WORDS / 2;
-    int32_t p0, ch, i, wi;
-    int pat = PAT_ANY;
+    int32_t p0, i, wi;
+    int pat;
     if (!fbnn_chain_args_ok(x, c, hw, steps, n_steps, msb, lsb)) return FBNN_K_EBADARG;
     if (msb != NULL && nw > MAX_WORDS) return fbnn_k_chain__generic(x, c, hw, steps, n_steps, msb, lsb);
+    /* The step pattern is the same for every channel. */
+    decode(&cp, steps, n_steps, 0, 0);
+    pat = pattern_of(&cp);
     for (p0 = 0; p0 < hw; p0 += chunk) {
         const int32_t n = hw - p0 < chunk ? hw - p0 : chunk;
         if (mode != Q2_NONE)
             for (wi = 0; wi < (mode == Q2_COMB ? 1 : 2 * nw); wi++)
                 for (i = 0; i < n; i++) acc[(size_t)wi * (size_t)chunk + (size_t)i] = 0u;
-        for (ch = 0; ch < c; ch++) {
-            const size_t idx0 = (size_t)ch * (size_t)hw + (size_t)p0;
-            uint32_t *wm = acc + (size_t)(ch >> 5) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
-            decode(&cp, steps, n_steps, ch, idx0);
-            if (p0 == 0 && ch == 0) pat = pattern_of(&cp); /* the same for every channel */
-            channel_dispatch(mode, pat, &cp, x + idx0, n, ch, idx0, steps, n_steps, wm, wl);
-        }
+        chunk_dispatch(mode, pat, x, c, hw, p0, n, steps, n_steps, acc, chunk, nw);
         if (mode == Q2_COMB) {
             for (i = 0; i < n; i++) {
                 msb[(size_t)(p0 + i)] = acc[i] & 0xffffu;

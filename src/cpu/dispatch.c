@@ -108,6 +108,7 @@ int fbnn_isa_parse(const char *name)
         (t)->avgpool = fbnn_k_avgpool__avx2;      \
         (t)->global_avgpool = fbnn_k_global_avgpool__avx2; \
         (t)->chain = fbnn_k_chain__avx2;          \
+        (t)->chain_min_bytes = 16u * 1024u;       \
     } while (0)
 
 int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
@@ -141,6 +142,10 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     /* The portable fused chain for every optimised set (AVX2 and NEON below
      * have their own); the scalar set runs the reference ops one by one. */
     t->chain = isa == FBNN_ISA_SCALAR ? NULL : fbnn_k_chain__generic;
+    /* From 32 KiB maps (measured with the AVX2 chain before it set up its
+     * channels without a general decode; the portable and NEON chains keep
+     * that choice). The AVX2 chain fuses from 16 KiB (SET_ELTWISE_AVX2). */
+    t->chain_min_bytes = 32u * 1024u;
     t->id = isa;
     t->isa = "scalar";
     switch (isa) {

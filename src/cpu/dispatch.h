@@ -86,6 +86,10 @@ typedef struct fbnn_kernel_table {
     /* Fused elementwise chain (NULL: the runtime runs the ops one by one,
      * as the scalar set does). */
     fbnn_chain_fn chain;
+    /* Fuse a planned chain only on maps of at least this many bytes (below,
+     * the separate kernels work in L1 and the chain's per-channel set-up
+     * may cost more than it saves; measured per kernel, dispatch.c). */
+    uint32_t chain_min_bytes;
     fbnn_avgpool_fn avgpool;
     fbnn_global_avgpool_fn global_avgpool;
     fbnn_isa id;     /**< the chosen variant set */
