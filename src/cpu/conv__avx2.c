@@ -33,10 +33,15 @@ static inline vu vu_conv_sum(vu pc, int32_t base)
     return _mm256_sub_epi32(_mm256_set1_epi32(base), _mm256_add_epi32(pc, pc));
 }
 static inline vc vc_zero(void) { return _mm256_setzero_si256(); }
+/* popcount of each 4-bit value 0..15, in both 128-bit halves (the vpshufb table). */
+static inline __m256i nib_popcount_lut(void)
+{
+    return _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3,
+                            3, 4);
+}
 static inline vc vc_xpop(vc c, vu x, vu w)
 {
-    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i lut = nib_popcount_lut();
     const __m256i low4 = _mm256_set1_epi8(0x0f);
     const __m256i v = _mm256_xor_si256(x, w);
     const __m256i lo = _mm256_and_si256(v, low4);
@@ -52,8 +57,7 @@ static inline vc vc_xpop(vc c, vu x, vu w)
 #define FBNN_SIMD_PIN(v) __asm__("" : "+x"(v))
 static inline vc vc_xpop_nib(vc c, vu xl, vu xh, vu wl, vu wh)
 {
-    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i lut = nib_popcount_lut();
     return _mm256_add_epi8(c, _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_xor_si256(xl, wl)),
                                               _mm256_shuffle_epi8(lut, _mm256_xor_si256(xh, wh))));
 }
@@ -132,8 +136,7 @@ static inline void vu_store_u16(uint16_t *p, const vu *v)
 #define FBNN_SIMD_HAVE_PFX_CODES 1
 static inline int vu_pfx_codes(const uint32_t *src, size_t n, uint16_t *code)
 {
-    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i lut = nib_popcount_lut();
     const __m256i low4 = _mm256_set1_epi8(0x0f), ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {

@@ -11,7 +11,7 @@
  * pixels (PG: pairs with both planes, border pixels included; binary: four
  * interior pixels, over x and x shifted by two pixels, the rest on the
  * packed words). The input rows of the call must fit FBNN_SIMD_NIB_WORDS
- * words per plane. Frame: 16 KiB planes + 6 KiB weights + 2 KiB tile.
+ * words per plane. Frame: 16 KiB planes + 6 KiB weights + the 8 KiB tile ring.
  * -------------------------------------------------------------------------*/
 #define FBNN_SIMD_NIB_WORDS 1024
 #define FBNN_SIMD_NIB_WHALF (31 * FBNN_SIMD_OB) /* low/high nibble weight planes apart */
