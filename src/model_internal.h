@@ -123,6 +123,14 @@ int fbnn_plan_arena(struct fbnn_model *m);
  *  m->fuse (n_ops bytes, left NULL if out of memory: no fusion). */
 void fbnn_plan_fusion(struct fbnn_model *m);
 
+/** 1 if op's type is known and its input, parameter and attribute counts
+ *  are that type's (model_op_check.c). */
+int fbnn_op_arity_ok(const fbnn_op_desc *op);
+
+/** The attributes and the input / parameter / output shapes of op i, whose
+ *  indices are already checked against the tables (model_op_check.c). */
+fbnn_status fbnn_check_op_shapes(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, fbnn_error *err);
+
 /** Short lower-case name of an op type ("pgconv"), "?" if unknown. */
 const char *fbnn_op_name(uint32_t type);
 
