@@ -41,7 +41,9 @@ img=$(ls examples/images/*.jpg 2>/dev/null | head -1)
 [ -n "$img" ] || img=tests/fuzz/corpus/image/rgb.jpg
 
 check test_loader_reject "$B/tests/test_loader_reject"
-check test_io            "$B/tests/test_io"
+check test_io_image      "$B/tests/test_io_image"
+check test_io_to_input   "$B/tests/test_io_to_input"
+check test_io_dataset    "$B/tests/test_io_dataset"
 check test_api_args      "$B/tests/test_api_args"
 check test_limits        "$B/tests/test_limits"
 check test_concurrency   "$B/tests/test_concurrency" "$tmp/cifar20.bin" 20 2

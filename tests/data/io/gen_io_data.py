@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Generate the small test images of tests/test_io.c (run from anywhere).
+"""Generate the small test images of tests/test_io_image.c and
+tests/test_io_to_input.c (run from anywhere).
 
 PNG files are written by the minimal encoder below (so every colour type,
 bit depth, tRNS and Adam7 interlacing can be produced exactly); JPEG files
 need PIL (Debian: python3-pil). The outputs are committed, so the tests do
-not need Python. The pixel patterns are recomputed in tests/test_io.c: keep
-the formulas in sync.
+not need Python. The pixel patterns are recomputed in tests/test_io_image.c and
+tests/io_test_util.h (pat_rgb): keep the formulas in sync.
 """
 import os
 import struct
