@@ -56,7 +56,7 @@ printf 'not an image' > "$tmp/bad.jpg"; head -c 300 "$img" > "$tmp/trunc.jpg"
 check_fails fbnn_bad_image   "$B/fbnn" classify "$model" "$tmp/bad.jpg"
 check_fails fbnn_trunc_image "$B/fbnn" classify "$model" "$tmp/trunc.jpg"
 if [ "$full" = "--full" ]; then
-  for t in test_kernels test_layers test_model test_dispatch test_threads test_simd; do
+  for t in test_kernels test_kernels_elementwise test_layers test_model test_dispatch test_threads test_simd; do
     check "$t" "$B/tests/$t"
   done
 fi
