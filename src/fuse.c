@@ -3,7 +3,9 @@
  * @brief Which elementwise ops fbnn_run() may run as one fused chain.
  *
  * Between two convolutions a FracBNN block runs AFFINE -> RPRELU -> ADD ->
- * AFFINE -> QUANT2 over the same [C][H][W] map. With a chain kernel in the
+ * AFFINE -> QUANT2 over the same [C][H][W] map. Which ops can be chain
+ * steps (a non-zero chain_kind) and which may end a chain
+ * (FBNN_OPF_CHAIN_END) is in their rows of the op registry (ops.c). With a chain kernel in the
  * context's table (fbnn_chain_fn), fbnn_run() runs such a run of ops in one
  * pass: each element makes one trip through the caches and values that only
  * the next op of the chain reads are never stored. The plan is structural
@@ -20,6 +22,7 @@
  * than it saves (the kernel table's chain_min_bytes may raise the bar). Without the plan (allocation failed) every op runs alone.
  */
 #include "model_internal.h"
+#include "ops.h"
 
 #define FBNN_FUSE_MIN_BYTES (16u * 1024u)
 
@@ -27,7 +30,12 @@ typedef struct range {
     size_t off, size;
 } range;
 
-static int is_step(uint32_t t) { return t == FBNN_OP_AFFINE || t == FBNN_OP_RPRELU || t == FBNN_OP_ADD; }
+static int is_step(uint32_t t) { return fbnn_op_row_of(t)->chain_kind != 0; }
+
+static int is_chain_end(uint32_t t) { return (fbnn_op_row_of(t)->flags & FBNN_OPF_CHAIN_END) != 0; }
+
+/* A step with a second map operand (ADD): it reads another buffer. */
+static int is_binary_step(uint32_t t) { return fbnn_op_row_of(t)->chain_kind == FBNN_CHAIN_ADD; }
 
 static int same_map(const fbnn_value_desc *a, const fbnn_value_desc *b)
 {
@@ -60,7 +68,7 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
     for (j = i; j < m->n_ops && len < FBNN_FUSE_MAX; j++) {
         const fbnn_op_desc *op = &m->ops[j];
         const fbnn_value_desc *out = &m->values[op->out];
-        if (op->type == FBNN_OP_QUANT2) {
+        if (is_chain_end(op->type)) {
             /* The quantiser ends the chain; its input stays stored if others read it too. */
             if (len == 0 || op->in[0] != cur) break;
             if (out->kind != FBNN_VK_Q2 || out->c != map->c || out->h != map->h || out->w != map->w) break;
@@ -72,8 +80,8 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
         if (!is_step(op->type) || !same_map(out, map)) break;
         /* After the first op, the running value must feed this one (the
          * first op's input is `map` itself, REAL as same_map() checked). */
-        if (j > i && op->in[0] != cur && !(op->type == FBNN_OP_ADD && op->in[1] == cur)) break;
-        if (op->type == FBNN_OP_ADD) {
+        if (j > i && op->in[0] != cur && !(is_binary_step(op->type) && op->in[1] == cur)) break;
+        if (is_binary_step(op->type)) {
             uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0];
             if (other == cur || other == m->input_value || !same_map(&m->values[other], map)) break;
             rd[n_rd].off = m->values[other].arena_off;
@@ -88,9 +96,9 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
     }
     if (len < 2) return 0;
     /* The last op's output leaves the chain unless the quantiser ends it. */
-    if (m->ops[i + len - 1].type != FBNN_OP_QUANT2) store_out[len - 1] = 1;
+    if (!is_chain_end(m->ops[i + len - 1].type)) store_out[len - 1] = 1;
     for (j = 0; j < len; j++)
-        if (store_out[j] && m->ops[i + j].type != FBNN_OP_QUANT2) {
+        if (store_out[j] && !is_chain_end(m->ops[i + j].type)) {
             wr[n_wr].off = m->values[m->ops[i + j].out].arena_off;
             wr[n_wr++].size = m->values[m->ops[i + j].out].bytes;
         }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "ops.h"
 
 fbnn_status fbnn_model_get_info(const fbnn_model *model, fbnn_model_info *info)
 {
@@ -40,7 +41,7 @@ fbnn_status fbnn_model_layer(const fbnn_model *model, uint32_t index, fbnn_layer
 {
     const fbnn_op_desc *op;
     const fbnn_value_desc *x, *y;
-    uint32_t j;
+    uint32_t j, flags;
     if (!model || !info || index >= model->n_ops) return FBNN_ERR_ARG;
     memset(info, 0, sizeof *info);
     op = &model->ops[index];
@@ -55,19 +56,12 @@ fbnn_status fbnn_model_layer(const fbnn_model *model, uint32_t index, fbnn_layer
     info->out_c = y->c;
     info->out_h = y->h;
     info->out_w = y->w;
-    switch (op->type) {
-    case FBNN_OP_BCONV:
-    case FBNN_OP_PGCONV:
-    case FBNN_OP_MAXPOOL:
-        info->pad = op->attr[2];
-        /* fall through */
-    case FBNN_OP_AVGPOOL:
+    flags = fbnn_op_row_of(op->type)->flags;
+    if (flags & FBNN_OPF_WINDOW) {
         info->k = op->attr[0];
         info->stride = op->attr[1];
-        break;
-    default:
-        break;
     }
+    if (flags & FBNN_OPF_PAD) info->pad = op->attr[2];
     for (j = 0; j < op->n_param; j++) info->param_bytes += model->tensors[op->param[j]].nbytes;
     return FBNN_OK;
 }

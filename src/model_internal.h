@@ -15,6 +15,9 @@
 
 enum { FBNN_DT_F32 = 1, FBNN_DT_BITS = 2, FBNN_DT_I32 = 3 };
 enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
+/* Op types (models/FORMAT.md); everything about a type (name, arity,
+ * checks, in-place and fusion rules, how it runs) is in its row of the op
+ * registry, ops.h / ops.c. */
 enum {
     FBNN_OP_THERMOMETER = 1,
     FBNN_OP_BCONV = 2,
@@ -92,8 +95,8 @@ struct fbnn_model {
     int in_ws;
 };
 
-/** Zeroed memory for the loader and planner: from the caller's workspace
- *  for fbnn_model_load_static() models, from calloc() otherwise. NULL if
+/** Zeroed memory for the loader and planner (model_mem.c): from the
+ *  caller's workspace for fbnn_model_load_static() models, from calloc() otherwise. NULL if
  *  out of memory or if n * size overflows. */
 void *fbnn_model_alloc(struct fbnn_model *m, size_t n, size_t size);
 
@@ -106,7 +109,12 @@ void fbnn_model_release(struct fbnn_model *m, void *p);
  *  (an upper bound, incl. alignment), for fbnn_model_static_size(). */
 size_t fbnn_plan_scratch_bytes(uint32_t n_values);
 
-/** Bytes of a value buffer of the given kind and shape (0 if too large). */
+/** Largest value buffer the loader accepts (1 GiB): keeps every arena
+ *  offset sum far from wrapping, even with a 32-bit size_t. */
+#define FBNN_MAX_VALUE_BYTES ((uint64_t)1 << 30)
+
+/** Bytes of a value buffer of the given kind and shape (0 if larger than
+ *  FBNN_MAX_VALUE_BYTES); model_mem.c. */
 size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);
 
 /** Plan the arena (liveness-based reuse); fills values[].arena_off and
@@ -122,17 +130,6 @@ int fbnn_plan_arena(struct fbnn_model *m);
 /** Plan the fused elementwise chains of a loaded, arena-planned model into
  *  m->fuse (n_ops bytes, left NULL if out of memory: no fusion). */
 void fbnn_plan_fusion(struct fbnn_model *m);
-
-/** 1 if op's type is known and its input, parameter and attribute counts
- *  are that type's (model_op_check.c). */
-int fbnn_op_arity_ok(const fbnn_op_desc *op);
-
-/** The attributes and the input / parameter / output shapes of op i, whose
- *  indices are already checked against the tables (model_op_check.c). */
-fbnn_status fbnn_check_op_shapes(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, fbnn_error *err);
-
-/** Short lower-case name of an op type ("pgconv"), "?" if unknown. */
-const char *fbnn_op_name(uint32_t type);
 
 /** Format an error into err (may be NULL); returns status. */
 fbnn_status fbnn_fail(fbnn_error *err, fbnn_status status, const char *fmt, ...)

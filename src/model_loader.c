@@ -6,13 +6,16 @@
  * declared size, checksum (before any table is trusted), header layout,
  * tensors, values, ops (counts, indices, attributes, shapes), graph, meta.
  * Every read is bounds-checked against the buffer with 64-bit arithmetic.
- * The per-op-type rules (arity, attributes, shapes) are in model_op_check.c.
+ * The per-op-type rules (arity, attributes, shapes) come from the op
+ * registry (ops.c); descriptor memory from model_mem.c; the arena plan and
+ * the context size from planner.c: all below this file.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model_internal.h"
+#include "ops.h"
 
 #define HEADER_SIZE 64u
 #define TENSOR_ENTRY 32u
@@ -20,7 +23,6 @@
 #define OP_ENTRY 96u
 #define META_SIZE 64u
 #define MAX_COUNT 65536u
-#define MAX_VALUE_BYTES ((uint64_t)1 << 30)
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -34,29 +36,6 @@ static int host_is_little_endian(void)
     unsigned char b;
     memcpy(&b, &one, 1);
     return b == 1;
-}
-
-size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w)
-{
-    uint64_t px = (uint64_t)h * w, n;
-    switch (kind) {
-    case FBNN_VK_U8: n = px * c; break;
-    case FBNN_VK_REAL: n = px * c * 4u; break;
-    case FBNN_VK_BITS: n = px * ((c + 31u) / 32u) * 4u; break;
-    case FBNN_VK_Q2: n = px * ((c + 31u) / 32u) * 8u; break;
-    default: return 0;
-    }
-    if (n == 0 || n > MAX_VALUE_BYTES) return 0;
-    return (size_t)n;
-}
-
-const char *fbnn_op_name(uint32_t type)
-{
-    static const char *const names[] = {"?", "thermometer", "bconv", "pgconv", "affine",
-                                        "rprelu", "add", "avgpool", "global_avgpool",
-                                        "maxpool", "fc", "quant2", "sign", "concat",
-                                        "quant_uniform"};
-    return type <= FBNN_OP_MAX_TYPE ? names[type] : "?";
 }
 
 /* Region [off, off+size) inside [0, file) ; returns 1 if ok. */
@@ -185,7 +164,7 @@ static fbnn_status load_ops(struct fbnn_model *m, uint32_t off, fbnn_error *err)
         op->n_attr = rd32(e + 56);
         for (j = 0; j < FBNN_MAX_ATTR; j++) op->attr[j] = (int32_t)rd32(e + 60 + 4 * j);
         st = FBNN_OK;
-        if (op->type < 1 || op->type > FBNN_OP_MAX_TYPE) {
+        if (!fbnn_op_row_of(op->type)) {
             st = fbnn_fail(err, FBNN_ERR_OP, "op %u: unknown type %u", i, op->type);
         } else if (!fbnn_op_arity_ok(op)) {
             st = fbnn_fail(err, FBNN_ERR_OP, "op %u (%s): %u inputs, %u params, %u attrs is not its arity",
@@ -506,25 +485,6 @@ fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *o
     return finish(m, opt, out, err);
 }
 
-void *fbnn_model_alloc(struct fbnn_model *m, size_t n, size_t size)
-{
-    size_t bytes, at;
-    if (size && n > (size_t)-1 / size) return NULL;
-    bytes = n * size;
-    if (!m->in_ws) return calloc(n ? n : 1, size ? size : 1);
-    /* 16-byte align the address (not just the offset: ws may be unaligned) */
-    at = m->ws_used + (size_t)((16u - (((uintptr_t)m->ws + m->ws_used) & 15u)) & 15u);
-    if (at > m->ws_cap || bytes > m->ws_cap - at) return NULL;
-    m->ws_used = at + bytes;
-    memset(m->ws + at, 0, bytes);
-    return m->ws + at;
-}
-
-void fbnn_model_release(struct fbnn_model *m, void *p)
-{
-    if (!m->in_ws) free(p);
-}
-
 /* Upper bound of the workspace fbnn_model_load_static() uses, from the header
  * counts alone (0 if the header cannot be read; the load then says why). */
 size_t fbnn_model_static_size(const void *data, size_t size)
@@ -580,14 +540,4 @@ fbnn_status fbnn_model_load_static(const void *data, size_t size, void *memory, 
     m->buf = (const uint8_t *)data;
     m->size = size;
     return finish(m, NULL, out, err);
-}
-
-void fbnn_model_free(fbnn_model *model)
-{
-    if (!model || model->in_ws) return; /* caller memory: nothing to give back */
-    free(model->desc_block);
-    free((void *)model->labels);
-    free(model->fuse);
-    free(model->owned_buf);
-    free(model);
 }

@@ -8,13 +8,18 @@
  * live buffers, in op order, so every context of a model has the same,
  * fixed footprint and inference never allocates. The graph input (value 0)
  * is read from the caller's buffer and takes no arena space. An op's output
- * shares memory with an input only for elementwise ops whose input dies at
- * that op (affine, RPReLU, add, quant_uniform: their kernels allow y == x);
- * every other op's inputs are still live while it runs, so they never alias.
+ * shares memory with an input only for ops whose row in the registry says
+ * FBNN_OPF_INPLACE (elementwise: affine, RPReLU, add, quant_uniform, whose
+ * kernels allow y == x) and whose input dies at that op; every other op's
+ * inputs are still live while it runs, so they never alias.
+ * The size of a context (descriptor + arena) is computed here too, so that
+ * the loader and fbnn_model_get_info() call down to the plan, not up into
+ * the runtime.
  */
 #include <stdlib.h>
 
-#include "model_internal.h"
+#include "context_internal.h"
+#include "ops.h"
 
 #define ARENA_ALIGN 64u
 /* Each value is at most 1 GiB (loader), so offsets below this limit never
@@ -27,6 +32,12 @@ typedef struct live_buf {
 } live_buf;
 
 static size_t align_up(size_t n) { return (n + ARENA_ALIGN - 1u) / ARENA_ALIGN * ARENA_ALIGN; }
+
+size_t fbnn_context_size_for(const fbnn_model *model)
+{
+    if (!model) return 0;
+    return FBNN_CTX_HEADER + model->arena_bytes + 64u; /* +64: room to align the arena */
+}
 
 size_t fbnn_plan_scratch_bytes(uint32_t n_values)
 {
@@ -68,8 +79,7 @@ int fbnn_plan_arena(struct fbnn_model *m)
         }
         /* Elementwise ops (their kernels allow y == x) take over the buffer
          * of an input that dies here: the residual stream is updated in place. */
-        if (op->type == FBNN_OP_AFFINE || op->type == FBNN_OP_RPRELU || op->type == FBNN_OP_ADD ||
-            op->type == FBNN_OP_QUANT_UNIFORM) {
+        if (fbnn_op_row_of(op->type)->flags & FBNN_OPF_INPLACE) {
             int reused = 0;
             for (j = 0; j < op->n_in && !reused; j++) {
                 uint32_t v = op->in[j];

@@ -3,23 +3,19 @@
  * @brief Contexts (planned memory) and the graph walk of fbnn_run().
  *
  * A context is one block: the descriptor, then the 64-byte aligned arena
- * whose layout the model planned at load time (planner.c). fbnn_run() walks
- * the ops in order and calls one kernel per op through the context's kernel
- * table; nothing is allocated while it runs.
+ * whose layout the model planned at load time (planner.c, which also says
+ * how big the block is). fbnn_run() walks the ops in order and runs each
+ * through its row of the op registry (ops.c), whose run function reaches
+ * the kernel through the context's kernel table; nothing is allocated while
+ * it runs. Threads inside an image come from parallel_conv.c below; batches
+ * (run_batch.c) sit above this file and are never called from it.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "context_internal.h"
-
-#define CTX_HEADER (((sizeof(struct fbnn_context)) + 63u) / 64u * 64u)
-
-size_t fbnn_context_size_for(const fbnn_model *model)
-{
-    if (!model) return 0;
-    return CTX_HEADER + model->arena_bytes + 64u; /* +64: room to align the arena */
-}
+#include "ops.h"
 
 fbnn_status fbnn_context_init(const fbnn_model *model, void *memory, size_t size, fbnn_context **out)
 {
@@ -32,7 +28,7 @@ fbnn_status fbnn_context_init(const fbnn_model *model, void *memory, size_t size
     ctx = (struct fbnn_context *)memory;
     memset(ctx, 0, sizeof *ctx);
     ctx->model = model;
-    a = (uintptr_t)memory + CTX_HEADER;
+    a = (uintptr_t)memory + FBNN_CTX_HEADER;
     a = (a + 63u) & ~(uintptr_t)63u;
     ctx->arena = (uint8_t *)a;
     fbnn_kernel_table_init(&ctx->kt, 0);
@@ -60,109 +56,16 @@ fbnn_status fbnn_context_create(const fbnn_model *model, fbnn_context **out)
 void fbnn_context_free(fbnn_context *ctx)
 {
     if (!ctx || !ctx->owned) return;
-    fbnn_par_release(ctx); /* worker pool and per-thread arenas */
+    fbnn_par_release_pool(ctx);
+    /* Worker contexts of batches: freed by the layer that made them. */
+    if (ctx->release_workers) ctx->release_workers(ctx);
     free(ctx);
 }
 
 /* ------------------------------------------------------------------ run */
-static void *vbuf(const fbnn_context *ctx, uint32_t v)
-{
-    if (v == ctx->model->input_value) return (void *)ctx->input;
-    return ctx->arena + ctx->model->values[v].arena_off;
-}
-
 static const float *tdata(const struct fbnn_model *m, const fbnn_op_desc *op, uint32_t i)
 {
     return (const float *)m->tensors[op->param[i]].data;
-}
-
-static void conv_params(const struct fbnn_model *m, const fbnn_op_desc *op, fbnn_conv_params *p)
-{
-    const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
-    p->in_c = (int32_t)x->c;
-    p->in_h = (int32_t)x->h;
-    p->in_w = (int32_t)x->w;
-    p->out_c = (int32_t)y->c;
-    p->k = op->attr[0];
-    p->stride = op->attr[1];
-    p->pad = op->attr[2];
-    p->out_h = (int32_t)y->h;
-    p->out_w = (int32_t)y->w;
-}
-
-static int run_op(fbnn_context *ctx, const fbnn_op_desc *op)
-{
-    const struct fbnn_model *m = ctx->model;
-    const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
-    void *in = vbuf(ctx, op->in[0]), *out = vbuf(ctx, op->out);
-    int32_t c = (int32_t)x->c, h = (int32_t)x->h, w = (int32_t)x->w, hw = h * w;
-    fbnn_conv_params p;
-    uint32_t j;
-
-    switch (op->type) {
-    case FBNN_OP_THERMOMETER:
-        return ctx->kt.thermometer((const uint8_t *)in, c, h, w, op->attr[0], op->attr[1], (uint32_t *)out);
-    case FBNN_OP_BCONV:
-        conv_params(m, op, &p);
-        return fbnn_par_bconv(ctx, (const uint32_t *)in, (const uint32_t *)m->tensors[op->param[0]].data, &p,
-                              (fbnn_real *)out);
-    case FBNN_OP_PGCONV: {
-        size_t plane = x->bytes / 2u / sizeof(uint32_t);
-        uint32_t gated = 0;
-        int rc;
-        conv_params(m, op, &p);
-        rc = fbnn_par_pgconv(ctx, (const uint32_t *)in, (const uint32_t *)in + plane,
-                             (const uint32_t *)m->tensors[op->param[0]].data, tdata(m, op, 1), &p,
-                             (fbnn_real *)out, &gated);
-        ctx->stats.pg_gated += gated;
-        ctx->stats.pg_positions += (uint64_t)y->c * y->h * y->w;
-        return rc;
-    }
-    case FBNN_OP_AFFINE:
-        return ctx->kt.affine((const fbnn_real *)in, tdata(m, op, 0), tdata(m, op, 1), c, hw, (fbnn_real *)out);
-    case FBNN_OP_RPRELU:
-        return ctx->kt.rprelu((const fbnn_real *)in, tdata(m, op, 0), tdata(m, op, 1), tdata(m, op, 2), c, hw,
-                             (fbnn_real *)out);
-    case FBNN_OP_ADD:
-        return ctx->kt.add((const fbnn_real *)in, (const fbnn_real *)vbuf(ctx, op->in[1]), c * hw,
-                          (fbnn_real *)out);
-    case FBNN_OP_AVGPOOL:
-        return ctx->kt.avgpool((const fbnn_real *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
-                               (fbnn_real *)out);
-    case FBNN_OP_GLOBAL_AVGPOOL:
-        return ctx->kt.global_avgpool((const fbnn_real *)in, c, h, w, (fbnn_real *)out);
-    case FBNN_OP_MAXPOOL:
-        if (x->kind == FBNN_VK_BITS)
-            return fbnn_k_maxpool_bits((const uint32_t *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
-                                       (uint32_t *)out);
-        return fbnn_k_maxpool((const fbnn_real *)in, c, h, w, op->attr[0], op->attr[1], op->attr[2],
-                              (fbnn_real *)out);
-    case FBNN_OP_FC:
-        return fbnn_k_fc((const fbnn_real *)in, c * hw, tdata(m, op, 0), tdata(m, op, 1), (int32_t)y->c,
-                         (fbnn_real *)out);
-    case FBNN_OP_QUANT2: {
-        size_t plane = y->bytes / 2u / sizeof(uint32_t);
-        return ctx->kt.quant2((const fbnn_real *)in, c, h, w, (uint32_t *)out, (uint32_t *)out + plane);
-    }
-    case FBNN_OP_SIGN:
-        return fbnn_k_pack_sign((const fbnn_real *)in, c, h, w, (uint32_t *)out);
-    case FBNN_OP_CONCAT: {
-        /* Planar [C][H][W]: channel concatenation is back-to-back copies. */
-        uint8_t *dst = (uint8_t *)out;
-        for (j = 0; j < op->n_in; j++) {
-            size_t n = m->values[op->in[j]].bytes;
-            memcpy(dst, vbuf(ctx, op->in[j]), n);
-            dst += n;
-        }
-        return FBNN_K_OK;
-    }
-    case FBNN_OP_QUANT_UNIFORM: {
-        const float *r = tdata(m, op, 0);
-        return fbnn_k_quant_uniform((const fbnn_real *)in, c * hw, op->attr[0], r[0], r[1], (fbnn_real *)out);
-    }
-    default:
-        return FBNN_K_EBADARG; /* unreachable: the loader rejects unknown ops */
-    }
 }
 
 /* Ops i .. i+len-1 as one fused chain (fuse.c planned it; the table has a
@@ -177,33 +80,31 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
     uint32_t *msb = NULL, *lsb = NULL;
     for (k = 0; k < len && n < FBNN_CHAIN_MAX_STEPS; k++) {
         const fbnn_op_desc *op = &m->ops[i + k];
+        const fbnn_op_row *row = fbnn_op_row_of(op->type);
         fbnn_chain_step *s;
-        if (op->type == FBNN_OP_QUANT2) {
-            msb = (uint32_t *)vbuf(ctx, op->out);
+        if (row->flags & FBNN_OPF_CHAIN_END) {
+            msb = (uint32_t *)fbnn_ctx_value(ctx, op->out);
             lsb = msb + m->values[op->out].bytes / 2u / sizeof(uint32_t);
             break;
         }
         s = &st[n++];
         memset(s, 0, sizeof *s);
-        if (op->type == FBNN_OP_AFFINE) {
-            s->kind = FBNN_CHAIN_AFFINE;
-            s->p0 = tdata(m, op, 0);
-            s->p1 = tdata(m, op, 1);
-        } else if (op->type == FBNN_OP_RPRELU) {
-            s->kind = FBNN_CHAIN_RPRELU;
-            s->p0 = tdata(m, op, 0);
-            s->p1 = tdata(m, op, 1);
-            s->p2 = tdata(m, op, 2);
-        } else {
-            /* The reference adds in[0] + in[1]: keep the operand order. */
-            s->kind = FBNN_CHAIN_ADD;
+        s->kind = row->chain_kind;
+        if (op->n_in == 2) {
+            /* A binary step (ADD): p0 is the other operand. The reference
+             * adds in[0] + in[1]: keep the operand order. */
             s->other_first = op->in[0] != cur;
-            s->p0 = (const fbnn_real *)vbuf(ctx, op->in[0] == cur ? op->in[1] : op->in[0]);
+            s->p0 = (const fbnn_real *)fbnn_ctx_value(ctx, op->in[0] == cur ? op->in[1] : op->in[0]);
+        } else {
+            /* The op's parameters are the step's p0, p1, p2 in order. */
+            if (op->n_param > 0) s->p0 = tdata(m, op, 0);
+            if (op->n_param > 1) s->p1 = tdata(m, op, 1);
+            if (op->n_param > 2) s->p2 = tdata(m, op, 2);
         }
-        s->store = (m->fuse[i + k] & FBNN_FUSE_STORE) ? (fbnn_real *)vbuf(ctx, op->out) : NULL;
+        s->store = (m->fuse[i + k] & FBNN_FUSE_STORE) ? (fbnn_real *)fbnn_ctx_value(ctx, op->out) : NULL;
         cur = op->out;
     }
-    return ctx->kt.chain((const fbnn_real *)vbuf(ctx, m->ops[i].in[0]), (int32_t)x->c, (int32_t)(x->h * x->w), st, n,
+    return ctx->kt.chain((const fbnn_real *)fbnn_ctx_value(ctx, m->ops[i].in[0]), (int32_t)x->c, (int32_t)(x->h * x->w), st, n,
                          msb, lsb);
 }
 
@@ -230,7 +131,7 @@ fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
             ev.op_index = i;
             ctx->hook(ctx->hook_user, &ev);
         }
-        rc = len >= 2 ? run_chain(ctx, i, len) : run_op(ctx, &m->ops[i]);
+        rc = len >= 2 ? run_chain(ctx, i, len) : fbnn_op_row_of(m->ops[i].type)->run(ctx, &m->ops[i]);
         if (ctx->hook) {
             ev.end = 1;
             ev.pg_gated = ctx->stats.pg_gated - before.pg_gated;
@@ -303,6 +204,14 @@ fbnn_status fbnn_context_set_fusion(fbnn_context *ctx, int enabled)
 {
     if (!ctx) return FBNN_ERR_ARG;
     ctx->no_fusion = !enabled;
+    return FBNN_OK;
+}
+
+fbnn_status fbnn_context_set_op_hook(fbnn_context *ctx, fbnn_op_hook hook, void *user)
+{
+    if (!ctx) return FBNN_ERR_ARG;
+    ctx->hook = hook;
+    ctx->hook_user = hook ? user : NULL;
     return FBNN_OK;
 }
 

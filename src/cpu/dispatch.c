@@ -139,6 +139,11 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->thermometer = fbnn_k_thermometer;
     t->avgpool = fbnn_k_avgpool;
     t->global_avgpool = fbnn_k_global_avgpool;
+    t->maxpool = fbnn_k_maxpool;
+    t->maxpool_bits = fbnn_k_maxpool_bits;
+    t->fc = fbnn_k_fc;
+    t->pack_sign = fbnn_k_pack_sign;
+    t->quant_uniform = fbnn_k_quant_uniform;
     /* The portable fused chain for every optimised set (AVX2 and NEON below
      * have their own); the scalar set runs the reference ops one by one. */
     t->chain = isa == FBNN_ISA_SCALAR ? NULL : fbnn_k_chain__generic;

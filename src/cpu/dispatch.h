@@ -42,6 +42,15 @@ typedef int (*fbnn_thermometer_fn)(const uint8_t *img, int32_t c, int32_t h, int
 typedef int (*fbnn_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
                                int32_t dup, fbnn_real *y);
 typedef int (*fbnn_global_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
+typedef int (*fbnn_maxpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
+                               int32_t pad, fbnn_real *y);
+typedef int (*fbnn_maxpool_bits_fn)(const uint32_t *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
+                                    int32_t pad, uint32_t *y);
+typedef int (*fbnn_fc_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b, int32_t n_out,
+                          fbnn_real *y);
+typedef int (*fbnn_pack_sign_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);
+typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
+                                     fbnn_real *y);
 
 /**
  * One step of a fused elementwise chain (fbnn_chain_fn): the ops AFFINE,
@@ -92,6 +101,13 @@ typedef struct fbnn_kernel_table {
     uint32_t chain_min_bytes;
     fbnn_avgpool_fn avgpool;
     fbnn_global_avgpool_fn global_avgpool;
+    /* Every op reaches its kernel through this table (src/ops*.c); these
+     * have only the reference kernel so far, the same for every ISA. */
+    fbnn_maxpool_fn maxpool;
+    fbnn_maxpool_bits_fn maxpool_bits;
+    fbnn_fc_fn fc;
+    fbnn_pack_sign_fn pack_sign;
+    fbnn_quant_uniform_fn quant_uniform;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */

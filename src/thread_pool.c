@@ -1,11 +1,11 @@
 /**
- * @file pool.c
+ * @file thread_pool.c
  * @brief Persistent worker pool: spin briefly, then sleep on a condition.
  *
  * fbnn_run() with N threads hands out one job per convolution (a few to a
  * few hundred microseconds each), so waking sleeping threads through the
  * kernel for every job would cost as much as the work. Workers therefore
- * spin on the job generation for a short while (FBNN_POOL_SPIN polls) after
+ * spin on the job generation for a short while (FBNN_THREAD_POOL_SPIN polls) after
  * each job before they block on a condition variable; a context that is
  * idle costs no CPU after that. With more threads than online CPUs nobody
  * spins (the thread waited for may be the one that is not running). The
@@ -20,27 +20,27 @@
 #endif
 #include <stdlib.h>
 
-#include "pool.h"
+#include "thread_pool.h"
 
 #if defined(FBNN_NO_THREADS) || !(defined(__GNUC__) || defined(__clang__))
 
-fbnn_pool *fbnn_pool_create(uint32_t n_threads)
+fbnn_thread_pool *fbnn_thread_pool_create(uint32_t n_threads)
 {
     (void)n_threads;
     return NULL;
 }
-void fbnn_pool_destroy(fbnn_pool *pool) { (void)pool; }
-size_t fbnn_pool_bytes(uint32_t n_threads)
+void fbnn_thread_pool_destroy(fbnn_thread_pool *pool) { (void)pool; }
+size_t fbnn_thread_pool_bytes(uint32_t n_threads)
 {
     (void)n_threads;
     return 0;
 }
-uint32_t fbnn_pool_threads(const fbnn_pool *pool)
+uint32_t fbnn_thread_pool_threads(const fbnn_thread_pool *pool)
 {
     (void)pool;
     return 1;
 }
-void fbnn_pool_run(fbnn_pool *pool, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
+void fbnn_thread_pool_run(fbnn_thread_pool *pool, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
 {
     uint32_t t;
     (void)pool;
@@ -50,9 +50,9 @@ void fbnn_pool_run(fbnn_pool *pool, uint32_t n_tasks, fbnn_task_fn fn, void *arg
 #else
 
 /* Polls before sleeping: about 50-200 us depending on the CPU's pause. */
-#define FBNN_POOL_SPIN 4096
+#define FBNN_THREAD_POOL_SPIN 4096
 
-struct fbnn_pool {
+struct fbnn_thread_pool {
     pthread_mutex_t mu;
     pthread_cond_t start_cv, done_cv;
     uint32_t n_threads;
@@ -69,7 +69,7 @@ struct fbnn_pool {
 };
 
 typedef struct worker_arg {
-    fbnn_pool *pool;
+    fbnn_thread_pool *pool;
     uint32_t index;
 } worker_arg;
 
@@ -82,7 +82,7 @@ static void cpu_relax(void)
 #endif
 }
 
-static void run_tasks(fbnn_pool *p, uint32_t worker)
+static void run_tasks(fbnn_thread_pool *p, uint32_t worker)
 {
     for (;;) {
         uint32_t t = __atomic_fetch_add(&p->next_task, 1u, __ATOMIC_ACQ_REL);
@@ -94,7 +94,7 @@ static void run_tasks(fbnn_pool *p, uint32_t worker)
 static void *worker_main(void *varg)
 {
     worker_arg *wa = (worker_arg *)varg;
-    fbnn_pool *p = wa->pool;
+    fbnn_thread_pool *p = wa->pool;
     uint32_t index = wa->index, seen = 0;
     free(wa);
     for (;;) {
@@ -129,7 +129,7 @@ static void *worker_main(void *varg)
 /* Publish a job and bump the generation (under the mutex, so a worker that
  * is about to sleep sees either the old generation and gets the broadcast,
  * or the new one). */
-static void publish(fbnn_pool *p, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
+static void publish(fbnn_thread_pool *p, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
 {
     p->fn = fn;
     p->arg = arg;
@@ -142,12 +142,12 @@ static void publish(fbnn_pool *p, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
     pthread_mutex_unlock(&p->mu);
 }
 
-fbnn_pool *fbnn_pool_create(uint32_t n_threads)
+fbnn_thread_pool *fbnn_thread_pool_create(uint32_t n_threads)
 {
-    fbnn_pool *p;
+    fbnn_thread_pool *p;
     uint32_t i;
     if (n_threads < 2) return NULL;
-    p = (fbnn_pool *)calloc(1, sizeof *p);
+    p = (fbnn_thread_pool *)calloc(1, sizeof *p);
     if (!p) return NULL;
     p->threads = (pthread_t *)calloc(n_threads - 1u, sizeof(pthread_t));
     if (!p->threads) {
@@ -155,7 +155,7 @@ fbnn_pool *fbnn_pool_create(uint32_t n_threads)
         return NULL;
     }
     p->n_threads = n_threads;
-    p->spin = FBNN_POOL_SPIN;
+    p->spin = FBNN_THREAD_POOL_SPIN;
 #ifdef _SC_NPROCESSORS_ONLN
     {
         /* More threads than CPUs: a spinning thread would only steal the
@@ -177,7 +177,7 @@ fbnn_pool *fbnn_pool_create(uint32_t n_threads)
             free(wa);
             /* Stop the i workers already running. */
             p->n_threads = i + 1u;
-            fbnn_pool_destroy(p);
+            fbnn_thread_pool_destroy(p);
             return NULL;
         }
     }
@@ -192,7 +192,7 @@ fail_mu:
     return NULL;
 }
 
-void fbnn_pool_destroy(fbnn_pool *p)
+void fbnn_thread_pool_destroy(fbnn_thread_pool *p)
 {
     uint32_t i;
     if (!p) return;
@@ -210,15 +210,15 @@ void fbnn_pool_destroy(fbnn_pool *p)
     free(p);
 }
 
-uint32_t fbnn_pool_threads(const fbnn_pool *p) { return p ? p->n_threads : 1u; }
+uint32_t fbnn_thread_pool_threads(const fbnn_thread_pool *p) { return p ? p->n_threads : 1u; }
 
-size_t fbnn_pool_bytes(uint32_t n_threads)
+size_t fbnn_thread_pool_bytes(uint32_t n_threads)
 {
     if (n_threads < 2) return 0;
-    return sizeof(fbnn_pool) + (n_threads - 1u) * (sizeof(pthread_t) + sizeof(worker_arg));
+    return sizeof(fbnn_thread_pool) + (n_threads - 1u) * (sizeof(pthread_t) + sizeof(worker_arg));
 }
 
-void fbnn_pool_run(fbnn_pool *p, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
+void fbnn_thread_pool_run(fbnn_thread_pool *p, uint32_t n_tasks, fbnn_task_fn fn, void *arg)
 {
     int spin;
     if (n_tasks == 0) return;
