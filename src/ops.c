@@ -9,25 +9,37 @@
  */
 #include "ops_impl.h"
 
-#define ROW(name, in_min, in_max, n_param, n_attr, flags, chain)                                            \
-    {#name, in_min, in_max, n_param, n_attr, flags, chain, fbnn_op_check_##name, fbnn_op_run_##name}
-
-/* Type 0 is invalid (a zeroed op entry); its row has no name. */
+/* name, inputs min/max, params, attrs, flags, chain step kind, check, run.
+ * Type 0 is invalid (a zeroed op entry); its row has no name. */
 static const fbnn_op_row rows[FBNN_OP_MAX_TYPE + 1] = {
-    [FBNN_OP_THERMOMETER] = ROW(thermometer, 1, 1, 0, 2, 0, 0),
-    [FBNN_OP_BCONV] = ROW(bconv, 1, 1, 1, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0),
-    [FBNN_OP_PGCONV] = ROW(pgconv, 1, 1, 2, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0),
-    [FBNN_OP_AFFINE] = ROW(affine, 1, 1, 2, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_AFFINE),
-    [FBNN_OP_RPRELU] = ROW(rprelu, 1, 1, 3, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_RPRELU),
-    [FBNN_OP_ADD] = ROW(add, 2, 2, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_ADD),
-    [FBNN_OP_AVGPOOL] = ROW(avgpool, 1, 1, 0, 3, FBNN_OPF_WINDOW, 0), /* attr[2]: channel duplication */
-    [FBNN_OP_GLOBAL_AVGPOOL] = ROW(global_avgpool, 1, 1, 0, 0, 0, 0),
-    [FBNN_OP_MAXPOOL] = ROW(maxpool, 1, 1, 0, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0),
-    [FBNN_OP_FC] = ROW(fc, 1, 1, 2, 0, 0, 0),
-    [FBNN_OP_QUANT2] = ROW(quant2, 1, 1, 0, 0, FBNN_OPF_CHAIN_END, 0),
-    [FBNN_OP_SIGN] = ROW(sign, 1, 1, 0, 0, 0, 0),
-    [FBNN_OP_CONCAT] = ROW(concat, 2, 4, 0, 0, 0, 0),
-    [FBNN_OP_QUANT_UNIFORM] = ROW(quant_uniform, 1, 1, 1, 1, FBNN_OPF_INPLACE, 0),
+    [FBNN_OP_THERMOMETER] = {"thermometer", 1, 1, 0, 2, 0, 0,
+        fbnn_op_check_thermometer, fbnn_op_run_thermometer},
+    [FBNN_OP_BCONV] = {"bconv", 1, 1, 1, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
+        fbnn_op_check_bconv, fbnn_op_run_bconv},
+    [FBNN_OP_PGCONV] = {"pgconv", 1, 1, 2, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
+        fbnn_op_check_pgconv, fbnn_op_run_pgconv},
+    [FBNN_OP_AFFINE] = {"affine", 1, 1, 2, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_AFFINE,
+        fbnn_op_check_affine, fbnn_op_run_affine},
+    [FBNN_OP_RPRELU] = {"rprelu", 1, 1, 3, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_RPRELU,
+        fbnn_op_check_rprelu, fbnn_op_run_rprelu},
+    [FBNN_OP_ADD] = {"add", 2, 2, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_ADD,
+        fbnn_op_check_add, fbnn_op_run_add},
+    [FBNN_OP_AVGPOOL] = {"avgpool", 1, 1, 0, 3, FBNN_OPF_WINDOW, 0,
+        fbnn_op_check_avgpool, fbnn_op_run_avgpool}, /* attr[2]: channel duplication */
+    [FBNN_OP_GLOBAL_AVGPOOL] = {"global_avgpool", 1, 1, 0, 0, 0, 0,
+        fbnn_op_check_global_avgpool, fbnn_op_run_global_avgpool},
+    [FBNN_OP_MAXPOOL] = {"maxpool", 1, 1, 0, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
+        fbnn_op_check_maxpool, fbnn_op_run_maxpool},
+    [FBNN_OP_FC] = {"fc", 1, 1, 2, 0, 0, 0,
+        fbnn_op_check_fc, fbnn_op_run_fc},
+    [FBNN_OP_QUANT2] = {"quant2", 1, 1, 0, 0, FBNN_OPF_CHAIN_END, 0,
+        fbnn_op_check_quant2, fbnn_op_run_quant2},
+    [FBNN_OP_SIGN] = {"sign", 1, 1, 0, 0, 0, 0,
+        fbnn_op_check_sign, fbnn_op_run_sign},
+    [FBNN_OP_CONCAT] = {"concat", 2, 4, 0, 0, 0, 0,
+        fbnn_op_check_concat, fbnn_op_run_concat},
+    [FBNN_OP_QUANT_UNIFORM] = {"quant_uniform", 1, 1, 1, 1, FBNN_OPF_INPLACE, 0,
+        fbnn_op_check_quant_uniform, fbnn_op_run_quant_uniform},
 };
 
 const fbnn_op_row *fbnn_op_row_of(uint32_t type)
