@@ -90,9 +90,9 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
         s = &st[n++];
         memset(s, 0, sizeof *s);
         s->kind = row->chain_kind;
-        if (op->n_in == 2) {
-            /* A binary step (ADD): p0 is the other operand. The reference
-             * adds in[0] + in[1]: keep the operand order. */
+        if (row->chain_kind == FBNN_CHAIN_ADD) {
+            /* The binary step: p0 is the other operand. The reference adds
+             * in[0] + in[1]: keep the operand order. */
             s->other_first = op->in[0] != cur;
             s->p0 = (const fbnn_real *)fbnn_ctx_value(ctx, op->in[0] == cur ? op->in[1] : op->in[0]);
         } else {
@@ -104,8 +104,8 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
         s->store = (m->fuse[i + k] & FBNN_FUSE_STORE) ? (fbnn_real *)fbnn_ctx_value(ctx, op->out) : NULL;
         cur = op->out;
     }
-    return ctx->kt.chain((const fbnn_real *)fbnn_ctx_value(ctx, m->ops[i].in[0]), (int32_t)x->c, (int32_t)(x->h * x->w), st, n,
-                         msb, lsb);
+    return ctx->kt.chain((const fbnn_real *)fbnn_ctx_value(ctx, m->ops[i].in[0]), (int32_t)x->c,
+                         (int32_t)(x->h * x->w), st, n, msb, lsb);
 }
 
 fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
