@@ -1,5 +1,5 @@
 /*
- * Entry points of the emulated AVX-512 conv instances (src/cpu/conv__avx512.c
+ * Entry points of the emulated AVX-512 conv instances (src/cpu/conv/conv__avx512.c
  * compiled over tests/avx512_emul.h with FBNN_SIMD_SUFFIX=avx512_emul and
  * avx512vpopcnt_emul, tests/CMakeLists.txt), declared like the real instances
  * in dispatch.h.

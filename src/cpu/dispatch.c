@@ -3,9 +3,10 @@
  * @brief CPU feature detection and the kernel table (the only place that
  * decides which kernel runs).
  *
- * Variants live next to this file as `name__isa.c`, each compiled with its
- * own flags (CMakeLists.txt) so the library still builds and runs on a
- * baseline CPU, and each must pass the bit-exactness tests against the
+ * Variants live in the family folders next to this file (src/cpu/README.md)
+ * as `<family>/<name>__<isa>.c`, each compiled with its ISA's flags
+ * (CMakeLists.txt) so the library still builds and runs on a baseline CPU;
+ * which ISA uses which is the table isa_rows below. Each must pass the bit-exactness tests against the
  * reference (tests/test_dispatch.c, tests/test_simd.c). Features are detected
  * with cpuid and, for the vector registers, xgetbv: a CPU may implement AVX2
  * or AVX-512 while the OS does not save that state, and then the variant must
@@ -118,15 +119,15 @@ static void avx2_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->isa = "avx2";
 }
 
-/* The AVX-512 sets reuse the AVX2 epilogue and pooling (every AVX-512 CPU
- * has AVX2): these ops are memory-bound at the model's sizes. */
+/* (The AVX-512 float kernels use only AVX-512F/BW; the conv's tile
+ * transposition is AVX2, tile_avx2.h.) */
 static int avx512_available(const fbnn_cpu_features *f) { return f->avx512f && f->avx512bw && f->avx2; }
 static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, avx512);
-    SET_ELTWISE(t, avx2);
-    SET_POOL(t, avx2);
+    SET_ELTWISE(t, avx512);
+    SET_POOL(t, avx512);
     t->chain_min_bytes = 16u * 1024u;
     t->isa = "avx512bw";
 }
