@@ -69,6 +69,35 @@ static inline vf window_any(const fbnn_real *p, int32_t w, int32_t k, int32_t s)
     return acc;
 }
 
+#ifdef VF_HAVE_MASKED
+/* The same for the last n < VF_LANES outputs of a row: loads of only the
+ * columns those outputs read (the other lanes are 0 and never stored). */
+static inline vf window_k_eq_s_n(const fbnn_real *p, int32_t w, int32_t s, int32_t n)
+{
+    vf acc = vf_zero(), v[VF_DEINT_MAX];
+    int32_t ky, i;
+    for (ky = 0; ky < s; ++ky) {
+        vf_deint_n(p + (size_t)ky * (size_t)w, s, s * n, v);
+        for (i = 0; i < s; ++i) acc = vf_add(acc, v[i]);
+    }
+    return acc;
+}
+static inline vf window_any_n(const fbnn_real *p, int32_t w, int32_t k, int32_t s, int32_t n)
+{
+    vf acc = vf_zero();
+    int32_t ky, kx;
+    for (ky = 0; ky < k; ++ky)
+        for (kx = 0; kx < k; ++kx)
+            acc = vf_add(acc, vf_load_stride_n(p + (size_t)ky * (size_t)w + kx, s, s * (n - 1) + 1));
+    return acc;
+}
+static inline void store_dup_n(fbnn_real *yr, size_t stride, int32_t dup, vf v, int32_t n)
+{
+    int32_t d;
+    for (d = 0; d < dup; ++d) vf_store_n(yr + (size_t)d * stride, v, n);
+}
+#endif
+
 int POOL_NAME(fbnn_k_avgpool)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
                               int32_t dup, fbnn_real *y)
 {
@@ -103,6 +132,18 @@ int POOL_NAME(fbnn_k_avgpool)(const fbnn_real *x, int32_t c, int32_t h, int32_t 
                     store_dup(yr + ox, out_chan_stride, dup,
                               vf_div(window_any(row + (size_t)s * (size_t)ox, w, k, s), vdiv));
             }
+#ifdef VF_HAVE_MASKED
+            /* The rest of the row in one partial vector. */
+            if (ox < wo && k == s && s >= 2 && s <= VF_DEINT_MAX) {
+                store_dup_n(yr + ox, out_chan_stride, dup,
+                            vf_div(window_k_eq_s_n(row + (size_t)s * (size_t)ox, w, s, wo - ox), vdiv), wo - ox);
+                ox = wo;
+            } else if (ox < wo && s <= VF_STRIDE_MAX) {
+                store_dup_n(yr + ox, out_chan_stride, dup,
+                            vf_div(window_any_n(row + (size_t)s * (size_t)ox, w, k, s, wo - ox), vdiv), wo - ox);
+                ox = wo;
+            }
+#endif
             for (; ox < wo; ++ox) {
                 const fbnn_real v = pool_one(row + (size_t)ox * (size_t)s, w, k, div);
                 for (d = 0; d < dup; ++d) yr[(size_t)d * out_chan_stride + ox] = v;

@@ -109,6 +109,35 @@ static inline vf vf_load_stride(const float *p, int32_t s)
     return v[0];
 }
 
+/* Partial vectors (VF_HAVE_MASKED): loads of only the first cnt elements
+ * (cnt <= 32; the others read as 0, masked off: no access past them), and
+ * a store of the first n lanes. For the end of a pooled row narrower than
+ * a vector (16 outputs take 32 columns at stride 2: an 8x8 output row
+ * would otherwise be all scalar). */
+#define VF_HAVE_MASKED 1
+static inline __mmask16 vmask_first__avx512(int32_t n)
+{
+    return n >= 16 ? (__mmask16)0xffffu : n <= 0 ? (__mmask16)0u : (__mmask16)((1u << n) - 1u);
+}
+static inline void vf_deint_n(const float *p, int32_t s, int32_t cnt, vf *out)
+{
+    const __m512 a = _mm512_maskz_loadu_ps(vmask_first__avx512(cnt), p);
+    const __m512 b = _mm512_maskz_loadu_ps(vmask_first__avx512(cnt - 16), p + 16);
+    const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    (void)s;
+    out[0] = _mm512_permutex2var_ps(a, ie, b);
+    out[1] = _mm512_permutex2var_ps(a, io, b);
+}
+static inline vf vf_load_stride_n(const float *p, int32_t s, int32_t cnt)
+{
+    vf v[2];
+    if (s == 1) return _mm512_maskz_loadu_ps(vmask_first__avx512(cnt), p);
+    vf_deint_n(p, s, cnt, v);
+    return v[0];
+}
+static inline void vf_store_n(float *p, vf v, int32_t n) { _mm512_mask_storeu_ps(p, vmask_first__avx512(n), v); }
+
 /* Columns of the 16x16 block r[0..15]: c[m] lane j = r[j][m]. Within each
  * 128-bit lane, two unpack stages transpose the 4x4 blocks; two 128-bit lane
  * shuffles then gather the blocks of a column. */
