@@ -7,7 +7,7 @@
 fbnn_status fbnn_context_set_isa(fbnn_context *ctx, fbnn_isa isa)
 {
     fbnn_kernel_table t;
-    if (!ctx || (int)isa < (int)FBNN_ISA_AUTO || (int)isa > (int)FBNN_ISA_NEON) return FBNN_ERR_ARG;
+    if (!ctx || (int)isa < 0 || (int)isa >= FBNN_ISA_COUNT) return FBNN_ERR_ARG;
     if (fbnn_kernel_table_select(&t, isa) != 0) return FBNN_ERR_UNSUPPORTED;
     ctx->kt = t;
     return FBNN_OK;

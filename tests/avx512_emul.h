@@ -1,7 +1,8 @@
 /*
- * AVX-512 emulation for the exactness tests (tests/avx512_emul_conv.c).
+ * AVX-512 emulation for the exactness tests (test_simd_avx512_emul,
+ * tests/CMakeLists.txt).
  *
- * The AVX-512 conv instances (src/cpu/conv__avx512.c) are selected on CPUs
+ * The AVX-512 conv instances (src/cpu/conv/conv__avx512.c) are selected on CPUs
  * with AVX-512F/BW (and VPOPCNTDQ); a machine without them can neither run
  * nor check them. This header lets the SAME source be compiled on any x86-64
  * with AVX2: after the system <immintrin.h>, every AVX-512 type and
@@ -15,7 +16,8 @@
  * proves is the template's logic at 16 lanes with these instruction
  * semantics, not the silicon.
  *
- * Include only from the emulation units, before conv__avx512.c.
+ * The emulation objects get it with -include (tests/CMakeLists.txt), so it
+ * comes before everything in src/cpu/conv/conv__avx512.c.
  */
 #ifndef FBNN_AVX512_EMUL_H
 #define FBNN_AVX512_EMUL_H

@@ -1,6 +1,8 @@
 /*
- * Entry points of the emulated AVX-512 conv instances (tests/avx512_emul_conv.c,
- * tests/avx512_emul_vpopcnt.c), declared like the real instances in dispatch.h.
+ * Entry points of the emulated AVX-512 conv instances (src/cpu/conv/conv__avx512.c
+ * compiled over tests/avx512_emul.h with FBNN_SIMD_SUFFIX=avx512_emul and
+ * avx512vpopcnt_emul, tests/CMakeLists.txt), declared like the real instances
+ * in dispatch.h.
  */
 #ifndef FBNN_AVX512_EMUL_API_H
 #define FBNN_AVX512_EMUL_API_H

@@ -87,6 +87,33 @@ static void test_forced_scalar_is_reference(void **state)
     assert_ptr_equal(t.pgconv, fbnn_k_pgconv);
 }
 
+/* The ISA table: every name parses back to its ISA, each ISA either selects
+ * (and then reports itself) or is refused, and the range ends at FBNN_ISA_COUNT. */
+static void test_isa_table(void **state)
+{
+    fbnn_kernel_table t;
+    fbnn_cpu_features f;
+    int i;
+    (void)state;
+    fbnn_cpu_detect(&f);
+    for (i = 0; i < FBNN_ISA_COUNT; i++) {
+        const char *name = fbnn_isa_name((fbnn_isa)i);
+        assert_non_null(name);
+        assert_int_equal(fbnn_isa_parse(name), i);
+        if (fbnn_kernel_table_select(&t, (fbnn_isa)i) == 0) {
+            assert_true(fbnn_isa_available((fbnn_isa)i, &f));
+            if (i != FBNN_ISA_AUTO) assert_int_equal((int)t.id, i);
+        } else {
+            assert_false(fbnn_isa_available((fbnn_isa)i, &f));
+        }
+    }
+    assert_null(fbnn_isa_name((fbnn_isa)FBNN_ISA_COUNT));
+    assert_int_equal(fbnn_isa_parse("no-such-isa"), -1);
+    assert_int_equal(fbnn_isa_parse(""), FBNN_ISA_AUTO);
+    assert_int_equal(fbnn_kernel_table_select(&t, FBNN_ISA_SCALAR), 0);
+    assert_string_equal(t.isa, "scalar");
+}
+
 #ifdef FBNN_HAVE_POPCNT_VARIANTS
 static void test_popcnt_variants_match_reference(void **state)
 {
@@ -107,6 +134,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forced_scalar_is_reference),
         cmocka_unit_test(test_selected_variants_match_reference),
+        cmocka_unit_test(test_isa_table),
 #ifdef FBNN_HAVE_POPCNT_VARIANTS
         cmocka_unit_test(test_popcnt_variants_match_reference),
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fracbnn/fracbnn.h"
+#include "cpu/dispatch.h" /* fbnn_isa_name */
 
 #define MODEL "models/cifar10_fracbnn.fbnn"
 #define GOLDEN "tests/data/cifar10_ref_logits.f32"
@@ -55,11 +56,9 @@ static unsigned fused_ops(fbnn_context *ctx, const unsigned char *img)
 
 int main(int argc, char **argv)
 {
-    static const fbnn_isa isas[] = {FBNN_ISA_SCALAR, FBNN_ISA_POPCNT, FBNN_ISA_AVX2,
-                                    FBNN_ISA_AVX512, FBNN_ISA_AVX512BW, FBNN_ISA_NEON};
-    static const char *names[] = {"scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon"};
     const char *data_path = argc > 1 ? argv[1] : "../shared/data/cifar10_test_846.bin";
-    size_t n_data = 0, n_gold = 0, n_img, i, k;
+    size_t n_data = 0, n_gold = 0, n_img, i;
+    int k;
     unsigned char *data = slurp(data_path, &n_data);
     float *gold = (float *)(void *)slurp(GOLDEN, &n_gold);
     fbnn_model *m;
@@ -77,11 +76,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_isa_model: cannot load %s\n", MODEL);
         return 1;
     }
-    for (k = 0; k < sizeof isas / sizeof isas[0]; k++) {
+    /* Every ISA of the public enum (FBNN_ISA_AUTO aside). */
+    for (k = FBNN_ISA_SCALAR; k < FBNN_ISA_COUNT; k++) {
+        const char *name = fbnn_isa_name((fbnn_isa)k);
         unsigned bad = 0;
-        fbnn_status st = fbnn_context_set_isa(ctx, isas[k]);
+        fbnn_status st = fbnn_context_set_isa(ctx, (fbnn_isa)k);
         if (st == FBNN_ERR_UNSUPPORTED) {
-            printf("%-9s skipped: this CPU or build lacks it\n", names[k]);
+            printf("%-9s skipped: this CPU or build lacks it\n", name);
             continue;
         }
         if (st != FBNN_OK) return 1;
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
             lg = fbnn_logits(ctx, &nc);
             if (nc != 10 || memcmp(lg, gold + i * 10, 10 * sizeof(float)) != 0) bad++;
         }
-        printf("%-9s (%s): %u of %zu images with logits different from the golden reference\n", names[k],
+        printf("%-9s (%s): %u of %zu images with logits different from the golden reference\n", name,
                fbnn_context_isa(ctx), bad, n_img);
         {
             /* Fused elementwise chains: on for every optimised set (so the
@@ -111,9 +112,9 @@ int main(int argc, char **argv)
                     bad_off++;
             }
             fbnn_context_set_fusion(ctx, 1);
-            printf("%-9s fused ops per image: %u (fusion off: %u, %u of %zu images differ)\n", names[k], fused_on,
+            printf("%-9s fused ops per image: %u (fusion off: %u, %u of %zu images differ)\n", name, fused_on,
                    fused_off, bad_off, n_img < 32 ? n_img : (size_t)32);
-            if ((isas[k] == FBNN_ISA_SCALAR) != (fused_on == 0) || fused_off != 0 || bad_off != 0) failed = 1;
+            if ((k == FBNN_ISA_SCALAR) != (fused_on == 0) || fused_off != 0 || bad_off != 0) failed = 1;
         }
         failed |= bad != 0;
         tested++;

@@ -1,5 +1,5 @@
 /*
- * Exhaustive check of fbnn_third_avx2 (src/cpu/third_avx2.h), the AVX2
+ * Exhaustive check of fbnn_third_avx2 (src/cpu/conv/third_avx2.h), the AVX2
  * conv kernels' fl(n / 3) by reciprocal and FMA correction: bit-identical
  * to the reference fbnn_r_third ((float)n / 3.0f) for every n with
  * |n| < 2^24, far beyond the sums the kernels form (|n| < 2^17).
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fbnn_real.h"
-#include "cpu/third_avx2.h"
+#include "cpu/conv/third_avx2.h"
 
 int main(void)
 {

@@ -1,5 +1,5 @@
 /*
- * Exhaustive check of fbnn_third_avx512 (src/cpu/third_avx512.h), the
+ * Exhaustive check of fbnn_third_avx512 (src/cpu/conv/third_avx512.h), the
  * AVX-512 conv kernels' fl(n / 3) by reciprocal and FMA correction, through
  * the C emulation of its intrinsics (tests/avx512_emul.h; fmaf for the
  * fused steps): bit-identical to the reference fbnn_r_third
@@ -13,7 +13,7 @@
 
 #include "avx512_emul.h"
 #include "fbnn_real.h"
-#include "cpu/third_avx512.h"
+#include "cpu/conv/third_avx512.h"
 
 int main(void)
 {

@@ -272,6 +272,9 @@ typedef enum fbnn_isa {
     FBNN_ISA_AVX512BW,  /**< x86 AVX-512BW without VPOPCNTDQ ("avx512bw") */
     FBNN_ISA_NEON       /**< AArch64 Advanced SIMD ("neon") */
 } fbnn_isa;
+/** Number of fbnn_isa values (FBNN_ISA_AUTO included): valid values are
+ *  0 .. FBNN_ISA_COUNT - 1. A new ISA goes last in the enum and raises this. */
+#define FBNN_ISA_COUNT 7
 
 /**
  * Use the kernels of `isa` in this context from the next run on.

@@ -3,9 +3,10 @@
  * @brief CPU feature detection and the kernel table (the only place that
  * decides which kernel runs).
  *
- * Variants live next to this file as `name__isa.c`, each compiled with its
- * own flags (CMakeLists.txt) so the library still builds and runs on a
- * baseline CPU, and each must pass the bit-exactness tests against the
+ * Variants live in the family folders next to this file (src/cpu/README.md)
+ * as `<family>/<name>__<isa>.c`, each compiled with its ISA's flags
+ * (CMakeLists.txt) so the library still builds and runs on a baseline CPU;
+ * which ISA uses which is the table isa_rows below. Each must pass the bit-exactness tests against the
  * reference (tests/test_dispatch.c, tests/test_simd.c). Features are detected
  * with cpuid and, for the vector registers, xgetbv: a CPU may implement AVX2
  * or AVX-512 while the OS does not save that state, and then the variant must
@@ -58,37 +59,6 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
 #endif
 }
 
-int fbnn_isa_available(fbnn_isa isa, const fbnn_cpu_features *f)
-{
-    switch (isa) {
-    case FBNN_ISA_AUTO:
-    case FBNN_ISA_SCALAR: return 1;
-#ifdef FBNN_HAVE_X86_SIMD_VARIANTS
-    case FBNN_ISA_POPCNT: return f->popcnt;
-    case FBNN_ISA_AVX2: return f->avx2 && f->fma; /* conv__avx2.c: FMA in fl(n/3) */
-    case FBNN_ISA_AVX512:
-    case FBNN_ISA_AVX512BW: return f->avx512f && f->avx512bw && f->avx2; /* epilogue: AVX2 (no FMA used) */
-#endif
-#ifdef FBNN_HAVE_NEON_VARIANTS
-    case FBNN_ISA_NEON: return f->neon;
-#endif
-    default: return 0;
-    }
-}
-
-int fbnn_isa_parse(const char *name)
-{
-    static const struct { const char *name; fbnn_isa isa; } names[] = {
-        {"auto", FBNN_ISA_AUTO},     {"scalar", FBNN_ISA_SCALAR}, {"popcnt", FBNN_ISA_POPCNT},
-        {"avx2", FBNN_ISA_AVX2},     {"avx512", FBNN_ISA_AVX512}, {"avx512bw", FBNN_ISA_AVX512BW},
-        {"neon", FBNN_ISA_NEON}};
-    size_t i;
-    if (name == NULL || name[0] == '\0') return FBNN_ISA_AUTO;
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i].name) == 0) return (int)names[i].isa;
-    return -1;
-}
-
 #define SET_CONV(t, sfx)                           \
     do {                                           \
         (t)->bconv = fbnn_k_bconv__##sfx;          \
@@ -97,36 +67,162 @@ int fbnn_isa_parse(const char *name)
         (t)->pgconv_rows = fbnn_k_pgconv_rows__##sfx; \
     } while (0)
 
-/* The AVX-512 sets reuse the AVX2 epilogue and pooling (every AVX-512 CPU
- * has AVX2): these ops are memory-bound at the model's sizes. */
-#define SET_ELTWISE_AVX2(t)                       \
+/* The elementwise family (FBNN_DECLARE_ELTWISE_VARIANT): epilogue ops, Q2
+ * pack and the fused chain. */
+#define SET_ELTWISE(t, sfx)                       \
     do {                                          \
-        (t)->affine = fbnn_k_affine__avx2;        \
-        (t)->rprelu = fbnn_k_rprelu__avx2;        \
-        (t)->add = fbnn_k_add__avx2;              \
-        (t)->quant2 = fbnn_k_quant2_pack__avx2;   \
-        (t)->avgpool = fbnn_k_avgpool__avx2;      \
-        (t)->global_avgpool = fbnn_k_global_avgpool__avx2; \
-        (t)->chain = fbnn_k_chain__avx2;          \
-        (t)->chain_min_bytes = 16u * 1024u;       \
+        (t)->affine = fbnn_k_affine__##sfx;       \
+        (t)->rprelu = fbnn_k_rprelu__##sfx;       \
+        (t)->add = fbnn_k_add__##sfx;             \
+        (t)->quant2 = fbnn_k_quant2_pack__##sfx;  \
+        (t)->chain = fbnn_k_chain__##sfx;         \
     } while (0)
+
+/* The pooling family (FBNN_DECLARE_POOL_VARIANT). */
+#define SET_POOL(t, sfx)                                     \
+    do {                                                     \
+        (t)->avgpool = fbnn_k_avgpool__##sfx;                \
+        (t)->global_avgpool = fbnn_k_global_avgpool__##sfx;  \
+    } while (0)
+
+/* ---- One row per ISA: whether this CPU can run it, and its kernels. ---- */
+
+static int scalar_available(const fbnn_cpu_features *f)
+{
+    (void)f;
+    return 1;
+}
+static void scalar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    (void)f;
+    t->isa = "scalar";
+}
+
+#ifdef FBNN_HAVE_X86_SIMD_VARIANTS
+static int popcnt_available(const fbnn_cpu_features *f) { return f->popcnt; }
+static void popcnt_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    (void)f;
+    t->bconv = fbnn_k_bconv__popcnt;
+    t->pgconv = fbnn_k_pgconv__popcnt;
+    t->isa = "popcnt";
+}
+
+static int avx2_available(const fbnn_cpu_features *f) { return f->avx2 && f->fma; /* conv: FMA in fl(n/3) */ }
+static void avx2_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    (void)f;
+    SET_CONV(t, avx2);
+    SET_ELTWISE(t, avx2);
+    SET_POOL(t, avx2);
+    t->chain_min_bytes = 16u * 1024u;
+    t->isa = "avx2";
+}
+
+/* (The AVX-512 float kernels use only AVX-512F/BW; the conv's tile
+ * transposition is AVX2, tile_avx2.h.) */
+static int avx512_available(const fbnn_cpu_features *f) { return f->avx512f && f->avx512bw && f->avx2; }
+static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    (void)f;
+    SET_CONV(t, avx512);
+    SET_ELTWISE(t, avx512);
+    SET_POOL(t, avx512);
+    t->chain_min_bytes = 16u * 1024u;
+    t->isa = "avx512bw";
+}
+/* "avx512" takes VPOPCNTDQ where the CPU has it; otherwise it is the
+ * AVX-512BW nibble-lookup set. */
+static void avx512_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    avx512bw_fill(t, f);
+    if (f->avx512vpopcntdq) {
+        SET_CONV(t, avx512vpopcnt);
+        t->isa = "avx512-vpopcntdq";
+    }
+}
+#define X86_ROW(available, fill) available, fill
+#else
+#define X86_ROW(available, fill) NULL, NULL
+#endif
+
+#ifdef FBNN_HAVE_NEON_VARIANTS
+static int neon_available(const fbnn_cpu_features *f) { return f->neon; }
+static void neon_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    (void)f;
+    SET_CONV(t, neon);
+    SET_ELTWISE(t, neon);
+    SET_POOL(t, neon);
+    t->isa = "neon";
+}
+#define NEON_ROW(available, fill) available, fill
+#else
+#define NEON_ROW(available, fill) NULL, NULL
+#endif
+
+typedef struct isa_row {
+    fbnn_isa id;
+    const char *name; /* for FBNN_ISA= and fbnn_isa_parse() */
+    int auto_rank;    /* FBNN_ISA_AUTO takes the available row of highest rank (0: never) */
+    int (*available)(const fbnn_cpu_features *f);                   /* NULL: not in this build */
+    void (*fill)(fbnn_kernel_table *t, const fbnn_cpu_features *f); /* over the defaults of select */
+} isa_row;
+
+/* Indexed by fbnn_isa (FBNN_ISA_AUTO has no row of its own). */
+static const isa_row isa_rows[FBNN_ISA_COUNT] = {
+    {FBNN_ISA_AUTO, "auto", 0, NULL, NULL},
+    {FBNN_ISA_SCALAR, "scalar", 1, scalar_available, scalar_fill},
+    {FBNN_ISA_POPCNT, "popcnt", 2, X86_ROW(popcnt_available, popcnt_fill)},
+    {FBNN_ISA_AVX2, "avx2", 3, X86_ROW(avx2_available, avx2_fill)},
+    {FBNN_ISA_AVX512, "avx512", 4, X86_ROW(avx512_available, avx512_fill)},
+    {FBNN_ISA_AVX512BW, "avx512bw", 0, X86_ROW(avx512_available, avx512bw_fill)},
+    {FBNN_ISA_NEON, "neon", 3, NEON_ROW(neon_available, neon_fill)},
+};
+
+static const isa_row *isa_row_of(fbnn_isa isa)
+{
+    return (int)isa > (int)FBNN_ISA_AUTO && (int)isa < FBNN_ISA_COUNT ? &isa_rows[isa] : NULL;
+}
+
+int fbnn_isa_available(fbnn_isa isa, const fbnn_cpu_features *f)
+{
+    const isa_row *r = isa_row_of(isa);
+    if (isa == FBNN_ISA_AUTO) return 1;
+    return r != NULL && r->available != NULL && r->available(f);
+}
+
+const char *fbnn_isa_name(fbnn_isa isa)
+{
+    return (int)isa >= 0 && (int)isa < FBNN_ISA_COUNT ? isa_rows[isa].name : NULL;
+}
+
+int fbnn_isa_parse(const char *name)
+{
+    int i;
+    if (name == NULL || name[0] == '\0') return FBNN_ISA_AUTO;
+    for (i = 0; i < FBNN_ISA_COUNT; i++)
+        if (strcmp(name, isa_rows[i].name) == 0) return (int)isa_rows[i].id;
+    return -1;
+}
 
 int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
 {
     fbnn_cpu_features f;
+    const isa_row *row;
     fbnn_cpu_detect(&f);
     if (isa == FBNN_ISA_AUTO) {
-        /* Best first. */
-        static const fbnn_isa order[] = {FBNN_ISA_AVX512, FBNN_ISA_AVX2, FBNN_ISA_NEON, FBNN_ISA_POPCNT};
-        size_t i;
+        /* The best available: the highest rank. */
+        int i, best = 0;
         isa = FBNN_ISA_SCALAR;
-        for (i = 0; i < sizeof order / sizeof order[0]; i++)
-            if (fbnn_isa_available(order[i], &f)) {
-                isa = order[i];
-                break;
+        for (i = 0; i < FBNN_ISA_COUNT; i++)
+            if (isa_rows[i].auto_rank > best && fbnn_isa_available(isa_rows[i].id, &f)) {
+                best = isa_rows[i].auto_rank;
+                isa = isa_rows[i].id;
             }
     }
     if (!fbnn_isa_available(isa, &f)) return -1;
+    row = isa_row_of(isa);
     /* Reference kernels for whole layers; the portable blocked code for rows. */
     t->bconv = fbnn_k_bconv;
     t->pgconv = fbnn_k_pgconv;
@@ -144,57 +240,16 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->fc = fbnn_k_fc;
     t->pack_sign = fbnn_k_pack_sign;
     t->quant_uniform = fbnn_k_quant_uniform;
-    /* The portable fused chain for every optimised set (AVX2 and NEON below
-     * have their own); the scalar set runs the reference ops one by one. */
+    /* The portable fused chain for every optimised set (those with a
+     * chain kernel of their own set it in their row's fill); the scalar
+     * set runs the reference ops one by one. */
     t->chain = isa == FBNN_ISA_SCALAR ? NULL : fbnn_k_chain__generic;
     /* From 32 KiB maps (measured with the AVX2 chain before it set up its
      * channels without a general decode; the portable and NEON chains keep
-     * that choice). The AVX2 chain fuses from 16 KiB (SET_ELTWISE_AVX2). */
+     * that choice). The AVX2 chain fuses from 16 KiB (avx2_fill). */
     t->chain_min_bytes = 32u * 1024u;
     t->id = isa;
-    t->isa = "scalar";
-    switch (isa) {
-#ifdef FBNN_HAVE_X86_SIMD_VARIANTS
-    case FBNN_ISA_POPCNT:
-        t->bconv = fbnn_k_bconv__popcnt;
-        t->pgconv = fbnn_k_pgconv__popcnt;
-        t->isa = "popcnt";
-        break;
-    case FBNN_ISA_AVX2:
-        SET_CONV(t, avx2);
-        SET_ELTWISE_AVX2(t);
-        t->isa = "avx2";
-        break;
-    case FBNN_ISA_AVX512:
-    case FBNN_ISA_AVX512BW:
-        /* "avx512" takes VPOPCNTDQ where the CPU has it; otherwise both are
-         * the AVX-512BW nibble-lookup set. */
-        if (isa == FBNN_ISA_AVX512 && f.avx512vpopcntdq) {
-            SET_CONV(t, avx512vpopcnt);
-            t->isa = "avx512-vpopcntdq";
-        } else {
-            SET_CONV(t, avx512);
-            t->isa = "avx512bw";
-        }
-        SET_ELTWISE_AVX2(t);
-        break;
-#endif
-#ifdef FBNN_HAVE_NEON_VARIANTS
-    case FBNN_ISA_NEON:
-        SET_CONV(t, neon);
-        t->affine = fbnn_k_affine__neon;
-        t->rprelu = fbnn_k_rprelu__neon;
-        t->add = fbnn_k_add__neon;
-        t->quant2 = fbnn_k_quant2_pack__neon;
-        t->avgpool = fbnn_k_avgpool__neon;
-        t->global_avgpool = fbnn_k_global_avgpool__neon;
-        t->chain = fbnn_k_chain__neon;
-        t->isa = "neon";
-        break;
-#endif
-    default:
-        break;
-    }
+    row->fill(t, &f);
     /* Word-mask thermometer (portable) for every optimised set; the scalar
      * set keeps the reference kernel. */
     if (isa != FBNN_ISA_SCALAR) t->thermometer = fbnn_k_thermometer__words;

@@ -126,49 +126,52 @@ typedef struct fbnn_kernel_table {
                                   const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,    \
                                   int32_t y1, fbnn_real *out, uint32_t *n_gated);
 
+/* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
+ * Q2 pack, fused chain). */
+#define FBNN_DECLARE_ELTWISE_VARIANT(sfx)                                                                  \
+    int fbnn_k_affine__##sfx(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c,        \
+                             int32_t hw, fbnn_real *y);                                                    \
+    int fbnn_k_rprelu__##sfx(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope,              \
+                             const fbnn_real *by, int32_t c, int32_t hw, fbnn_real *y);                    \
+    int fbnn_k_add__##sfx(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);             \
+    int fbnn_k_quant2_pack__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb,     \
+                                  uint32_t *lsb);                                                          \
+    int fbnn_k_chain__##sfx(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps,      \
+                            int32_t n_steps, uint32_t *msb, uint32_t *lsb);
+
+/* Instances of the pooling family (src/cpu/pool). */
+#define FBNN_DECLARE_POOL_VARIANT(sfx)                                                                     \
+    int fbnn_k_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,  \
+                              int32_t dup, fbnn_real *y);                                                  \
+    int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
+
 FBNN_DECLARE_CONV_VARIANT(generic)
 int fbnn_k_chain__generic(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
                           uint32_t *msb, uint32_t *lsb);
 int fbnn_k_thermometer__words(const uint8_t *img, int32_t c, int32_t h, int32_t w, int32_t resolution,
                               int32_t bits, uint32_t *out);
 #if defined(__x86_64__) || defined(__i386__)
-/* x86 variants: the reference source compiled with -mpopcnt ... */
+/* x86 variants: the reference convs compiled with -mpopcnt ... */
 int fbnn_k_bconv__popcnt(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
                          fbnn_real *out);
 int fbnn_k_pgconv__popcnt(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                           const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
                           uint32_t *n_gated);
 #define FBNN_HAVE_POPCNT_VARIANTS 1
-/* ... and the blocked conv with AVX2 / AVX-512BW / AVX-512 VPOPCNTDQ. */
+/* ... and the vector families with AVX2 / AVX-512BW / AVX-512 VPOPCNTDQ. */
 FBNN_DECLARE_CONV_VARIANT(avx2)
 FBNN_DECLARE_CONV_VARIANT(avx512)
 FBNN_DECLARE_CONV_VARIANT(avx512vpopcnt)
-int fbnn_k_affine__avx2(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
-                        fbnn_real *y);
-int fbnn_k_rprelu__avx2(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope, const fbnn_real *by,
-                        int32_t c, int32_t hw, fbnn_real *y);
-int fbnn_k_add__avx2(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
-int fbnn_k_chain__avx2(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
-                       uint32_t *msb, uint32_t *lsb);
-int fbnn_k_quant2_pack__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
-int fbnn_k_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, int32_t dup,
-                         fbnn_real *y);
-int fbnn_k_global_avgpool__avx2(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
+FBNN_DECLARE_ELTWISE_VARIANT(avx2)
+FBNN_DECLARE_ELTWISE_VARIANT(avx512)
+FBNN_DECLARE_POOL_VARIANT(avx2)
+FBNN_DECLARE_POOL_VARIANT(avx512)
 #define FBNN_HAVE_X86_SIMD_VARIANTS 1
 #endif
 #if defined(__aarch64__)
 FBNN_DECLARE_CONV_VARIANT(neon)
-int fbnn_k_affine__neon(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
-                        fbnn_real *y);
-int fbnn_k_rprelu__neon(const fbnn_real *x, const fbnn_real *bx, const fbnn_real *slope, const fbnn_real *by,
-                        int32_t c, int32_t hw, fbnn_real *y);
-int fbnn_k_add__neon(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fbnn_real *y);
-int fbnn_k_chain__neon(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
-                       uint32_t *msb, uint32_t *lsb);
-int fbnn_k_quant2_pack__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
-int fbnn_k_avgpool__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, int32_t dup,
-                         fbnn_real *y);
-int fbnn_k_global_avgpool__neon(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
+FBNN_DECLARE_ELTWISE_VARIANT(neon)
+FBNN_DECLARE_POOL_VARIANT(neon)
 #define FBNN_HAVE_NEON_VARIANTS 1
 #endif
 
@@ -183,6 +186,10 @@ void fbnn_cpu_detect(fbnn_cpu_features *f);
 
 /** 1 if `isa` can run on a CPU with features `f` (FBNN_ISA_AUTO: always). */
 int fbnn_isa_available(fbnn_isa isa, const fbnn_cpu_features *f);
+
+/** The name fbnn_isa_parse() takes for `isa` ("auto", "scalar", ...), NULL
+ *  if out of range. */
+const char *fbnn_isa_name(fbnn_isa isa);
 
 /** Parse an ISA name ("scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon",
  *  "auto"); FBNN_ISA_AUTO for NULL/empty, -1 if unknown. */

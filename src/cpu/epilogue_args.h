@@ -1,6 +1,6 @@
 /*
  * Argument checks shared by the SIMD variants of the elementwise and pooling
- * kernels (eltwise__avx2.c, eltwise__neon.c, pool__avx2.c, pool__neon.c):
+ * kernels (elementwise/eltwise_simd.h, pool/pool_simd.h):
  * each refuses exactly what its reference kernel in kernels/ refuses, so
  * every variant answers a bad call with the same FBNN_K_EBADARG (checked by
  * tests/test_simd.c). Written once here instead of once per ISA.

@@ -1,6 +1,7 @@
 /*
  * Fused elementwise chain, portable C (every optimised set without a chain
- * kernel of its own; the AVX2 one falls back to it past 128 channels). Why
+ * kernel of its own; the SIMD ones of chain_simd.h fall back to it past 128
+ * channels). Why
  * fuse: between two convolutions a ResNet block runs affine -> RPReLU -> add
  * -> affine -> Q2 pack over the same map; one by one, each op streams whole
  * planar maps through the caches; fused, a chunk of FBNN_CHAIN_CHUNK pixels

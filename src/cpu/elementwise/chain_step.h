@@ -1,6 +1,6 @@
 /*
- * Shared by the fused chain kernels (chain__generic.c, chain__avx2.c,
- * chain__neon.c): the argument check and the per-element scalar step,
+ * Shared by the fused chain kernels (chain__generic.c, chain_simd.h): the
+ * argument check and the per-element scalar step,
  * written with the same fbnn_r_* operations, in the same order, as the
  * reference kernels fbnn_k_affine, fbnn_k_rprelu, fbnn_k_add and
  * fbnn_k_quant2_pack.

@@ -1,31 +1,36 @@
 /*
- * Fused elementwise chain, AVX2 (see chain__generic.c for why and for the
- * order: chunk by chunk, channel by channel, element by element).
+ * The fused elementwise chain as one template over the float vector
+ * primitives of src/cpu/vec/vec_*.h (included first by the instance file,
+ * with eltwise_simd.h: vf_rprelu). Entry point fbnn_k_chain__<VEC_SUFFIX>.
+ * See chain__generic.c for why and for the order: chunk by chunk, channel
+ * by channel, element by element.
  *
- * Per chunk of pixels (up to 1024, see fbnn_k_chain__avx2) and per channel,
- * the steps are first decoded once (kind, operand order, parameters
- * broadcast into vectors, pointers offset to the channel's run); then each
- * block of BLOCK vectors of 8 pixels is loaded once and goes through all
- * steps in registers, with the Q2 bits of the final value ORed into
- * per-pixel word accumulators of the chunk (written out when all channels
- * are done). The chains the models have (AFFINE; AFFINE RPRELU ADD AFFINE)
- * run in loops of their own without any dispatch; any other chain pays it
- * once per step and block, not per vector. No step stores or reloads a
- * buffer unless the chain asks for its result. Keeping the
- * chunk-per-channel order matters: going pixel by pixel across channels
- * strides by a whole plane, a power of two at these sizes, and thrashes one
- * L1 set (chain_step.h).
+ * Per chunk of pixels (up to 1024, see fbnn_k_chain) and per channel, the
+ * steps are first decoded once (kind, operand order, parameters broadcast
+ * into vectors, pointers offset to the channel's run); then each block of
+ * BLOCK vectors of VF_LANES pixels is loaded once and goes through all steps
+ * in registers, with the Q2 bits of the final value ORed into per-pixel word
+ * accumulators of the chunk (written out when all channels are done). The
+ * chains the models have (AFFINE; AFFINE RPRELU ADD AFFINE) run in loops of
+ * their own without any dispatch; any other chain pays it once per step and
+ * block, not per vector. No step stores or reloads a buffer unless the chain
+ * asks for its result. Keeping the chunk-per-channel order matters: going
+ * pixel by pixel across channels strides by a whole plane, a power of two at
+ * these sizes, and thrashes one L1 set (chain_step.h).
  *
  * Exactness: per lane, the reference's float operations in its order (mul
- * then add, never an FMA: this file is built with -mavx2 only and
- * -ffp-contract=off), ordered compares as the reference's > and >= (NaN
- * false). Lanes past the last multiple of 8 take the scalar per-element
- * step of chain_step.h.
+ * then add, never an FMA: -ffp-contract=off and no FMA primitive), ordered
+ * compares as the reference's > and >= (NaN false). Lanes past the last
+ * multiple of VF_LANES take the scalar per-element step of chain_step.h.
  */
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#ifndef FBNN_CHAIN_SIMD_H
+#define FBNN_CHAIN_SIMD_H
 
 #include "chain_step.h"
+
+#define CHAIN_CAT2_(a, b) a##__##b
+#define CHAIN_CAT_(a, b) CHAIN_CAT2_(a, b)
+#define CHAIN_NAME(op) CHAIN_CAT_(op, VEC_SUFFIX)
 
 #if defined(__GNUC__) || defined(__clang__)
 /* The block and Q2 helpers must be inlined with constant sizes and modes:
@@ -35,11 +40,10 @@
 #define CHAIN_INLINE inline
 #endif
 
-/* Vectors of 8 pixels per block: independent work for the out-of-order
- * core and few store tests per vector. On 16x32x32 (Zen 3) 4 measured
- * 15 % slower and 16 17 % slower (spills); at 8 the compiler keeps the 8
- * values in registers and takes some parameters as memory operands. */
-#define BLOCK 8
+/* Vectors per block (VEC_CHAIN_BLOCK of the vec header): independent work
+ * for the out-of-order core and few store tests per vector. */
+#define BLOCK VEC_CHAIN_BLOCK
+#define VL VF_LANES
 
 /* Decoded step kinds; ADD keeps its operand order (NaN payloads aside, the
  * result is the same, but the reference's order costs nothing). */
@@ -58,7 +62,7 @@ enum { Q2_NONE, Q2_COMB, Q2_SPLIT };
 
 /* One decoded step for one channel of one chunk. */
 typedef struct step_regs {
-    __m256 p0, p1, p2; /* broadcast parameters (AFFINE: a, b; RPRELU: bx, slope, by) */
+    vf p0, p1, p2;     /* broadcast parameters (AFFINE: a, b; RPRELU: bx, slope, by) */
     const float *o;    /* ADD: the other operand at the channel's run */
     float *st;         /* where to store the step's output, or NULL */
 } step_regs;
@@ -79,16 +83,16 @@ static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps,
         step_regs *r = &cp->r[k];
         r->st = s->store != NULL ? s->store + idx0 : NULL;
         r->o = NULL;
-        r->p0 = r->p1 = r->p2 = _mm256_setzero_ps();
+        r->p0 = r->p1 = r->p2 = vf_zero();
         if (s->kind == FBNN_CHAIN_AFFINE) {
             cp->op[k] = OP_AFFINE;
-            r->p0 = _mm256_broadcast_ss(s->p0 + ch);
-            r->p1 = _mm256_broadcast_ss(s->p1 + ch);
+            r->p0 = vf_bcast(s->p0 + ch);
+            r->p1 = vf_bcast(s->p1 + ch);
         } else if (s->kind == FBNN_CHAIN_RPRELU) {
             cp->op[k] = OP_RPRELU;
-            r->p0 = _mm256_broadcast_ss(s->p0 + ch);
-            r->p1 = _mm256_broadcast_ss(s->p1 + ch);
-            r->p2 = _mm256_broadcast_ss(s->p2 + ch);
+            r->p0 = vf_bcast(s->p0 + ch);
+            r->p1 = vf_bcast(s->p1 + ch);
+            r->p2 = vf_bcast(s->p2 + ch);
         } else {
             cp->op[k] = s->other_first ? OP_ADD_OV : OP_ADD_VO;
             r->o = s->p0 + idx0;
@@ -100,31 +104,25 @@ static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps,
  * if it has one. Inlined with a constant op, the switch folds away. Each
  * step reads its inputs at these pixels before it stores, so every element
  * is read before anything at its index is written. */
-static CHAIN_INLINE void step_apply(int op, const step_regs *r, int32_t i, int nv, __m256 *v)
+static CHAIN_INLINE void step_apply(int op, const step_regs *r, int32_t i, int nv, vf *v)
 {
-    const __m256 zero = _mm256_setzero_ps();
     int j;
     switch (op) {
     case OP_AFFINE:
-        for (j = 0; j < nv; j++) v[j] = _mm256_add_ps(_mm256_mul_ps(r->p0, v[j]), r->p1);
+        for (j = 0; j < nv; j++) v[j] = vf_add(vf_mul(r->p0, v[j]), r->p1);
         break;
     case OP_RPRELU:
-        for (j = 0; j < nv; j++) {
-            const __m256 t = _mm256_add_ps(v[j], r->p0);
-            /* t > 0 keeps t, otherwise (NaN included) slope * t, as the reference. */
-            const __m256 pos = _mm256_cmp_ps(t, zero, _CMP_GT_OQ);
-            v[j] = _mm256_add_ps(_mm256_blendv_ps(_mm256_mul_ps(r->p1, t), t, pos), r->p2);
-        }
+        for (j = 0; j < nv; j++) v[j] = vf_rprelu(v[j], r->p0, r->p1, r->p2);
         break;
     case OP_ADD_VO:
-        for (j = 0; j < nv; j++) v[j] = _mm256_add_ps(v[j], _mm256_loadu_ps(r->o + i + 8 * j));
+        for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_load(r->o + i + VL * j));
         break;
     default: /* OP_ADD_OV */
-        for (j = 0; j < nv; j++) v[j] = _mm256_add_ps(_mm256_loadu_ps(r->o + i + 8 * j), v[j]);
+        for (j = 0; j < nv; j++) v[j] = vf_add(vf_load(r->o + i + VL * j), v[j]);
         break;
     }
     if (r->st != NULL)
-        for (j = 0; j < nv; j++) _mm256_storeu_ps(r->st + i + 8 * j, v[j]);
+        for (j = 0; j < nv; j++) vf_store(r->st + i + VL * j, v[j]);
 }
 
 /* Step sequences with a loop of their own (PAT_ANY: any chain, the step
@@ -158,7 +156,7 @@ static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_s
         step_regs *r = &cp->r[k];
         r->st = s->store != NULL ? s->store + idx0 : NULL;
         r->o = NULL;
-        r->p2 = _mm256_setzero_ps();
+        r->p2 = vf_zero();
         /* (op[] for the lone vectors at the run's end, which take the general loop) */
         if (k == 2) {
             cp->op[k] = pat == PAT_ARPA_VO ? OP_ADD_VO : OP_ADD_OV;
@@ -166,16 +164,16 @@ static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_s
             r->o = s->p0 + idx0;
         } else {
             cp->op[k] = k == 1 ? OP_RPRELU : OP_AFFINE;
-            r->p0 = _mm256_broadcast_ss(s->p0 + ch);
-            r->p1 = _mm256_broadcast_ss(s->p1 + ch);
-            if (k == 1) r->p2 = _mm256_broadcast_ss(s->p2 + ch);
+            r->p0 = vf_bcast(s->p0 + ch);
+            r->p1 = vf_bcast(s->p1 + ch);
+            if (k == 1) r->p2 = vf_bcast(s->p2 + ch);
         }
     }
 }
 
 /* nv vectors at pixel i of the channel's run through all steps (pat
  * constant once inlined: the fixed patterns written out, no dispatch). */
-static CHAIN_INLINE void run_steps(int pat, const chan_prog *cp, int32_t i, int nv, __m256 *v)
+static CHAIN_INLINE void run_steps(int pat, const chan_prog *cp, int32_t i, int nv, vf *v)
 {
     int k;
     if (pat == PAT_A) {
@@ -197,52 +195,33 @@ static CHAIN_INLINE void run_steps(int pat, const chan_prog *cp, int32_t i, int 
     }
 }
 
-/* Complements of the Q2 masks of 8 values, nm = not m and nl = not l,
- * where m = v >= 0 and l = v > 2/3 or -2/3 <= v < 0 (the reference's):
- * nm = not (v >= 0), NaN included (one unordered compare), and
- * nl = (|v| <= 2/3) xor nm. Case by case, (|v| <= 2/3) xor nm is: NaN
- * 0 xor 1; v > 2/3 0 xor 0; +-0 .. 2/3 1 xor 0; -2/3 .. < 0 1 xor 1;
- * < -2/3 0 xor 1, i.e. not l (the compares are exact at +-0 and +-2/3).
- * Two compares, an and and a xor where the reference's m and l take four
- * compares, an and and an or; the accumulation masks with andnot, so the
- * complements cost nothing (measured 6 % faster on 16x32x32). */
-static CHAIN_INLINE void q2_nmasks(__m256 v, __m256i *nm, __m256i *nl)
-{
-    const __m256 zero = _mm256_setzero_ps(), t = _mm256_set1_ps(FBNN_R_TWO_THIRDS);
-    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-    const __m256 n = _mm256_cmp_ps(v, zero, _CMP_NGE_UQ);
-    *nm = _mm256_castps_si256(n);
-    *nl = _mm256_castps_si256(_mm256_xor_ps(_mm256_cmp_ps(_mm256_and_ps(v, absmask), t, _CMP_LE_OQ), n));
-}
-
-/* ORs the channel's Q2 bits of nv vectors at pixel i into the accumulators. */
-static CHAIN_INLINE void q2_acc(int mode, const __m256 *v, int nv, int32_t i, __m256i bits, uint32_t *wm,
-                                uint32_t *wl)
+/* ORs the channel's Q2 bits of nv vectors at pixel i into the accumulators
+ * (vq2_comb / vq2_bits of the vec header: the reference's predicates). */
+static CHAIN_INLINE void q2_acc(int mode, const vf *v, int nv, int32_t i, vw bits, uint32_t *wm, uint32_t *wl)
 {
     int j;
     for (j = 0; j < nv; j++) {
-        __m256i nm, nl;
-        q2_nmasks(v[j], &nm, &nl);
         if (mode == Q2_COMB) {
             /* msb in the low halves, lsb in the high halves; bits = 1 << ch | 1 << (16 + ch). */
-            __m256i *pw = (__m256i *)(void *)(wm + i + 8 * j);
-            const __m256i w = _mm256_andnot_si256(_mm256_blend_epi16(nm, nl, 0xAA), bits);
-            _mm256_storeu_si256(pw, _mm256_or_si256(_mm256_loadu_si256(pw), w));
+            uint32_t *pw = wm + i + VL * j;
+            vw_store(pw, vw_or(vw_load(pw), vq2_comb(v[j], bits)));
         } else if (mode == Q2_SPLIT) {
-            __m256i *pm = (__m256i *)(void *)(wm + i + 8 * j), *pl = (__m256i *)(void *)(wl + i + 8 * j);
-            _mm256_storeu_si256(pm, _mm256_or_si256(_mm256_loadu_si256(pm), _mm256_andnot_si256(nm, bits)));
-            _mm256_storeu_si256(pl, _mm256_or_si256(_mm256_loadu_si256(pl), _mm256_andnot_si256(nl, bits)));
+            uint32_t *pm = wm + i + VL * j, *pl = wl + i + VL * j;
+            vw m, l;
+            vq2_bits(v[j], bits, &m, &l);
+            vw_store(pm, vw_or(vw_load(pm), m));
+            vw_store(pl, vw_or(vw_load(pl), l));
         }
     }
 }
 
 /* nv vectors at pixel i of the channel's run: load, steps, Q2 bits. */
 static CHAIN_INLINE void run_vectors(int mode, int pat, const chan_prog *cp, const float *xr, int32_t i, int nv,
-                                     __m256i bits, uint32_t *wm, uint32_t *wl)
+                                     vw bits, uint32_t *wm, uint32_t *wl)
 {
-    __m256 v[BLOCK];
+    vf v[BLOCK];
     int j;
-    for (j = 0; j < nv; j++) v[j] = _mm256_loadu_ps(xr + i + 8 * j);
+    for (j = 0; j < nv; j++) v[j] = vf_load(xr + i + VL * j);
     run_steps(pat, cp, i, nv, v);
     q2_acc(mode, v, nv, i, bits, wm, wl);
 }
@@ -256,10 +235,10 @@ static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, con
                                      uint32_t *wl)
 {
     const uint32_t b = (uint32_t)1u << (ch & 31);
-    const __m256i bits = _mm256_set1_epi32((int)(mode == Q2_COMB ? (b | b << 16) : b));
+    const vw bits = vw_set1(mode == Q2_COMB ? (b | b << 16) : b);
     int32_t i = 0;
-    for (; i + 8 * BLOCK <= n; i += 8 * BLOCK) run_vectors(mode, pat, cp, xr, i, BLOCK, bits, wm, wl);
-    for (; i + 8 <= n; i += 8) run_vectors(mode, PAT_ANY, cp, xr, i, 1, bits, wm, wl);
+    for (; i + VL * BLOCK <= n; i += VL * BLOCK) run_vectors(mode, pat, cp, xr, i, BLOCK, bits, wm, wl);
+    for (; i + VL <= n; i += VL) run_vectors(mode, PAT_ANY, cp, xr, i, 1, bits, wm, wl);
     for (; i < n; i++) {
         const fbnn_real v = fbnn_chain_element(xr[i], steps, n_steps, ch, idx0 + (size_t)i);
         uint32_t bm, bl;
@@ -314,7 +293,7 @@ static void chunk_dispatch(int mode, int pat, const fbnn_real *x, int32_t c, int
 #undef CHAIN_RUN
 }
 
-int fbnn_k_chain__avx2(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
+int CHAIN_NAME(fbnn_k_chain)(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
                        uint32_t *msb, uint32_t *lsb)
 {
     /* The chunk's Q2 word accumulators: COMB [pixel]; SPLIT msb [word][pixel]
@@ -328,7 +307,7 @@ int fbnn_k_chain__avx2(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_cha
     const int32_t nw = FBNN_WORDS(c);
     const int mode = msb == NULL ? Q2_NONE : c <= 16 ? Q2_COMB : Q2_SPLIT;
     /* (A multiple of the block, so that only the map's end has lone vectors.) */
-    const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nw) / (8 * BLOCK) * (8 * BLOCK) : ACC_WORDS / 2;
+    const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nw) / (VL * BLOCK) * (VL * BLOCK) : ACC_WORDS / 2;
     int32_t p0, i, wi;
     int pat;
     if (!fbnn_chain_args_ok(x, c, hw, steps, n_steps, msb, lsb)) return FBNN_K_EBADARG;
@@ -358,6 +337,5 @@ int fbnn_k_chain__avx2(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_cha
     }
     return FBNN_K_OK;
 }
-#else
-typedef int fbnn_chain_avx2_unused; /* ISO C forbids an empty unit */
-#endif
+
+#endif /* FBNN_CHAIN_SIMD_H */

@@ -3,8 +3,9 @@
  * output channels of a block. Two builds of this source:
  *  - avx512 (this file, -mavx512f -mavx512bw): popcount by the 4-bit lookup
  *    (vpshufb) into byte counters, widened with vpmaddubsw/vpmaddwd;
- *  - avx512vpopcnt (conv__avx512vpopcnt.c, adds -mavx512vpopcntdq): vpopcntd
- *    straight into the 32-bit accumulators.
+ *  - avx512vpopcnt (-DFBNN_AVX512_VPOPCNT, adds -mavx512vpopcntdq: a second
+ *    object of this source, CMakeLists.txt): vpopcntd straight into the
+ *    32-bit accumulators.
  * Float per lane: vcvtdq2ps; fl(n / 3) by reciprocal and an exact FMA
  * remainder (third_avx512.h, = scalar (float)n / 3); integer gate compares
  * into a mask register. dispatch.c selects these only when cpuid
@@ -16,19 +17,15 @@
 #include "dispatch.h"
 #include "third_avx512.h"
 
-/* FBNN_AVX512_EMUL: the test build over tests/avx512_emul.h (plain C lane
- * loops for the AVX-512 intrinsics), with names of its own. */
+/* The suffix of the entry points; a build may set its own (the tests compile
+ * this source over an emulation of the intrinsics, under other names). */
 #ifdef FBNN_AVX512_VPOPCNT
-#ifdef FBNN_AVX512_EMUL
-#define FBNN_SIMD_SUFFIX avx512vpopcnt_emul
-#else
+#ifndef FBNN_SIMD_SUFFIX
 #define FBNN_SIMD_SUFFIX avx512vpopcnt
 #endif
 #define FLUSH_EVERY 0x7fffffff
 #else
-#ifdef FBNN_AVX512_EMUL
-#define FBNN_SIMD_SUFFIX avx512_emul
-#else
+#ifndef FBNN_SIMD_SUFFIX
 #define FBNN_SIMD_SUFFIX avx512
 #endif
 #define FLUSH_EVERY 31

@@ -1,0 +1,14 @@
+/*
+ * The elementwise family with the avx512 primitives (vec/vec_avx512.h): affine,
+ * RPReLU, add and Q2 pack (eltwise_simd.h) and the fused chain
+ * (chain_simd.h), entry points fbnn_k_*__avx512 (flags: CMakeLists.txt, FBNN_FLAGS_avx512).
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#include "epilogue_args.h"
+#include "vec/vec_avx512.h"
+
+#include "eltwise_simd.h"
+#include "chain_simd.h"
+#else
+typedef int fbnn_eltwise_avx512_unused; /* ISO C forbids an empty unit */
+#endif
