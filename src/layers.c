@@ -156,8 +156,8 @@ fbnn_status fbnn_bconv(const uint32_t *in, const uint32_t *weights,
 
 /* The PG conv divides the integer 2*Sm + Sl by 3, with |2*Sm + Sl| <= 3*k*k*in_c.
  * It is one correctly rounded n/3 only if n converts to float exactly, so the
- * layer API takes the model loader's rule (src/model_op_check.c,
- * models/FORMAT.md section 4): 3*k*k*in_c < 2^24. (fbnn_bconv() needs only
+ * layer API takes the model loader's rule (models/FORMAT.md sections 2.4
+ * and 4): 3*k*k*in_c < 2^24. (fbnn_bconv() needs only
  * k*k*in_c < 2^24: its sum, at most k*k*in_c in magnitude, is the result.) */
 #define FBNN_LAYER_PG_SUM_LIMIT ((int64_t)1 << 24)
 
