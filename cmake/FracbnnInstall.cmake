@@ -39,28 +39,35 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/fracbnnConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/fracbnnConfig.cmake ${PROJECT_BINARY_DIR}/fracbnnConfigVersion.cmake
         DESTINATION ${FBNN_CMAKE_DIR})
 
-# pkg-config: the prefix is found relative to the .pc file itself
-# (${pcfiledir}), so `cmake --install --prefix ANYWHERE` gives a working file.
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  set(FBNN_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
-else()
-  file(RELATIVE_PATH _fbnn_rel "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-  string(REGEX REPLACE "/$" "" _fbnn_rel "${_fbnn_rel}")
-  set(FBNN_PC_PREFIX "\${pcfiledir}/${_fbnn_rel}")
-endif()
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  set(FBNN_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
-else()
-  set(FBNN_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
-endif()
-if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
-  set(FBNN_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
-else()
-  set(FBNN_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
-endif()
+# pkg-config: absolute paths under the prefix actually installed to. The
+# prefix is only known at install time (`cmake --install build --prefix P`
+# overrides CMAKE_INSTALL_PREFIX then), so the install script writes the .pc
+# from cmake/fracbnn.pc.in with the install-time CMAKE_INSTALL_PREFIX:
+#   prefix=/opt/fracbnn, libdir=${prefix}/lib, includedir=${prefix}/include
+# (`pkg-config --cflags` gives -I/opt/fracbnn/include; `--variable=libdir`
+# gives /opt/fracbnn/lib, for -Wl,-rpath). A relative CMAKE_INSTALL_LIBDIR /
+# INCLUDEDIR is written as ${prefix}/DIR, an absolute one as is. The build
+# tree gets a copy for the configure-time prefix (build/fracbnn.pc).
 set(FBNN_PC_LIBS_PRIVATE "-lm")
 if(FBNN_THREADS)
   string(APPEND FBNN_PC_LIBS_PRIVATE " -pthread")
 endif()
+foreach(_d LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${_d}}")
+    set(FBNN_PC_${_d} "${CMAKE_INSTALL_${_d}}")
+  else()
+    set(FBNN_PC_${_d} "\${prefix}/${CMAKE_INSTALL_${_d}}")
+  endif()
+endforeach()
+set(FBNN_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/fracbnn.pc.in ${PROJECT_BINARY_DIR}/fracbnn.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/fracbnn.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# (Bracket arguments keep ${prefix} literal in the install script.)
+install(CODE "
+  set(FBNN_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  set(FBNN_PC_LIBDIR [=[${FBNN_PC_LIBDIR}]=])
+  set(FBNN_PC_INCLUDEDIR [=[${FBNN_PC_INCLUDEDIR}]=])
+  set(FBNN_PC_LIBS_PRIVATE [=[${FBNN_PC_LIBS_PRIVATE}]=])
+  set(PROJECT_VERSION [=[${PROJECT_VERSION}]=])
+  configure_file([=[${PROJECT_SOURCE_DIR}/cmake/fracbnn.pc.in]=] [=[${PROJECT_BINARY_DIR}/pc_install/fracbnn.pc]=] @ONLY)
+")
+install(FILES ${PROJECT_BINARY_DIR}/pc_install/fracbnn.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -3,6 +3,9 @@
 
   /usr/bin/python3 scripts/check_hls_subset.py [PATH...]     (default: kernels)
 
+(kernels covers the reference kernels, the hand-written HLS sources in
+kernels/hls/ and the generated top functions in kernels/hls/generated/.)
+
 Every .c file under the given paths (directories are searched recursively)
 is checked; exit 0 if all pass, 1 on any violation (one line per violation:
 "VIOLATION [rule] file: what"), 2 on usage errors. Rules:

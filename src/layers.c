@@ -154,12 +154,20 @@ fbnn_status fbnn_bconv(const uint32_t *in, const uint32_t *weights,
     return from_kernel(fbnn_k_bconv(in, weights, &p, out));
 }
 
+/* The PG conv divides the integer 2*Sm + Sl by 3, with |2*Sm + Sl| <= 3*k*k*in_c.
+ * It is one correctly rounded n/3 only if n converts to float exactly, so the
+ * layer API takes the model loader's rule (models/FORMAT.md sections 2.4
+ * and 4): 3*k*k*in_c < 2^24. (fbnn_bconv() needs only
+ * k*k*in_c < 2^24: its sum, at most k*k*in_c in magnitude, is the result.) */
+#define FBNN_LAYER_PG_SUM_LIMIT ((int64_t)1 << 24)
+
 fbnn_status fbnn_pgconv(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                         const float *threshold, const fbnn_conv_shape *shape, float *out,
                         uint32_t *n_gated)
 {
     fbnn_conv_params p;
     if (!to_params(shape, &p)) return FBNN_ERR_ARG;
+    if (3 * (int64_t)p.k * p.k * p.in_c >= FBNN_LAYER_PG_SUM_LIMIT) return FBNN_ERR_ARG;
     return from_kernel(fbnn_k_pgconv(msb, lsb, weights, threshold, &p, out, n_gated));
 }
 

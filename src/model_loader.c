@@ -10,6 +10,7 @@
  * registry (ops.c); descriptor memory from model_mem.c; the arena plan and
  * the context size from planner.c: all below this file.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,8 +311,9 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
         return fbnn_fail(err, FBNN_ERR_HEADER, "model has %llu bytes but its header declares %u",
                          (unsigned long long)size, file_size);
     if (fbnn_crc32(b + 16, (size_t)(size - 16)) != rd32(b + 12))
-        return fbnn_fail(err, FBNN_ERR_CHECKSUM, "checksum mismatch: stored 0x%08x, computed 0x%08x",
-                         rd32(b + 12), fbnn_crc32(b + 16, (size_t)(size - 16)));
+        return fbnn_fail(err, FBNN_ERR_CHECKSUM,
+                         "checksum mismatch (corrupt file): stored 0x%08x, computed 0x%08x", rd32(b + 12),
+                         fbnn_crc32(b + 16, (size_t)(size - 16)));
     if (rd32(b + 16) != HEADER_SIZE || rd32(b + 20) != 0)
         return fbnn_fail(err, FBNN_ERR_HEADER, "header size %u / flags 0x%x invalid", rd32(b + 16),
                          rd32(b + 20));
@@ -434,6 +436,9 @@ fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error 
     return fbnn_model_load_file_ex(path, NULL, out, err);
 }
 
+/* The OS reason of a failed stdio call, for error messages. */
+static const char *os_reason(int e) { return e ? strerror(e) : "unknown error"; }
+
 fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *opt, fbnn_model **out,
                                     fbnn_error *err)
 {
@@ -446,20 +451,26 @@ fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *o
     if (!path || !out) return fbnn_fail(err, FBNN_ERR_ARG, "fbnn_model_load_file: NULL argument");
     if (!host_is_little_endian())
         return fbnn_fail(err, FBNN_ERR_UNSUPPORTED, "models need a little-endian host");
+    /* I/O messages: "PATH: what failed: OS reason" (strerror(errno)). */
+    errno = 0;
     f = fopen(path, "rb");
-    if (!f) return fbnn_fail(err, FBNN_ERR_IO, "cannot open model '%s'", path);
+    if (!f) return fbnn_fail(err, FBNN_ERR_IO, "%s: cannot open: %s", path, os_reason(errno));
     if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        int e = errno;
         fclose(f);
-        return fbnn_fail(err, FBNN_ERR_IO, "cannot determine the size of '%s'", path);
+        return fbnn_fail(err, FBNN_ERR_IO, "%s: cannot determine the size: %s", path, os_reason(e));
     }
     /* A directory opens on Linux and reports a huge size; reading fails. */
+    errno = 0;
     if (len > 0 && (getc(f) == EOF || fseek(f, 0, SEEK_SET) != 0)) {
+        int e = errno;
         fclose(f);
-        return fbnn_fail(err, FBNN_ERR_IO, "cannot read '%s' (not a regular file?)", path);
+        return fbnn_fail(err, FBNN_ERR_IO, "%s: cannot read: %s", path,
+                         e ? strerror(e) : "not a regular file?");
     }
     if ((unsigned long)len > 0xFFFFFFFFul) {
         fclose(f);
-        return fbnn_fail(err, FBNN_ERR_HEADER, "'%s' is larger than 4 GiB", path);
+        return fbnn_fail(err, FBNN_ERR_HEADER, "%s: larger than 4 GiB", path);
     }
     if ((st = over_model_cap(opt, (uint64_t)len, err)) != FBNN_OK) {
         fclose(f);
@@ -471,15 +482,17 @@ fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *o
     if (!m || !m->owned_buf) {
         fclose(f);
         free(m);
-        return fbnn_fail(err, FBNN_ERR_NOMEM, "out of memory reading '%s'", path);
+        return fbnn_fail(err, FBNN_ERR_NOMEM, "%s: out of memory for %ld bytes", path, len);
     }
     /* 64-byte align the copy so weights are aligned as in ROM. */
     m->buf = (const uint8_t *)m->owned_buf + ((64u - ((uintptr_t)m->owned_buf & 63u)) & 63u);
     m->size = (size_t)len;
+    errno = 0;
     if (len > 0 && fread((void *)m->buf, 1, (size_t)len, f) != (size_t)len) {
+        int e = errno;
         fclose(f);
         fbnn_model_free(m);
-        return fbnn_fail(err, FBNN_ERR_IO, "read error on '%s'", path);
+        return fbnn_fail(err, FBNN_ERR_IO, "%s: read error: %s", path, os_reason(e));
     }
     fclose(f);
     return finish(m, opt, out, err);

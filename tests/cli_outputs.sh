@@ -38,6 +38,42 @@ expect_rc 2 "$fbnn" classify "$model"
 expect_rc 2 "$fbnn" eval "$model"
 expect_rc 1 "$fbnn" info "$tmp/missing.fbnn"
 expect_rc 1 "$fbnn" classify "$model" "$tmp/missing.png"
+
+# --- a missing positional argument: one line saying which, then the help (exit 2) ---
+expect_first_err() {  # expect_first_err LINE: the first stderr line of the last expect_rc
+  local got; got=$(head -n 1 "$tmp/err")
+  [ "$got" = "$1" ] || { echo "FAIL: first stderr line '$got', expected '$1'"; exit 1; }
+}
+expect_rc 2 "$fbnn"
+expect_first_err "fbnn: error: missing argument COMMAND"
+expect_rc 2 "$fbnn" info
+expect_first_err "fbnn: error: info: missing argument MODEL"
+grep -q "^usage: fbnn info" "$tmp/err"
+expect_rc 2 "$fbnn" classify
+expect_first_err "fbnn: error: classify: missing argument MODEL"
+expect_rc 2 "$fbnn" classify "$model"
+expect_first_err "fbnn: error: classify: missing argument IMAGE"
+grep -q "^usage: fbnn classify" "$tmp/err"
+expect_rc 2 "$fbnn" eval "$model"
+expect_first_err "fbnn: error: eval: missing argument DATASET (CIFAR10_BATCH.bin or IMAGES.idx LABELS.idx)"
+expect_rc 2 "$fbnn" bench
+expect_first_err "fbnn: error: bench: missing argument MODEL"
+
+# --- error lines say each thing once; OS failures carry the OS reason ---
+expect_rc 1 "$fbnn" info "$tmp/missing.fbnn"
+expect_first_err "fbnn: error: $tmp/missing.fbnn: cannot open: No such file or directory"
+expect_rc 1 "$fbnn" classify "$model" "$tmp/missing.png"
+expect_first_err "fbnn: error: $tmp/missing.png: cannot open: No such file or directory"
+expect_rc 1 "$fbnn" info "$tmp"
+expect_first_err "fbnn: error: $tmp: cannot read: Is a directory"
+expect_rc 1 "$fbnn" info examples/images/cat_chelsea.jpg
+expect_first_err 'fbnn: error: examples/images/cat_chelsea.jpg: not a .fbnn model: magic is not "FBNN"'
+head -c 1000 "$model" >"$tmp/cut.fbnn"
+expect_rc 1 "$fbnn" info "$tmp/cut.fbnn"
+expect_first_err "fbnn: error: $tmp/cut.fbnn: model truncated: 1000 of $(wc -c <"$model" | tr -d ' ') bytes present"
+cp "$model" "$tmp/long.fbnn"; printf 'x' >>"$tmp/long.fbnn"   # field-level message: the status says what kind
+expect_rc 1 "$fbnn" info "$tmp/long.fbnn"
+expect_first_err "fbnn: error: $tmp/long.fbnn: invalid model header or table layout: model has $(wc -c <"$tmp/long.fbnn" | tr -d ' ') bytes but its header declares $(wc -c <"$model" | tr -d ' ')"
 expect_rc 3 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin --confusion-png "$tmp/no/such/dir.png"
 # --repeat: N timed passes, median throughput; the same accuracy as one pass
 expect_rc 2 "$fbnn" eval "$model" tests/data/cifar10_test_first64.bin --repeat 0
@@ -110,7 +146,7 @@ assert d["images"] == len(labels) == 64
 assert d["confusion"] == cm, "confusion matrix differs from the reference predictions"
 assert d["correct"] == sum(cm[i][i] for i in range(n))
 assert abs(d["accuracy"] - d["correct"] / 64) < 1e-6
-# PNG layout (tools/cli/cli_eval.c): scale 2 font (6x8 cell), 56 px cells, margin 16, gap 8
+# PNG layout (tools/cli/cmd_eval.c): scale 2 font (6x8 cell), 56 px cells, margin 16, gap 8
 S, CELL, M, G = 2, 56, 16, 8
 tw = lambda s: (len(s) * 6 - 1) * S
 label_w = max(tw("%d %s" % (i, c)) for i, c in enumerate(d["classes"]))

@@ -8,6 +8,9 @@
 # maps to one), print exactly one line on stderr, and that line must contain
 # "error". Sanitizer reports would add lines to stderr, so an ASan/UBSan
 # build (cmake -DFBNN_SANITIZE=ON) also fails this script on any report.
+# The line must say each thing once: no file argument named twice and no
+# three-word phrase repeated ("not a .fbnn model (bad magic): not a .fbnn
+# model: ..." was such a line).
 set -u
 fbnn=${1:?usage: cli_robustness.sh PATH/TO/fbnn}
 model=models/cifar10_fracbnn.fbnn
@@ -70,6 +73,15 @@ check() { # check NAME ARGS...
   elif [ "$rc" -eq 98 ] || [ "$rc" -eq 99 ]; then bad="exit status $rc (sanitizer report)"
   elif [ "$lines" -ne 1 ]; then bad="$lines lines on stderr"
   elif ! grep -q error "$tmp/err"; then bad="stderr has no \"error\""
+  else
+    local a rep
+    for a in "$@"; do
+      case "$a" in
+        */*) [ "$(grep -o -F -- "$a" "$tmp/err" | wc -l)" -le 1 ] || bad="names '$a' more than once" ;;
+      esac
+    done
+    rep=$(tr -s ' \t' '\n\n' <"$tmp/err" | awk 'NF { w[n++] = $0 } END { for (i = 2; i < n; i++) { t = w[i-2] " " w[i-1] " " w[i]; if (seen[t]++) { print t; exit } } }')
+    [ -z "$rep" ] || bad="repeats '$rep'"
   fi
   if [ -n "$bad" ]; then
     fail=$((fail + 1))

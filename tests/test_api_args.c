@@ -264,9 +264,16 @@ static void test_layers(void)
         bad = s; bad.k = v;      EXPECT(FBNN_ERR_ARG, fbnn_pgconv(u, u2, wt, fa, &bad, fy, &gated));
         bad = s; bad.stride = v; EXPECT(FBNN_ERR_ARG, fbnn_bconv(u, wt, &bad, fy));
     }
-    /* k*k*in_c must stay < 2^24 (the exact-integer float sums). */
+    /* A 15x15 window on the 4x4 map without padding does not fit. */
     bad = s; bad.k = 15; bad.in_c = 65535; bad.pad = 0;
     EXPECT(FBNN_ERR_ARG, fbnn_bconv(u, wt, &bad, fy));
+    /* PG conv: 3*k*k*in_c must stay < 2^24 (one correctly rounded n/3 of an
+     * exact integer); rejected before anything is read (the buffers here are
+     * far too small). The accepted boundary is in tests/test_layers.c. */
+    bad = s; bad.k = 15; bad.in_c = 65535; bad.pad = 0; bad.in_h = 15; bad.in_w = 15;
+    EXPECT(FBNN_ERR_ARG, fbnn_pgconv(u, u2, wt, fa, &bad, fy, &gated));
+    bad.in_c = 24856; /* 3*225*24856 = 16 777 800 >= 2^24 */
+    EXPECT(FBNN_ERR_ARG, fbnn_pgconv(u, u2, wt, fa, &bad, fy, &gated));
     bad = s; bad.pad = 3; /* pad must be < k */
     EXPECT(FBNN_ERR_ARG, fbnn_bconv(u, wt, &bad, fy));
     bad = s; bad.pad = -1;

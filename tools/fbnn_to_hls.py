@@ -2,10 +2,18 @@
 """Generate an HLS top function (plain C) from a .fbnn model.
 
   /usr/bin/python3 tools/fbnn_to_hls.py MODEL.fbnn OUT_DIR NAME [TAG]
+  /usr/bin/python3 tools/fbnn_to_hls.py MODEL.fbnn
 
 writes OUT_DIR/NAME_top.c, OUT_DIR/NAME_top.h and OUT_DIR/config_TAG.h
 (TAG defaults to NAME: the compile-time shapes of the network, which the
 layer engine kernels/hls/fbnn_pg_layer.c takes its maximum sizes from).
+With the model alone, the output goes where the generated files of this
+repository live, kernels/hls/generated/, with NAME = the model's file name
+without .fbnn and TAG = NAME without a trailing "_fracbnn":
+models/cifar10_fracbnn.fbnn regenerates the shipped
+kernels/hls/generated/cifar10_fracbnn_top.{c,h} and config_cifar10.h.
+Generated files include the hand-written ones of kernels/hls/ (fbnn_hls.h)
+and kernels/ through the include path (-Ikernels -Ikernels/hls).
 The top function
 
   int NAME_top(const uint8_t image[C*H*W], fbnn_real logits[N]);
@@ -30,6 +38,8 @@ import sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Where generated HLS sources live in this repository.
+DEFAULT_OUT_DIR = os.path.join(os.path.dirname(HERE), "kernels", "hls", "generated")
 sys.path.insert(0, HERE)
 import fbnn_format as ff  # noqa: E402
 
@@ -323,12 +333,24 @@ int %(name)s_top(const uint8_t image[%(c)d * %(h)d * %(w)d], fbnn_real logits[%(
     return header, "\n".join(src), cfg
 
 
+def default_outputs(model):
+    """(OUT_DIR, NAME, TAG) used when only the model is given."""
+    name = os.path.splitext(os.path.basename(model))[0]
+    tag = name[:-len("_fracbnn")] if name.endswith("_fracbnn") and name != "_fracbnn" else name
+    return DEFAULT_OUT_DIR, name, tag
+
+
 def main(argv):
-    if len(argv) not in (4, 5):
-        sys.stderr.write("usage: fbnn_to_hls.py MODEL.fbnn OUT_DIR NAME [TAG]\n")
+    if len(argv) == 2 and argv[1] not in ("-h", "--help"):
+        model = argv[1]
+        out_dir, name, tag = default_outputs(model)
+    elif len(argv) in (4, 5):
+        model, out_dir, name = argv[1:4]
+        tag = argv[4] if len(argv) == 5 else name
+    else:
+        sys.stderr.write("usage: fbnn_to_hls.py MODEL.fbnn [OUT_DIR NAME [TAG]]\n"
+                         "  (model alone: kernels/hls/generated/, NAME = file name, TAG = NAME without _fracbnn)\n")
         return 2
-    model, out_dir, name = argv[1:4]
-    tag = argv[4] if len(argv) == 5 else name
     try:
         header, src, cfg = generate(model, name, tag)
     except (ff.FormatError, OSError) as e:

@@ -83,7 +83,8 @@ typedef struct fbnn_conv_shape {
     int in_h;   /**< input height, 1..65535 */
     int in_w;   /**< input width, 1..65535 */
     int out_c;  /**< output channels, 1..65535 */
-    int k;      /**< kernel size (k x k), 1..15; k*k*in_c must be < 2^24 */
+    int k;      /**< kernel size (k x k), 1..15; k*k*in_c must be < 2^24
+                     (fbnn_bconv()), 3*k*k*in_c < 2^24 (fbnn_pgconv()) */
     int stride; /**< 1..8 */
     int pad;    /**< zero padding on every side, 0..k-1; a padded tap adds 0 */
 } fbnn_conv_shape;
@@ -193,6 +194,16 @@ fbnn_status fbnn_bconv(const uint32_t *in, const uint32_t *weights,
  * exact integer sums Sm = bconv(msb) and Sl = bconv(lsb) (as fbnn_bconv()):
  * `o_msb = (float)(2*Sm) / 3.0f`; where `o_msb > threshold[o]` the LSB sum is
  * computed and `out = (float)(2*Sm + Sl) / 3.0f`, elsewhere `out = o_msb`.
+ *
+ * Exactness limit: `3*k*k*in_c < 2^24` (16 777 216), stricter than
+ * fbnn_bconv()'s `k*k*in_c < 2^24`. Then |2*Sm + Sl| <= 3*k*k*in_c converts
+ * to float exactly and each output is the single correctly rounded n/3 of
+ * the integer n = 2*Sm + Sl (or 2*Sm), as models/FORMAT.md section 4 defines
+ * the op and as the model loader requires of every PG conv. A larger shape
+ * (e.g. in_c = 65535 with k = 15, where |n| can reach 44 236 125 and would be
+ * rounded to float before the division) is rejected with FBNN_ERR_ARG and
+ * nothing is written. The largest accepted in_c is 5 592 405 / (k*k), rounded
+ * down: 24 855 for k = 15, 621 378 for k = 3 (above the 65535 channel limit).
  * @param msb, lsb   packed bits [in_h][in_w][FBNN_PACKED_WORDS(in_c)] each
  * @param weights    packed weights [out_c][k][k][FBNN_PACKED_WORDS(in_c)]
  * @param threshold  gate threshold per output channel [out_c]
@@ -201,6 +212,8 @@ fbnn_status fbnn_bconv(const uint32_t *in, const uint32_t *weights,
  * @param n_gated    optional (may be NULL): number of output values (over all
  *                   channels and positions) where the gate fired and the LSB
  *                   conv ran; wraps modulo 2^32
+ * @return FBNN_OK; FBNN_ERR_ARG for a NULL pointer, a shape out of range or
+ *         3*k*k*in_c >= 2^24 (nothing written)
  */
 fbnn_status fbnn_pgconv(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                         const float *threshold, const fbnn_conv_shape *shape, float *out,

@@ -15,7 +15,8 @@
  * which is one half of a FracBNN ResNet block (PGconv -> bn -> RPReLU, then
  * bn(o + shortcut)). Shapes are run-time values (AXI4-Lite registers) below
  * compile-time maxima from the network's config header (FBNN_HLS_CONFIG,
- * default "config_cifar10.h"); every loop has a constant bound.
+ * default "generated/config_cifar10.h", written by tools/fbnn_to_hls.py);
+ * every loop has a constant bound.
  */
 #ifndef FBNN_PG_LAYER_H
 #define FBNN_PG_LAYER_H
@@ -25,7 +26,7 @@
 #include "fbnn_real.h"
 
 #ifndef FBNN_HLS_CONFIG
-#define FBNN_HLS_CONFIG "config_cifar10.h"
+#define FBNN_HLS_CONFIG "generated/config_cifar10.h"
 #endif
 #include FBNN_HLS_CONFIG
 

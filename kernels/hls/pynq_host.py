@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PYNQ host for the CIFAR-10 FracBNN top function (kernels/hls/cifar10_fracbnn_top.c).
+"""PYNQ host for the CIFAR-10 FracBNN top function (kernels/hls/generated/cifar10_fracbnn_top.c).
 
 On the board (PYNQ image, overlay built with kernels/hls/run_hls.tcl + Vivado):
 

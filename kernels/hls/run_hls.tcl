@@ -42,7 +42,7 @@ set golden $root/tests/data/cifar10_ref_logits.f32
 
 if {$design eq "cifar10"} {
     set top cifar10_fracbnn_top
-    set srcs [concat $kernels [list $root/kernels/hls/cifar10_fracbnn_top.c]]
+    set srcs [concat $kernels [list $root/kernels/hls/generated/cifar10_fracbnn_top.c]]
     set tb $root/kernels/hls/tb_cifar10_fracbnn.c
     set csim_args "$data $golden [dict get $opts n]"
     set cosim_args "$data $golden 2"

@@ -1,6 +1,6 @@
 /*
  * C-simulation testbench of the generated HLS top function
- * cifar10_fracbnn_top() (kernels/hls/cifar10_fracbnn_top.c).
+ * cifar10_fracbnn_top() (kernels/hls/generated/cifar10_fracbnn_top.c).
  *
  *   tb_cifar10_fracbnn CIFAR10_BATCH.bin GOLDEN_LOGITS.f32 [N]
  *                      [--min-agree PCT] [--max-err E] [--min-acc PCT]
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cifar10_fracbnn_top.h"
+#include "generated/cifar10_fracbnn_top.h"
 
 #define IMG (CIFAR10_FRACBNN_IN_C * CIFAR10_FRACBNN_IN_H * CIFAR10_FRACBNN_IN_W)
 #define NCLS CIFAR10_FRACBNN_CLASSES

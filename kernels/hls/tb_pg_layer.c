@@ -4,7 +4,7 @@
  *
  *   tb_pg_layer [SEED]
  *
- * For every PG conv shape of the network config (config_cifar10.h) and for
+ * For every PG conv shape of the network config (generated/config_cifar10.h) and for
  * the flag combinations, random Q2 planes, weights and per-channel
  * parameters go through the engine and through the chain of reference
  * kernels (fbnn_k_pgconv, fbnn_k_affine, fbnn_k_rprelu, fbnn_k_add,

@@ -1,7 +1,7 @@
 /**
  * @file cmd_bench.c
  * @brief `fbnn bench`: throughput, single-image latency and a per-layer
- * table of one model; and fbnn_cli_classify(), the batched loop of `eval`.
+ * table of one model.
  *
  * Method (docs/PERFORMANCE.md): every figure is the median of repeated
  * timings (CLOCK_MONOTONIC) after one warm-up, so a descheduled repeat on a
@@ -11,77 +11,13 @@
  * 50 ns) is included in the layer times but not in the latency figure,
  * which is measured without the hook.
  */
-#define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli_util.h"
-#include "cmd_bench.h"
 #include "dataset_io.h"
 #include "png_write.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-int fbnn_cli_parse_u32(const char *s, uint32_t max, uint32_t *out)
-{
-    char *end;
-    unsigned long v;
-    if (!s || !*s || *s == '-') return -1;
-    v = strtoul(s, &end, 10);
-    if (*end || v < 1 || v > max) return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-fbnn_status fbnn_cli_classify(fbnn_context *ctx, const uint8_t *pixels, size_t image_bytes, uint32_t count,
-                              uint32_t chunk, uint32_t *pred, fbnn_run_stats *stats, double *seconds,
-                              fbnn_cli_progress_fn progress, void *user)
-{
-    float *lg;
-    uint32_t nc = 0, done = 0, i, j;
-    fbnn_status s = FBNN_OK;
-    double t = 0.0;
-    memset(stats, 0, sizeof *stats);
-    *seconds = 0.0;
-    if (count == 0) return FBNN_OK;
-    if (chunk < 1) chunk = 1;
-    if (chunk > count) chunk = count;
-    /* The number of classes, from one (untimed) run of the first image. */
-    if ((s = fbnn_run(ctx, pixels, image_bytes)) != FBNN_OK) return s;
-    fbnn_logits(ctx, &nc);
-    lg = (float *)malloc((size_t)chunk * nc * sizeof(float));
-    if (!lg) return FBNN_ERR_NOMEM;
-    while (done < count) {
-        uint32_t n = count - done < chunk ? count - done : chunk;
-        fbnn_run_stats st;
-        double t0 = now_s();
-        s = fbnn_run_batch(ctx, pixels + (size_t)done * image_bytes, image_bytes, n, lg);
-        t += now_s() - t0;
-        if (s != FBNN_OK) break;
-        fbnn_last_run_stats(ctx, &st);
-        stats->pg_gated += st.pg_gated;
-        stats->pg_positions += st.pg_positions;
-        for (i = 0; i < n; i++) {
-            const float *l = lg + (size_t)i * nc;
-            uint32_t best = 0;
-            for (j = 1; j < nc; j++)
-                if (l[j] > l[best]) best = j;
-            pred[done + i] = best;
-        }
-        done += n;
-        if (progress) progress(done, count, user);
-    }
-    free(lg);
-    *seconds = t;
-    return s;
-}
 
 /* ------------------------------------------------------------------ bench */
 static void help_bench(FILE *f)
@@ -106,18 +42,6 @@ static void help_bench(FILE *f)
             "                bar length = median time; convs blue, other ops grey)\n");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-double fbnn_cli_median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 typedef struct layer_prof {
     uint32_t n_ops, run;      /* run: index of the current repeat */
     double t_begin;
@@ -130,7 +54,7 @@ typedef struct layer_prof {
 static void prof_hook(void *user, const fbnn_op_event *ev)
 {
     layer_prof *p = (layer_prof *)user;
-    double t = now_s();
+    double t = fbnn_cli_now();
     if (!ev->end) {
         p->t_begin = t;
         return;
@@ -276,15 +200,10 @@ static uint8_t *bench_images(const char *data, const fbnn_model_info *info, uint
     }
     if (data) {
         fbnn_dataset ds;
-        char err[256];
-        memset(&ds, 0, sizeof ds);
-        if (fbnn_dataset_load_cifar10(data, &ds, err, sizeof err) != 0 || ds.count == 0 ||
-            fbnn_dataset_image_bytes(&ds) != isz) {
-            if (ds.count && fbnn_dataset_image_bytes(&ds) != isz)
-                snprintf(err, sizeof err, "%s: images do not match the model input", data);
+        if ((*rc = fbnn_cli_load_dataset(data, NULL, info, &ds)) != 0 || ds.count == 0) {
+            if (*rc == 0) *rc = fbnn_cli_error(FBNN_EXIT_INPUT, "%s: no images", data);
             fbnn_dataset_free(&ds);
             free(imgs);
-            *rc = fbnn_cli_error(FBNN_EXIT_INPUT, "%s", err);
             return NULL;
         }
         for (i = 0; i < want; i++) memcpy(imgs + i * isz, fbnn_dataset_image(&ds, (uint32_t)(i % ds.count)), isz);
@@ -347,10 +266,7 @@ int fbnn_cmd_bench(int argc, char **argv)
             return fbnn_cli_error(FBNN_EXIT_USAGE, "bench: unexpected argument '%s'", a);
         }
     }
-    if (!model_path) {
-        help_bench(stderr);
-        return FBNN_EXIT_USAGE;
-    }
+    if (!model_path) return fbnn_cli_missing("bench", "MODEL", help_bench);
     if (chart && !layers)
         return fbnn_cli_error(FBNN_EXIT_USAGE, "bench: --chart needs the per-layer table (drop --no-layers)");
     if ((rc = fbnn_cli_load_model(model_path, &m)) != 0) return rc;
@@ -377,9 +293,9 @@ int fbnn_cmd_bench(int argc, char **argv)
     rc = FBNN_EXIT_NOMEM;
     if (fbnn_run_batch(ctx, imgs, isz, batch, lg) != FBNN_OK) goto fail_run;
     for (r = 0; r < iters; r++) {
-        double t0 = now_s();
+        double t0 = fbnn_cli_now();
         if (fbnn_run_batch(ctx, imgs, isz, batch, lg) != FBNN_OK) goto fail_run;
-        t[r] = now_s() - t0;
+        t[r] = fbnn_cli_now() - t0;
     }
     {
         double med = fbnn_cli_median(t, iters);
@@ -389,9 +305,9 @@ int fbnn_cmd_bench(int argc, char **argv)
     /* Latency: one image per fbnn_run (convs split over the threads). */
     if (fbnn_run(ctx, imgs, isz) != FBNN_OK) goto fail_run;
     for (r = 0; r < runs; r++) {
-        double t0 = now_s();
+        double t0 = fbnn_cli_now();
         if (fbnn_run(ctx, imgs + (size_t)(r % n_imgs) * isz, isz) != FBNN_OK) goto fail_run;
-        t[r] = now_s() - t0;
+        t[r] = fbnn_cli_now() - t0;
     }
     {
         double med = fbnn_cli_median(t, runs);

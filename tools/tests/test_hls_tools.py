@@ -12,7 +12,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = os.path.join(ROOT, "models", "cifar10_fracbnn.fbnn")
-CONFIG = os.path.join(ROOT, "kernels", "hls", "config_cifar10.h")
+CONFIG = os.path.join(ROOT, "kernels", "hls", "generated", "config_cifar10.h")
 DATA64 = os.path.join(ROOT, "tests", "data", "cifar10_test_first64.bin")
 GOLDEN = os.path.join(ROOT, "tests", "data", "cifar10_ref_logits.f32")
 PRED = os.path.join(ROOT, "tests", "data", "cifar10_ref_predictions.txt")
@@ -104,3 +104,24 @@ def test_host_dry_run_on_real_images():
     for frac in (0, 16, 24):
         r = host.dry_run(DATA64, GOLDEN, None, frac)
         assert r["images"] == 64 and r["golden_correct"] == expect
+
+
+def test_generator_default_outputs(tmp_path):
+    """fbnn_to_hls.py with the model alone targets kernels/hls/generated/ with
+    the names of the shipped files; the explicit form writes the same bytes."""
+    gen = load(os.path.join(ROOT, "tools", "fbnn_to_hls.py"), "fbnn_to_hls")
+    out_dir, name, tag = gen.default_outputs(MODEL)
+    assert out_dir == os.path.join(ROOT, "kernels", "hls", "generated")
+    assert (name, tag) == ("cifar10_fracbnn", "cifar10")
+    assert gen.default_outputs("x/fashion_mnist_fracbnn.fbnn")[1:] == ("fashion_mnist_fracbnn", "fashion_mnist")
+    assert gen.default_outputs("net.fbnn")[1:] == ("net", "net")
+    for f in ("cifar10_fracbnn_top.c", "cifar10_fracbnn_top.h", "config_cifar10.h"):
+        assert os.path.isfile(os.path.join(out_dir, f)), f
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "fbnn_to_hls.py"), MODEL, str(tmp_path),
+                        name, tag], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert r.returncode == 0, r.stderr
+    for f in ("cifar10_fracbnn_top.c", "cifar10_fracbnn_top.h", "config_cifar10.h"):
+        assert open(os.path.join(out_dir, f)).read() == (tmp_path / f).read_text(), f
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "fbnn_to_hls.py")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert r.returncode == 2 and "usage" in r.stderr

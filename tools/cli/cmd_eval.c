@@ -1,7 +1,8 @@
 /**
- * @file cli_eval.c
+ * @file cmd_eval.c
  * @brief `fbnn eval`: accuracy and confusion matrix of a model on a labelled
- *        set (CIFAR-10 batch or IDX files), as text, JSON and/or PNG.
+ *        set (CIFAR-10 batch or IDX files), as text, JSON and/or PNG; with
+ *        --threads/--batch/--repeat also the measured images/s.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli_util.h"
-#include "cmd_bench.h"
 #include "dataset_io.h"
 #include "png_write.h"
 
@@ -19,7 +19,7 @@
 #define CM_MARGIN 16 /* outer margin */
 #define CM_GAP 8     /* between blocks */
 
-void fbnn_help_eval(FILE *f)
+static void help_eval(FILE *f)
 {
     fprintf(f,
             "usage: fbnn eval MODEL CIFAR10_BATCH.bin [options]\n"
@@ -67,6 +67,59 @@ static void progress_clear(void)
 {
     printf("\r%60s\r", "");
     fflush(stdout);
+}
+
+/* Called after every chunk: images done so far, total. */
+typedef void (*progress_fn)(uint32_t done, uint32_t total, void *user);
+
+/*
+ * Classify `count` images (back to back, `image_bytes` each) with
+ * fbnn_run_batch() in chunks of `chunk` images (with the context's threads):
+ * pred[i] = index of the largest logit (lowest index on ties, as
+ * fbnn_topk()); `stats` = sum of the PG statistics; `seconds` = wall time
+ * spent inside fbnn_run_batch(). `on_chunk` may be NULL.
+ */
+static fbnn_status classify_all(fbnn_context *ctx, const uint8_t *pixels, size_t image_bytes, uint32_t count,
+                                uint32_t chunk, uint32_t *pred, fbnn_run_stats *stats, double *seconds,
+                                progress_fn on_chunk, void *user)
+{
+    float *lg;
+    uint32_t nc = 0, done = 0, i, j;
+    fbnn_status s = FBNN_OK;
+    double t = 0.0;
+    memset(stats, 0, sizeof *stats);
+    *seconds = 0.0;
+    if (count == 0) return FBNN_OK;
+    if (chunk < 1) chunk = 1;
+    if (chunk > count) chunk = count;
+    /* The number of classes, from one (untimed) run of the first image. */
+    if ((s = fbnn_run(ctx, pixels, image_bytes)) != FBNN_OK) return s;
+    fbnn_logits(ctx, &nc);
+    lg = (float *)malloc((size_t)chunk * nc * sizeof(float));
+    if (!lg) return FBNN_ERR_NOMEM;
+    while (done < count) {
+        uint32_t n = count - done < chunk ? count - done : chunk;
+        fbnn_run_stats st;
+        double t0 = fbnn_cli_now();
+        s = fbnn_run_batch(ctx, pixels + (size_t)done * image_bytes, image_bytes, n, lg);
+        t += fbnn_cli_now() - t0;
+        if (s != FBNN_OK) break;
+        fbnn_last_run_stats(ctx, &st);
+        stats->pg_gated += st.pg_gated;
+        stats->pg_positions += st.pg_positions;
+        for (i = 0; i < n; i++) {
+            const float *l = lg + (size_t)i * nc;
+            uint32_t best = 0;
+            for (j = 1; j < nc; j++)
+                if (l[j] > l[best]) best = j;
+            pred[done + i] = best;
+        }
+        done += n;
+        if (on_chunk) on_chunk(done, count, user);
+    }
+    free(lg);
+    *seconds = t;
+    return s;
 }
 
 static int write_confusion_png(const char *path, const fbnn_model *m, uint32_t n, const uint32_t *cm,
@@ -187,7 +240,6 @@ int fbnn_cmd_eval(int argc, char **argv)
     fbnn_context *ctx = NULL;
     fbnn_model_info info;
     fbnn_dataset ds;
-    char err[256];
     FILE *pf = NULL;
     uint64_t gated = 0, positions = 0;
     uint32_t correct = 0, k, *cm = NULL, *pred = NULL, *pred2 = NULL, threads = 1, batch = 256, repeat = 1, r;
@@ -197,7 +249,7 @@ int fbnn_cmd_eval(int argc, char **argv)
     memset(&ds, 0, sizeof ds);
     for (i = 2; i < argc; i++) {
         if (fbnn_cli_is_help(argv[i])) {
-            fbnn_help_eval(stdout);
+            help_eval(stdout);
             return FBNN_EXIT_OK;
         } else if (strcmp(argv[i], "--predictions") == 0 || strcmp(argv[i], "--confusion-png") == 0) {
             if (i + 1 >= argc) return fbnn_cli_error(FBNN_EXIT_USAGE, "eval: %s needs a file name", argv[i]);
@@ -224,24 +276,13 @@ int fbnn_cmd_eval(int argc, char **argv)
             return fbnn_cli_error(FBNN_EXIT_USAGE, "eval: unexpected argument '%s'", argv[i]);
         }
     }
-    if (n_paths < 2) {
-        fbnn_help_eval(stderr);
-        return FBNN_EXIT_USAGE;
-    }
+    if (n_paths < 1) return fbnn_cli_missing("eval", "MODEL", help_eval);
+    if (n_paths < 2) return fbnn_cli_missing("eval", "DATASET (CIFAR10_BATCH.bin or IMAGES.idx LABELS.idx)", help_eval);
     show_progress = show_progress && !json && isatty(STDOUT_FILENO);
     if ((rc = fbnn_cli_load_model(paths[0], &m)) != 0) return rc;
     rc = FBNN_EXIT_INPUT;
     fbnn_model_get_info(m, &info);
-    if ((n_paths == 2 ? fbnn_dataset_load_cifar10(paths[1], &ds, err, sizeof err)
-                      : fbnn_dataset_load_idx(paths[1], paths[2], &ds, err, sizeof err)) != 0) {
-        fbnn_cli_error(FBNN_EXIT_INPUT, "%s", err);
-        goto out;
-    }
-    if (ds.channels != info.input_channels || ds.height != info.input_height || ds.width != info.input_width) {
-        fbnn_cli_error(FBNN_EXIT_INPUT, "dataset images are %ux%ux%u but the model takes %ux%ux%u", ds.channels,
-                       ds.height, ds.width, info.input_channels, info.input_height, info.input_width);
-        goto out;
-    }
+    if (fbnn_cli_load_dataset(paths[1], paths[2], &info, &ds) != 0) goto out;
     if (!ds.labels) {
         fbnn_cli_error(FBNN_EXIT_INPUT, "dataset has no labels");
         goto out;
@@ -270,10 +311,10 @@ int fbnn_cmd_eval(int argc, char **argv)
     }
     img_bytes = fbnn_dataset_image_bytes(&ds);
     {
-        /* Batches over the context's threads (cmd_bench.c); same predictions
+        /* Batches over the context's threads (classify_all); same predictions
          * as image-by-image fbnn_run + fbnn_topk (argmax, lowest index on ties). */
         fbnn_run_stats st;
-        fbnn_status s = fbnn_cli_classify(ctx, ds.pixels, img_bytes, ds.count, batch, pred, &st, &seconds,
+        fbnn_status s = classify_all(ctx, ds.pixels, img_bytes, ds.count, batch, pred, &st, &seconds,
                                           show_progress ? eval_progress : NULL, &last_pct);
         if (s != FBNN_OK) {
             if (show_progress) progress_clear();
@@ -285,7 +326,7 @@ int fbnn_cmd_eval(int argc, char **argv)
         pass_s[0] = seconds;
         /* Further timed passes (--repeat): the same predictions, or it is an error. */
         for (r = 1; r < repeat; r++) {
-            s = fbnn_cli_classify(ctx, ds.pixels, img_bytes, ds.count, batch, pred2, &st, &pass_s[r], NULL, NULL);
+            s = classify_all(ctx, ds.pixels, img_bytes, ds.count, batch, pred2, &st, &pass_s[r], NULL, NULL);
             if (s != FBNN_OK || memcmp(pred, pred2, (size_t)ds.count * sizeof *pred) != 0) {
                 if (show_progress) progress_clear();
                 rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "inference failed on pass %u: %s", r + 1,
