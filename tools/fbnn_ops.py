@@ -32,13 +32,14 @@ class FormatError(ValueError):
 # ---------------------------------------------------------------------------
 # numeric helpers shared by several rows (exact integer arithmetic)
 # ---------------------------------------------------------------------------
-def _conv_sum(x, w, stride, pad):
-    """Exact integer conv of {-1,+1} x [N,Ci,H,W] with w [Co,Ci,K,K]; zero pad."""
+def _conv_sum(x, w, stride, pad, pad_value=0):
+    """Exact integer conv of {-1,+1} x [N,Ci,H,W] with w [Co,Ci,K,K]; the
+    border is padded with pad_value (0, +1 or -1) in every channel."""
     x = x.astype(np.int32)
     w = w.astype(np.int32)
     n, ci, h, wd = x.shape
     co, _, k, _ = w.shape
-    xp = np.zeros((n, ci, h + 2 * pad, wd + 2 * pad), dtype=np.int32)
+    xp = np.full((n, ci, h + 2 * pad, wd + 2 * pad), pad_value, dtype=np.int32)
     xp[:, :, pad:pad + h, pad:pad + wd] = x
     ho = (h + 2 * pad - k) // stride + 1
     wo = (wd + 2 * pad - k) // stride + 1
@@ -98,13 +99,15 @@ def _conv_weight(g, x, weight, what):
     return weight, co, kh, h, w
 
 
-def _hls_conv(e, call):
-    k, s, p = e.attrs
+def _hls_conv(e, call, after=None):
+    k, s, p = e.attrs[:3]
     e.convs.append((e.typ, e.xc, e.xh, e.xw, e.c, k, s, p, e.h, e.w))
     e.body.append("    {")
     e.body.append("        static const fbnn_conv_params p = {%d, %d, %d, %d, %d, %d, %d, %d, %d};"
                   % (e.xc, e.xh, e.xw, e.c, k, s, p, e.h, e.w))
     e.body.append("        rc |= %s;" % call)
+    if after:
+        e.body.append("        rc |= %s;" % after)
     e.body.append("    }")
 
 
@@ -161,20 +164,30 @@ class BConv(OpRow):
     code, name = 2, "bconv"
 
     @staticmethod
-    def build(g, x, weight, stride=1, pad=1):
+    def build(g, x, weight, stride=1, pad=1, pad_value=0):
+        """pad_value: the value of a padded input (0, +1 as Larq's
+        pad_values=1, or -1); 0 writes the 3-attribute form of format 1.0."""
         g._expect(x, (VK_BITS,), "bconv")
+        if pad_value not in (0, 1, -1):
+            raise FormatError("bconv: pad_value must be 0, +1 or -1, got %r" % (pad_value,))
         weight, co, k, h, w = _conv_weight(g, x, weight, "bconv")
         ho, wo = _conv_out(h, w, k, stride, pad)
-        return g._op(BConv.code, [x], VK_REAL, (co, ho, wo), [g.bits(weight)], (k, stride, pad))
+        attrs = (k, stride, pad) if pad_value == 0 else (k, stride, pad, pad_value)
+        return g._op(BConv.code, [x], VK_REAL, (co, ho, wo), [g.bits(weight)], attrs)
 
     @staticmethod
     def ref(x, P, attrs, r):
-        k, s, p = attrs
-        return _conv_sum(x, P[0], s, p).astype(np.float32)
+        k, s, p = attrs[:3]
+        pv = attrs[3] if len(attrs) > 3 else 0
+        return _conv_sum(x, P[0], s, p, pv).astype(np.float32)
 
     @staticmethod
     def hls(e):
-        _hls_conv(e, "fbnn_k_bconv(%s, %s, &p, %s)" % (e.X[0], e.tname(e.params[0]), e.Y[0]))
+        pv = e.attrs[3] if len(e.attrs) > 3 else 0
+        after = None
+        if pv != 0:
+            after = "fbnn_k_bconv_pad_value(%s, &p, %d, %s)" % (e.tname(e.params[0]), pv, e.Y[0])
+        _hls_conv(e, "fbnn_k_bconv(%s, %s, &p, %s)" % (e.X[0], e.tname(e.params[0]), e.Y[0]), after)
 
 
 @op_row
