@@ -124,6 +124,15 @@ int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
                  const fbnn_conv_params *p, fbnn_real *out);
 
 /**
+ * Padding value of a binary conv: add to a zero-padded fbnn_k_bconv output
+ * `out` the taps padded with pad_value (+1 or -1; 0 = no change), i.e.
+ * pad_value * sum_c w over the padded taps of each border window, in place.
+ * bconv + this = the conv over the input padded with pad_value, exactly.
+ */
+int fbnn_k_bconv_pad_value(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value,
+                           fbnn_real *out);
+
+/**
  * Precision-gated fractional conv. Sm = bconv sum of the MSB plane;
  * o_msb = (2*Sm)/3; where o_msb > threshold[o], the LSB sum Sl is computed
  * and out = (2*Sm + Sl)/3, else out = o_msb. `n_gated` (may be NULL)

@@ -29,37 +29,14 @@ OP_ENTRY = 96
 META_SIZE = 64
 ALIGN = 64
 
-DT_F32, DT_BITS, DT_I32 = 1, 2, 3
-VK_U8, VK_REAL, VK_BITS, VK_Q2 = 1, 2, 3, 4
+from fbnn_ops import (  # noqa: F401  (re-exported: the tools use ff.X)
+    DT_F32, DT_BITS, DT_I32, VK_U8, VK_REAL, VK_BITS, VK_Q2, F32_TWO_THIRDS, FormatError,
+    OPS, BY_CODE, BY_NAME, _conv_sum, thermometer_levels, quant2_planes)
 
-OP_THERMOMETER = 1
-OP_BCONV = 2
-OP_PGCONV = 3
-OP_AFFINE = 4
-OP_RPRELU = 5
-OP_ADD = 6
-OP_AVGPOOL = 7
-OP_GLOBAL_AVGPOOL = 8
-OP_MAXPOOL = 9
-OP_FC = 10
-OP_QUANT2 = 11
-OP_SIGN = 12
-OP_CONCAT = 13
-OP_QUANT_UNIFORM = 14
-
-OP_NAMES = {
-    OP_THERMOMETER: "thermometer", OP_BCONV: "bconv", OP_PGCONV: "pgconv",
-    OP_AFFINE: "affine", OP_RPRELU: "rprelu", OP_ADD: "add",
-    OP_AVGPOOL: "avgpool", OP_GLOBAL_AVGPOOL: "global_avgpool",
-    OP_MAXPOOL: "maxpool", OP_FC: "fc", OP_QUANT2: "quant2", OP_SIGN: "sign",
-    OP_CONCAT: "concat", OP_QUANT_UNIFORM: "quant_uniform",
-}
-
-F32_TWO_THIRDS = np.float32(2.0) / np.float32(3.0)
-
-
-class FormatError(ValueError):
-    """Raised when a graph cannot be expressed in the format."""
+# OP_<NAME> constants and OP_NAMES, from the op table (tools/fbnn_ops.py).
+for _row in OPS:
+    globals()["OP_" + _row.name.upper()] = _row.code
+OP_NAMES = {_row.code: _row.name for _row in OPS}
 
 
 def pack_conv_weight(w):
@@ -150,121 +127,8 @@ class GraphBuilder:
             raise FormatError("the input must be the first value")
         return self._value(VK_U8, c, h, w)
 
-    def thermometer(self, x, resolution=8, bits=None):
-        self._expect(x, (VK_U8,), "thermometer")
-        if bits is None:
-            bits = int(round(255.0 / resolution))
-        c, h, w = self.shape(x)
-        return self._op(OP_THERMOMETER, [x], VK_BITS, (c * bits, h, w), attrs=(resolution, bits))
-
-    @staticmethod
-    def _conv_out(h, w, k, s, p):
-        ho = (h + 2 * p - k) // s + 1
-        wo = (w + 2 * p - k) // s + 1
-        if ho < 1 or wo < 1:
-            raise FormatError("conv/pool output would be empty")
-        return ho, wo
-
-    def bconv(self, x, weight, stride=1, pad=1):
-        self._expect(x, (VK_BITS,), "bconv")
-        weight = np.asarray(weight)
-        co, ci, kh, kw = weight.shape
-        c, h, w = self.shape(x)
-        if kh != kw or ci != c:
-            raise FormatError("bconv weight %r does not fit input %r" % (weight.shape, (c, h, w)))
-        ho, wo = self._conv_out(h, w, kh, stride, pad)
-        return self._op(OP_BCONV, [x], VK_REAL, (co, ho, wo), [self.bits(weight)], (kh, stride, pad))
-
-    def pgconv(self, x, weight, threshold, stride=1, pad=1):
-        self._expect(x, (VK_Q2,), "pgconv")
-        weight = np.asarray(weight)
-        co, ci, kh, kw = weight.shape
-        c, h, w = self.shape(x)
-        if kh != kw or ci != c:
-            raise FormatError("pgconv weight %r does not fit input %r" % (weight.shape, (c, h, w)))
-        thr = np.asarray(threshold, dtype=np.float32).reshape(-1)
-        if thr.size != co:
-            raise FormatError("pgconv threshold has %d entries, expected %d" % (thr.size, co))
-        ho, wo = self._conv_out(h, w, kh, stride, pad)
-        return self._op(OP_PGCONV, [x], VK_REAL, (co, ho, wo),
-                        [self.bits(weight), self.f32(thr)], (kh, stride, pad))
-
-    def _per_channel(self, x, arr, what):
-        arr = np.asarray(arr, dtype=np.float32).reshape(-1)
-        if arr.size != self.shape(x)[0]:
-            raise FormatError("%s: %d per-channel values for %d channels" % (what, arr.size, self.shape(x)[0]))
-        return self.f32(arr)
-
-    def affine(self, x, a, b):
-        self._expect(x, (VK_REAL,), "affine")
-        return self._op(OP_AFFINE, [x], VK_REAL, self.shape(x),
-                        [self._per_channel(x, a, "affine"), self._per_channel(x, b, "affine")])
-
-    def rprelu(self, x, shift_x, slope, shift_y):
-        self._expect(x, (VK_REAL,), "rprelu")
-        return self._op(OP_RPRELU, [x], VK_REAL, self.shape(x),
-                        [self._per_channel(x, shift_x, "rprelu"), self._per_channel(x, slope, "rprelu"),
-                         self._per_channel(x, shift_y, "rprelu")])
-
-    def add(self, x0, x1):
-        self._expect(x0, (VK_REAL,), "add")
-        self._expect(x1, (VK_REAL,), "add")
-        if self.shape(x0) != self.shape(x1):
-            raise FormatError("add: shapes %r and %r differ" % (self.shape(x0), self.shape(x1)))
-        return self._op(OP_ADD, [x0, x1], VK_REAL, self.shape(x0))
-
-    def avgpool(self, x, k=2, stride=2, dup=1):
-        self._expect(x, (VK_REAL,), "avgpool")
-        c, h, w = self.shape(x)
-        ho, wo = self._conv_out(h, w, k, stride, 0)
-        return self._op(OP_AVGPOOL, [x], VK_REAL, (c * dup, ho, wo), attrs=(k, stride, dup))
-
-    def global_avgpool(self, x):
-        self._expect(x, (VK_REAL,), "global_avgpool")
-        return self._op(OP_GLOBAL_AVGPOOL, [x], VK_REAL, (self.shape(x)[0], 1, 1))
-
-    def maxpool(self, x, k=2, stride=2, pad=0):
-        self._expect(x, (VK_REAL, VK_BITS), "maxpool")
-        c, h, w = self.shape(x)
-        ho, wo = self._conv_out(h, w, k, stride, pad)
-        return self._op(OP_MAXPOOL, [x], self.kind(x), (c, ho, wo), attrs=(k, stride, pad))
-
-    def fc(self, x, weight, bias):
-        self._expect(x, (VK_REAL,), "fc")
-        weight = np.asarray(weight, dtype=np.float32)
-        c, h, w = self.shape(x)
-        n = weight.shape[0]
-        if weight.ndim != 2 or weight.shape[1] != c * h * w:
-            raise FormatError("fc weight %r does not fit %d inputs" % (weight.shape, c * h * w))
-        bias = np.asarray(bias, dtype=np.float32).reshape(-1)
-        if bias.size != n:
-            raise FormatError("fc bias has %d entries, expected %d" % (bias.size, n))
-        return self._op(OP_FC, [x], VK_REAL, (n, 1, 1), [self.f32(weight), self.f32(bias)])
-
-    def quant2(self, x):
-        self._expect(x, (VK_REAL,), "quant2")
-        return self._op(OP_QUANT2, [x], VK_Q2, self.shape(x))
-
-    def sign(self, x):
-        self._expect(x, (VK_REAL,), "sign")
-        return self._op(OP_SIGN, [x], VK_BITS, self.shape(x))
-
-    def concat(self, xs):
-        if not 2 <= len(xs) <= 4:
-            raise FormatError("concat takes 2..4 inputs")
-        for x in xs:
-            self._expect(x, (VK_REAL,), "concat")
-        _, h, w = self.shape(xs[0])
-        if any(self.shape(x)[1:] != (h, w) for x in xs):
-            raise FormatError("concat: spatial sizes differ")
-        return self._op(OP_CONCAT, xs, VK_REAL, (sum(self.shape(x)[0] for x in xs), h, w))
-
-    def quant_uniform(self, x, bits, lo, hi):
-        self._expect(x, (VK_REAL,), "quant_uniform")
-        if not lo < hi:
-            raise FormatError("quant_uniform needs lo < hi")
-        return self._op(OP_QUANT_UNIFORM, [x], VK_REAL, self.shape(x),
-                        [self.f32([lo, hi])], (bits,))
+    # The op methods (thermometer, bconv, pgconv, ...) are the build()
+    # functions of the op table, attached at the end of this module.
 
     def set_output(self, v):
         if self.kind(v) != VK_REAL or self.shape(v)[1:] != (1, 1):
@@ -390,41 +254,6 @@ def read_fbnn(path_or_bytes):
 # Values: U8 -> uint8 [N,C,H,W]; REAL -> float32 [N,C,H,W];
 #         BITS -> float32 {-1,+1} [N,C,H,W]; Q2 -> (m, l) pair of those.
 # ---------------------------------------------------------------------------
-def _conv_sum(x, w, stride, pad):
-    """Exact integer conv of {-1,+1} x [N,Ci,H,W] with w [Co,Ci,K,K]; zero pad."""
-    x = x.astype(np.int32)
-    w = w.astype(np.int32)
-    n, ci, h, wd = x.shape
-    co, _, k, _ = w.shape
-    xp = np.zeros((n, ci, h + 2 * pad, wd + 2 * pad), dtype=np.int32)
-    xp[:, :, pad:pad + h, pad:pad + wd] = x
-    ho = (h + 2 * pad - k) // stride + 1
-    wo = (wd + 2 * pad - k) // stride + 1
-    out = np.zeros((n, co, ho, wo), dtype=np.int64)
-    for ky in range(k):
-        for kx in range(k):
-            patch = xp[:, :, ky:ky + stride * (ho - 1) + 1:stride, kx:kx + stride * (wo - 1) + 1:stride]
-            out += np.einsum("nchw,oc->nohw", patch, w[:, :, ky, kx], dtype=np.int64)
-    return out
-
-
-def thermometer_levels(p, resolution):
-    """n = round_half_even(p / R) computed exactly on integers."""
-    p = p.astype(np.int32)
-    q, r = p // resolution, p % resolution
-    twice = 2 * r
-    up = (twice > resolution) | ((twice == resolution) & (q % 2 == 1))
-    return q + up.astype(np.int32)
-
-
-def quant2_planes(x):
-    x = x.astype(np.float32)
-    t = F32_TWO_THIRDS
-    m = np.where(x >= 0, 1.0, -1.0).astype(np.float32)
-    l = np.where((x > t) | ((x >= -t) & (x < 0)), 1.0, -1.0).astype(np.float32)
-    return m, l
-
-
 def run_reference(model, images, stats=None):
     """Run the graph on uint8 images [N,C,H,W]; returns float32 logits [N,classes].
 
@@ -433,88 +262,24 @@ def run_reference(model, images, stats=None):
     f32 = np.float32
     vals = {model.input_value: np.asarray(images, dtype=np.uint8)}
     for oi, (typ, ins, out, params, attrs) in enumerate(model.ops):
-        x = vals[ins[0]]
-        P = [model.tensors[p] for p in params]
-        if typ == OP_THERMOMETER:
-            res, b = attrs
-            lv = thermometer_levels(x, res)  # [N,C,H,W]
-            k = np.arange(b).reshape(1, 1, b, 1, 1)
-            bits = np.where(k < lv[:, :, None], 1.0, -1.0).astype(np.float32)
-            y = bits.reshape(x.shape[0], x.shape[1] * b, x.shape[2], x.shape[3])
-        elif typ == OP_BCONV:
-            k, s, p = attrs
-            y = _conv_sum(x, P[0], s, p).astype(np.float32)
-        elif typ == OP_PGCONV:
-            k, s, p = attrs
-            m, l = x
-            sm = _conv_sum(m, P[0], s, p)
-            sl = _conv_sum(l, P[0], s, p)
-            o_msb = (2 * sm).astype(f32) / f32(3)
-            o_full = (2 * sm + sl).astype(f32) / f32(3)
-            gate = o_msb > P[1].reshape(1, -1, 1, 1)
-            y = np.where(gate, o_full, o_msb).astype(f32)
-            if stats is not None:
-                fired, total = stats.get(oi, (0, 0))
-                stats[oi] = (fired + int(gate.sum()), total + gate.size)
-        elif typ == OP_AFFINE:
-            a, b = P
-            y = (x * a.reshape(1, -1, 1, 1)).astype(f32) + b.reshape(1, -1, 1, 1)
-        elif typ == OP_RPRELU:
-            bx, sl, by = (t.reshape(1, -1, 1, 1) for t in P)
-            t = x + bx
-            t = np.where(t > 0, t, (sl * t).astype(f32))
-            y = t + by
-        elif typ == OP_ADD:
-            y = x + vals[ins[1]]
-        elif typ == OP_AVGPOOL:
-            k, s, dup = attrs
-            n, c, h, w = x.shape
-            ho, wo = (h - k) // s + 1, (w - k) // s + 1
-            acc = np.zeros((n, c, ho, wo), dtype=f32)
-            for ky in range(k):
-                for kx in range(k):
-                    acc = acc + x[:, :, ky:ky + s * (ho - 1) + 1:s, kx:kx + s * (wo - 1) + 1:s]
-            pooled = acc / f32(k * k)
-            y = np.concatenate([pooled] * dup, axis=1)
-        elif typ == OP_GLOBAL_AVGPOOL:
-            n, c, h, w = x.shape
-            acc = np.zeros((n, c), dtype=f32)
-            flat = x.reshape(n, c, h * w)
-            for i in range(h * w):
-                acc = acc + flat[:, :, i]
-            y = (acc / f32(h * w)).reshape(n, c, 1, 1)
-        elif typ == OP_MAXPOOL:
-            k, s, p = attrs
-            n, c, h, w = x.shape
-            ho, wo = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-            xp = np.full((n, c, h + 2 * p, w + 2 * p), -np.inf, dtype=f32)
-            xp[:, :, p:p + h, p:p + w] = x
-            y = np.full((n, c, ho, wo), -np.inf, dtype=f32)
-            for ky in range(k):
-                for kx in range(k):
-                    y = np.maximum(y, xp[:, :, ky:ky + s * (ho - 1) + 1:s, kx:kx + s * (wo - 1) + 1:s])
-        elif typ == OP_FC:
-            wt, b = P
-            n = x.shape[0]
-            flat = x.reshape(n, -1)
-            acc = np.zeros((n, wt.shape[0]), dtype=f32)
-            for i in range(flat.shape[1]):
-                acc = acc + (flat[:, i:i + 1] * wt[:, i].reshape(1, -1)).astype(f32)
-            y = (acc + b.reshape(1, -1)).reshape(n, -1, 1, 1)
-        elif typ == OP_QUANT2:
-            y = quant2_planes(x)
-        elif typ == OP_SIGN:
-            y = np.where(x >= 0, 1.0, -1.0).astype(f32)
-        elif typ == OP_CONCAT:
-            y = np.concatenate([vals[i] for i in ins], axis=1)
-        elif typ == OP_QUANT_UNIFORM:
-            (bits,) = attrs
-            lo, hi = P[0][0], P[0][1]
-            d = (hi - lo) / f32((1 << bits) - 1)
-            y = np.round((np.clip(x, lo, hi) - lo) / d) * d + lo
-        else:
+        row = BY_CODE.get(typ)
+        if row is None:
             raise FormatError("unknown op type %d" % typ)
+        r = _RefArgs([vals[i] for i in ins], stats, oi)
+        y = row.ref(r.inputs[0], [model.tensors[p] for p in params], list(attrs), r)
         if isinstance(y, np.ndarray) and y.dtype == np.float64:
             y = y.astype(f32)
         vals[out] = y
     return vals[model.output_value].reshape(len(images), -1)
+
+
+class _RefArgs:
+    """What a row's ref() may need besides input 0, P and attrs."""
+
+    def __init__(self, inputs, stats, index):
+        self.inputs, self.stats, self.index = inputs, stats, index
+
+
+# GraphBuilder.<op name>(...) for every row of the op table.
+for _row in OPS:
+    setattr(GraphBuilder, _row.name, _row.build)

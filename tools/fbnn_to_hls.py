@@ -150,6 +150,16 @@ def config_header(model_path, tag, convs, in_shape, n_cls):
     return "\n".join(lines)
 
 
+class _Emit:
+    """What an op row's hls(e) emitter sees (tools/fbnn_ops.py): the op's
+    inputs/attrs, the C names of its buffers (X, Y: tuples, Q2 = msb, lsb),
+    the input shape (xk kind, xc, xh, xw), the output shape (c, h, w), and
+    the lists it appends to (body lines, convs for config_TAG.h)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
 def generate(model_path, name, tag=None):
     m, raw = read_raw(model_path)
     values = m.values
@@ -200,59 +210,14 @@ def generate(model_path, name, tag=None):
             raise ff.FormatError("op %d: output kind %d cannot be generated" % (i, kind))
         xk, xc, xh, xw = values[ins[0]]
         X, Y = loc[ins[0]], loc[out]
-        nm = ff.OP_NAMES.get(typ, "?")
-        body.append("    /* op %d: %s -> [%d,%d,%d] */" % (i, nm, c, h, w))
-        if typ == ff.OP_THERMOMETER:
-            body.append("    rc |= fbnn_k_thermometer(%s, %d, %d, %d, %d, %d, %s);"
-                        % (X[0], xc, xh, xw, attrs[0], attrs[1], Y[0]))
-        elif typ in (ff.OP_BCONV, ff.OP_PGCONV):
-            k, s, p = attrs
-            convs.append((typ, xc, xh, xw, c, k, s, p, h, w))
-            body.append("    {")
-            body.append("        static const fbnn_conv_params p = {%d, %d, %d, %d, %d, %d, %d, %d, %d};"
-                        % (xc, xh, xw, c, k, s, p, h, w))
-            if typ == ff.OP_BCONV:
-                body.append("        rc |= fbnn_k_bconv(%s, %s, &p, %s);" % (X[0], tname(params[0]), Y[0]))
-            else:
-                body.append("        rc |= fbnn_k_pgconv(%s, %s, %s, %s, &p, %s, NULL);"
-                            % (X[0], X[1], tname(params[0]), tname(params[1]), Y[0]))
-            body.append("    }")
-        elif typ == ff.OP_AFFINE:
-            body.append("    rc |= fbnn_k_affine(%s, %s, %s, %d, %d, %s);"
-                        % (X[0], tname(params[0]), tname(params[1]), xc, xh * xw, Y[0]))
-        elif typ == ff.OP_RPRELU:
-            body.append("    rc |= fbnn_k_rprelu(%s, %s, %s, %s, %d, %d, %s);"
-                        % (X[0], tname(params[0]), tname(params[1]), tname(params[2]), xc, xh * xw, Y[0]))
-        elif typ == ff.OP_ADD:
-            body.append("    rc |= fbnn_k_add(%s, %s, %d, %s);" % (X[0], loc[ins[1]][0], xc * xh * xw, Y[0]))
-        elif typ == ff.OP_AVGPOOL:
-            body.append("    rc |= fbnn_k_avgpool(%s, %d, %d, %d, %d, %d, %d, %s);"
-                        % (X[0], xc, xh, xw, attrs[0], attrs[1], attrs[2], Y[0]))
-        elif typ == ff.OP_GLOBAL_AVGPOOL:
-            body.append("    rc |= fbnn_k_global_avgpool(%s, %d, %d, %d, %s);" % (X[0], xc, xh, xw, Y[0]))
-        elif typ == ff.OP_MAXPOOL:
-            fn = "fbnn_k_maxpool_bits" if xk == ff.VK_BITS else "fbnn_k_maxpool"
-            body.append("    rc |= %s(%s, %d, %d, %d, %d, %d, %d, %s);"
-                        % (fn, X[0], xc, xh, xw, attrs[0], attrs[1], attrs[2], Y[0]))
-        elif typ == ff.OP_FC:
-            body.append("    rc |= fbnn_k_fc(%s, %d, %s, %s, %d, %s);"
-                        % (X[0], xc * xh * xw, tname(params[0]), tname(params[1]), c, Y[0]))
-        elif typ == ff.OP_QUANT2:
-            body.append("    rc |= fbnn_k_quant2_pack(%s, %d, %d, %d, %s, %s);" % (X[0], xc, xh, xw, Y[0], Y[1]))
-        elif typ == ff.OP_SIGN:
-            body.append("    rc |= fbnn_k_pack_sign(%s, %d, %d, %d, %s);" % (X[0], xc, xh, xw, Y[0]))
-        elif typ == ff.OP_CONCAT:
-            off = 0
-            for v in ins:
-                n = values[v][1] * values[v][2] * values[v][3]
-                body.append("    for (i = 0; i < %d; i++) %s[%d + i] = %s[i];" % (n, Y[0], off, loc[v][0]))
-                off += n
-        elif typ == ff.OP_QUANT_UNIFORM:
-            lo, hi = raw[params[0]][1]
-            body.append("    rc |= fbnn_k_quant_uniform(%s, %d, %d, %s, %s, %s);"
-                        % (X[0], xc * xh * xw, attrs[0], c_float(lo), c_float(hi), Y[0]))
-        else:
-            raise ff.FormatError("op %d: type %d cannot be generated" % (i, typ))
+        row = ff.BY_CODE.get(typ)
+        if row is None or row.hls is None:
+            raise ff.FormatError("op %d (%s): the HLS generator has no kernel call for this op type"
+                                 % (i, ff.OP_NAMES.get(typ, "type %d" % typ)))
+        body.append("    /* op %d: %s -> [%d,%d,%d] */" % (i, row.name, c, h, w))
+        row.hls(_Emit(typ=typ, ins=ins, params=params, attrs=attrs, X=X, Y=Y, xk=xk, xc=xc, xh=xh, xw=xw,
+                      c=c, h=h, w=w, body=body, convs=convs, loc=loc, values=values, raw=raw,
+                      tname=tname, c_float=c_float))
 
     for t in sorted(used_tensors):
         dtype, arr = raw[t]

@@ -1,0 +1,81 @@
+"""The Python op table (tools/fbnn_ops.py): consistency with the C side and
+the binary conv's padding value, checked against a direct computation."""
+import os
+import re
+
+import numpy as np
+import pytest
+
+import fbnn_format as ff
+import fbnn_ops
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def c_op_enum():
+    """FBNN_OP_<NAME> = code pairs of the C side's op enum."""
+    for rel in ("src/ops.h", "src/model_internal.h"):
+        path = os.path.join(ROOT, rel)
+        if os.path.exists(path):
+            txt = open(path).read()
+            pairs = dict((n.lower(), int(v)) for n, v in re.findall(r"FBNN_OP_([A-Z0-9_]+)\s*=\s*(\d+)", txt))
+            pairs.pop("max_type", None)
+            pairs.pop("count", None)
+            if pairs:
+                return pairs
+    raise AssertionError("no FBNN_OP_ enum found")
+
+
+def test_table_matches_c_enum():
+    py = {row.name: row.code for row in fbnn_ops.OPS}
+    assert py == c_op_enum()
+
+
+def test_rows_are_complete():
+    for row in fbnn_ops.OPS:
+        assert callable(row.build) and callable(row.ref), row.name
+        assert getattr(ff.GraphBuilder, row.name) is row.build
+        assert getattr(ff, "OP_" + row.name.upper()) == row.code
+
+
+def direct_conv(x, w, stride, pad, pad_value):
+    """Textbook loops over an explicitly padded {-1,+1} input (int64)."""
+    n, ci, h, wd = x.shape
+    co, _, k, _ = w.shape
+    xp = np.full((n, ci, h + 2 * pad, wd + 2 * pad), pad_value, dtype=np.int64)
+    xp[:, :, pad:pad + h, pad:pad + wd] = x
+    ho, wo = (h + 2 * pad - k) // stride + 1, (wd + 2 * pad - k) // stride + 1
+    out = np.zeros((n, co, ho, wo), dtype=np.int64)
+    for b in range(n):
+        for o in range(co):
+            for y in range(ho):
+                for xx in range(wo):
+                    win = xp[b, :, y * stride:y * stride + k, xx * stride:xx * stride + k]
+                    out[b, o, y, xx] = int((win * w[o]).sum())
+    return out.astype(np.float32)
+
+
+@pytest.mark.parametrize("pad_value", [0, 1, -1])
+@pytest.mark.parametrize("k,stride,pad", [(3, 1, 1), (3, 2, 1), (5, 2, 2), (1, 1, 0)])
+def test_bconv_pad_value_reference(pad_value, k, stride, pad):
+    rng = np.random.default_rng(7 + pad_value + 10 * k + stride)
+    ci, co, h, w = 37, 5, 7, 6
+    x = np.where(rng.random((2, ci, h, w)) < 0.5, -1.0, 1.0).astype(np.float32)
+    wt = np.where(rng.random((co, ci, k, k)) < 0.5, -1.0, 1.0).astype(np.float32)
+    got = fbnn_ops.BConv.ref(x, [wt], [k, stride, pad, pad_value], None)
+    np.testing.assert_array_equal(got, direct_conv(x, wt, stride, pad, pad_value))
+    if pad_value != 0 and pad > 0:
+        assert not np.array_equal(got, direct_conv(x, wt, stride, pad, 0))
+
+
+def test_bconv_pad_value_attrs_and_refusal():
+    g = ff.GraphBuilder("t", ["a"], colour=1)
+    x = g.input(1, 4, 4)
+    t = g.thermometer(x, resolution=64, bits=4)
+    wt = np.ones((2, 4, 3, 3), dtype=np.float32)
+    g.bconv(t, wt, pad_value=0)
+    g.bconv(t, wt, pad_value=-1)
+    assert g.ops[-2][4] == [3, 1, 1]           # format 1.0 form, byte-identical files
+    assert g.ops[-1][4] == [3, 1, 1, -1]
+    with pytest.raises(ff.FormatError, match="pad_value"):
+        g.bconv(t, wt, pad_value=2)
