@@ -154,6 +154,17 @@ fbnn_status fbnn_bconv(const uint32_t *in, const uint32_t *weights,
     return from_kernel(fbnn_k_bconv(in, weights, &p, out));
 }
 
+fbnn_status fbnn_bconv_padded(const uint32_t *in, const uint32_t *weights, const fbnn_conv_shape *shape,
+                              int pad_value, float *out)
+{
+    fbnn_conv_params p;
+    int rc;
+    if (!to_params(shape, &p) || pad_value < -1 || pad_value > 1) return FBNN_ERR_ARG;
+    rc = fbnn_k_bconv(in, weights, &p, out);
+    if (rc == FBNN_K_OK) rc = fbnn_k_bconv_pad_value(weights, &p, (int32_t)pad_value, out);
+    return from_kernel(rc);
+}
+
 /* The PG conv divides the integer 2*Sm + Sl by 3, with |2*Sm + Sl| <= 3*k*k*in_c.
  * It is one correctly rounded n/3 only if n converts to float exactly, so the
  * layer API takes the model loader's rule (models/FORMAT.md sections 2.4

@@ -10,12 +10,12 @@
 #include "ops_impl.h"
 
 /* name, inputs min/max, params, attrs, flags, chain step kind, check, run.
- * Type 0 is invalid (a zeroed op entry); its row has no name. */
+ * (optional attrs last). Type 0 is invalid (a zeroed op entry); its row has no name. */
 static const fbnn_op_row rows[FBNN_OP_MAX_TYPE + 1] = {
     [FBNN_OP_THERMOMETER] = {"thermometer", 1, 1, 0, 2, 0, 0,
         fbnn_op_check_thermometer, fbnn_op_run_thermometer},
     [FBNN_OP_BCONV] = {"bconv", 1, 1, 1, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
-        fbnn_op_check_bconv, fbnn_op_run_bconv},
+        fbnn_op_check_bconv, fbnn_op_run_bconv, 1}, /* attr[3] optional: padding value */
     [FBNN_OP_PGCONV] = {"pgconv", 1, 1, 2, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
         fbnn_op_check_pgconv, fbnn_op_run_pgconv},
     [FBNN_OP_AFFINE] = {"affine", 1, 1, 2, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_AFFINE,
@@ -57,7 +57,7 @@ int fbnn_op_arity_ok(const fbnn_op_desc *op)
 {
     const fbnn_op_row *r = fbnn_op_row_of(op->type);
     return r && op->n_in >= r->in_min && op->n_in <= r->in_max && op->n_param == r->n_param &&
-           op->n_attr == r->n_attr;
+           op->n_attr >= r->n_attr && op->n_attr <= (uint32_t)r->n_attr + r->n_attr_opt;
 }
 
 fbnn_status fbnn_check_op_shapes(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, fbnn_error *err)

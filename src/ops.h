@@ -42,13 +42,15 @@ typedef int (*fbnn_op_run_fn)(fbnn_context *ctx, const fbnn_op_desc *op);
 typedef struct fbnn_op_row {
     const char *name;        /* short lower-case name ("pgconv"), as in models/FORMAT.md */
     uint8_t in_min, in_max;  /* inputs */
-    uint8_t n_param, n_attr; /* constant tensors, attributes (exact) */
+    uint8_t n_param, n_attr; /* constant tensors, attributes (required) */
     uint32_t flags;          /* FBNN_OPF_* */
     uint32_t chain_kind;     /* FBNN_CHAIN_AFFINE / _RPRELU / _ADD if the op can be a step of a fused
                                 chain (its params are the step's p0.. in order; a 2-input step adds
                                 the other input), 0 if not */
     fbnn_op_check_fn check;
     fbnn_op_run_fn run;
+    uint8_t n_attr_opt;      /* optional trailing attributes after the n_attr required ones (a file of an
+                                older minor version omits them; absent = 0) */
 } fbnn_op_row;
 
 /** The row of an op type, NULL if the type is unknown. */

@@ -64,6 +64,8 @@ static fbnn_status check_conv(const struct fbnn_model *m, uint32_t i, const fbnn
 fbnn_status fbnn_op_check_bconv(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, const char *nm,
                                 fbnn_error *err)
 {
+    int32_t pv = op->n_attr > 3 ? op->attr[3] : 0;
+    if (pv < -1 || pv > 1) FBNN_ATTR_FAIL("op %u (%s): padding value %d not in {-1, 0, +1}", i, nm, pv);
     return check_conv(m, i, op, nm, FBNN_VK_BITS, err);
 }
 
@@ -96,11 +98,17 @@ static void conv_params(const struct fbnn_model *m, const fbnn_op_desc *op, fbnn
 int fbnn_op_run_bconv(fbnn_context *ctx, const fbnn_op_desc *op)
 {
     const struct fbnn_model *m = ctx->model;
+    const uint32_t *w = (const uint32_t *)m->tensors[op->param[0]].data;
+    fbnn_real *out = (fbnn_real *)fbnn_ctx_value(ctx, op->out);
     fbnn_conv_params p;
+    int rc;
     conv_params(m, op, &p);
-    return fbnn_par_bconv(ctx, (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]),
-                          (const uint32_t *)m->tensors[op->param[0]].data, &p,
-                          (fbnn_real *)fbnn_ctx_value(ctx, op->out));
+    rc = fbnn_par_bconv(ctx, (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), w, &p, out);
+    /* Padding with +1/-1 (Larq, daBNN): every bconv kernel pads with 0, and
+     * the border correction adds the padded taps exactly afterwards. */
+    if (rc == FBNN_K_OK && op->n_attr > 3 && op->attr[3] != 0)
+        rc = ctx->kt.bconv_pad_value(w, &p, op->attr[3], out);
+    return rc;
 }
 
 int fbnn_op_run_pgconv(fbnn_context *ctx, const fbnn_op_desc *op)

@@ -770,6 +770,72 @@ static void test_small_network(void **state)
     }
 }
 
+/* fbnn_bconv_padded() against textbook loops over an explicitly padded
+ * {-1,+1} input, for pad values -1, 0, +1 and several shapes (odd sizes,
+ * strides, channels not a multiple of 32). */
+static void test_bconv_padded_matches_loops(void **state)
+{
+    static const int shapes[][6] = {/* ci, h, w, co, k, stride (pad = k/2) */
+                                    {37, 7, 6, 5, 3, 1}, {64, 8, 8, 3, 3, 2}, {5, 9, 5, 4, 5, 2}, {33, 3, 4, 2, 3, 1}};
+    nr_rng r;
+    size_t si;
+    int pv;
+    (void)state;
+    nr_seed(&r, 4242);
+    for (si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        for (pv = -1; pv <= 1; pv++) {
+            int ci = shapes[si][0], h = shapes[si][1], w = shapes[si][2], co = shapes[si][3];
+            int k = shapes[si][4], st = shapes[si][5], pad = k / 2;
+            int ho = (h + 2 * pad - k) / st + 1, wo = (w + 2 * pad - k) / st + 1;
+            int8_t *x = malloc((size_t)ci * h * w), *wt = malloc((size_t)co * ci * k * k);
+            uint32_t *xb = calloc(nr_map_words(ci, h, w), 4), *wb = calloc(nr_weight_words(co, ci, k), 4);
+            float *y = malloc(sizeof(float) * (size_t)co * ho * wo);
+            fbnn_conv_shape sh = mkshape(ci, h, w, co, k, st, pad);
+            int o, oy, ox, c, ky, kx, differs = 0;
+            assert_non_null(x);
+            assert_non_null(wt);
+            assert_non_null(xb);
+            assert_non_null(wb);
+            assert_non_null(y);
+            nr_pm1(&r, x, (size_t)ci * h * w);
+            nr_pm1(&r, wt, (size_t)co * ci * k * k);
+            nr_pack_map(x, ci, h, w, xb);
+            nr_pack_weights(wt, co, ci, k, wb);
+            assert_int_equal(fbnn_bconv_padded(xb, wb, &sh, pv, y), FBNN_OK);
+            for (o = 0; o < co; o++)
+                for (oy = 0; oy < ho; oy++)
+                    for (ox = 0; ox < wo; ox++) {
+                        long sum = 0, sum0 = 0;
+                        for (c = 0; c < ci; c++)
+                            for (ky = 0; ky < k; ky++)
+                                for (kx = 0; kx < k; kx++) {
+                                    int iy = oy * st - pad + ky, ix = ox * st - pad + kx;
+                                    int in = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                                    int xv = in ? x[((size_t)c * h + iy) * w + ix] : pv;
+                                    int wv = wt[(((size_t)o * ci + c) * k + ky) * k + kx];
+                                    sum += (long)xv * wv;
+                                    sum0 += in ? (long)xv * wv : 0;
+                                }
+                        assert_true(y[((size_t)o * ho + oy) * wo + ox] == (float)sum);
+                        differs |= sum != sum0;
+                    }
+            if (pv != 0) assert_true(differs); /* the test data reaches the border */
+            free(x);
+            free(wt);
+            free(xb);
+            free(wb);
+            free(y);
+        }
+    }
+    {
+        fbnn_conv_shape sh = mkshape(3, 4, 4, 2, 3, 1, 1);
+        uint32_t b[64] = {0};
+        float y[64];
+        assert_int_equal(fbnn_bconv_padded(b, b, &sh, 2, y), FBNN_ERR_ARG);
+        assert_int_equal(fbnn_bconv_padded(b, b, &sh, -2, y), FBNN_ERR_ARG);
+    }
+}
+
 int main(void)
 {
     const char *env = getenv("FBNN_TEST_SEED");
@@ -779,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_unpack_bits),
         cmocka_unit_test(test_bit_ops_match_kernels),
         cmocka_unit_test(test_convs_match_kernels),
+        cmocka_unit_test(test_bconv_padded_matches_loops),
         cmocka_unit_test(test_real_ops_match_kernels),
         cmocka_unit_test(test_bad_args),
         cmocka_unit_test(test_pgconv_exactness_limit),

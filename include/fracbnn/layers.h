@@ -189,6 +189,18 @@ fbnn_status fbnn_bconv(const uint32_t *in, const uint32_t *weights,
                        const fbnn_conv_shape *shape, float *out);
 
 /**
+ * Binary convolution as fbnn_bconv(), but the border padded with
+ * `pad_value` in every channel: 0 (as fbnn_bconv), +1 (Larq's
+ * `pad_values=1`) or -1 (daBNN). A padded tap then adds
+ * `pad_value * sum_c w[o][ky][kx][c]`; the result is the exact integer sum
+ * of the conv over the explicitly padded {-1,+1} input, as float.
+ * @param in, weights, shape, out   as fbnn_bconv()
+ * @param pad_value  -1, 0 or +1 (anything else: FBNN_ERR_ARG)
+ */
+fbnn_status fbnn_bconv_padded(const uint32_t *in, const uint32_t *weights, const fbnn_conv_shape *shape,
+                              int pad_value, float *out);
+
+/**
  * Precision-gated fractional binary convolution (FracBNN PG conv) of a Q2
  * activation given as its MSB and LSB planes (fbnn_quant2_pack()). With the
  * exact integer sums Sm = bconv(msb) and Sl = bconv(lsb) (as fbnn_bconv()):

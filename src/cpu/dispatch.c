@@ -240,6 +240,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->fc = fbnn_k_fc;
     t->pack_sign = fbnn_k_pack_sign;
     t->quant_uniform = fbnn_k_quant_uniform;
+    t->bconv_pad_value = fbnn_k_bconv_pad_value;
     /* The portable fused chain for every optimised set (those with a
      * chain kernel of their own set it in their row's fill); the scalar
      * set runs the reference ops one by one. */

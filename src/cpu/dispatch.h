@@ -49,6 +49,8 @@ typedef int (*fbnn_maxpool_bits_fn)(const uint32_t *x, int32_t c, int32_t h, int
 typedef int (*fbnn_fc_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b, int32_t n_out,
                           fbnn_real *y);
 typedef int (*fbnn_pack_sign_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);
+typedef int (*fbnn_bconv_pad_value_fn)(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value,
+                                       fbnn_real *out);
 typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
                                      fbnn_real *y);
 
@@ -108,6 +110,7 @@ typedef struct fbnn_kernel_table {
     fbnn_fc_fn fc;
     fbnn_pack_sign_fn pack_sign;
     fbnn_quant_uniform_fn quant_uniform;
+    fbnn_bconv_pad_value_fn bconv_pad_value; /* border correction of a bconv padded with +1/-1 */
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
