@@ -18,23 +18,36 @@ enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
 /* Op types (models/FORMAT.md); everything about a type (name, arity,
  * checks, in-place and fusion rules, how it runs) is in its row of the op
  * registry, ops.h / ops.c. */
-enum {
-    FBNN_OP_THERMOMETER = 1,
-    FBNN_OP_BCONV = 2,
-    FBNN_OP_PGCONV = 3,
-    FBNN_OP_AFFINE = 4,
-    FBNN_OP_RPRELU = 5,
-    FBNN_OP_ADD = 6,
-    FBNN_OP_AVGPOOL = 7,
-    FBNN_OP_GLOBAL_AVGPOOL = 8,
-    FBNN_OP_MAXPOOL = 9,
-    FBNN_OP_FC = 10,
-    FBNN_OP_QUANT2 = 11,
-    FBNN_OP_SIGN = 12,
-    FBNN_OP_CONCAT = 13,
-    FBNN_OP_QUANT_UNIFORM = 14,
-    FBNN_OP_MAX_TYPE = 14
-};
+/**
+ * The op types: one line per type, everything but its code lives in its
+ * check/run functions (src/ops_<family>.c) and its kernel. Expanded into
+ * the enum below, the declarations of ops_impl.h and the registry rows of
+ * ops.c, so adding an op is one line here (docs/HACKING.md).
+ *
+ * X(ENUM, code, name, inputs min, inputs max, params, attrs, optional
+ *   trailing attrs, flags (FBNN_OPF_*, ops.h), chain step kind
+ *   (FBNN_CHAIN_*, cpu/dispatch.h; 0 = not a fused-chain step))
+ * Codes are 1, 2, 3, ... in order (a static check in ops.c).
+ */
+#define FBNN_OP_LIST(X)                                                                                      \
+    X(THERMOMETER, 1, thermometer, 1, 1, 0, 2, 0, 0, 0)                                                     \
+    X(BCONV, 2, bconv, 1, 1, 1, 3, 1, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* attr[3]: padding value */      \
+    X(PGCONV, 3, pgconv, 1, 1, 2, 3, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0)                                  \
+    X(AFFINE, 4, affine, 1, 1, 2, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_AFFINE)                                \
+    X(RPRELU, 5, rprelu, 1, 1, 3, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_RPRELU)                                \
+    X(ADD, 6, add, 2, 2, 0, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_ADD)                                         \
+    X(AVGPOOL, 7, avgpool, 1, 1, 0, 3, 0, FBNN_OPF_WINDOW, 0) /* attr[2]: channel duplication */          \
+    X(GLOBAL_AVGPOOL, 8, global_avgpool, 1, 1, 0, 0, 0, 0, 0)                                               \
+    X(MAXPOOL, 9, maxpool, 1, 1, 0, 3, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0)                                \
+    X(FC, 10, fc, 1, 1, 2, 0, 0, 0, 0)                                                                      \
+    X(QUANT2, 11, quant2, 1, 1, 0, 0, 0, FBNN_OPF_CHAIN_END, 0)                                             \
+    X(SIGN, 12, sign, 1, 1, 0, 0, 0, 0, 0)                                                                  \
+    X(CONCAT, 13, concat, 2, 4, 0, 0, 0, 0, 0)                                                              \
+    X(QUANT_UNIFORM, 14, quant_uniform, 1, 1, 1, 1, 0, FBNN_OPF_INPLACE, 0)
+
+#define FBNN_OP_ENUM_(E, code, name, ...) FBNN_OP_##E = code,
+#define FBNN_OP_COUNT_(E, code, name, ...) +1
+enum { FBNN_OP_LIST(FBNN_OP_ENUM_) FBNN_OP_MAX_TYPE = 0 FBNN_OP_LIST(FBNN_OP_COUNT_) };
 
 #define FBNN_MAX_IN 4
 #define FBNN_MAX_PARAM 6

@@ -9,38 +9,23 @@
  */
 #include "ops_impl.h"
 
-/* name, inputs min/max, params, attrs, flags, chain step kind, check, run.
- * (optional attrs last). Type 0 is invalid (a zeroed op entry); its row has no name. */
-static const fbnn_op_row rows[FBNN_OP_MAX_TYPE + 1] = {
-    [FBNN_OP_THERMOMETER] = {"thermometer", 1, 1, 0, 2, 0, 0,
-        fbnn_op_check_thermometer, fbnn_op_run_thermometer},
-    [FBNN_OP_BCONV] = {"bconv", 1, 1, 1, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
-        fbnn_op_check_bconv, fbnn_op_run_bconv, 1}, /* attr[3] optional: padding value */
-    [FBNN_OP_PGCONV] = {"pgconv", 1, 1, 2, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
-        fbnn_op_check_pgconv, fbnn_op_run_pgconv},
-    [FBNN_OP_AFFINE] = {"affine", 1, 1, 2, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_AFFINE,
-        fbnn_op_check_affine, fbnn_op_run_affine},
-    [FBNN_OP_RPRELU] = {"rprelu", 1, 1, 3, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_RPRELU,
-        fbnn_op_check_rprelu, fbnn_op_run_rprelu},
-    [FBNN_OP_ADD] = {"add", 2, 2, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_ADD,
-        fbnn_op_check_add, fbnn_op_run_add},
-    [FBNN_OP_AVGPOOL] = {"avgpool", 1, 1, 0, 3, FBNN_OPF_WINDOW, 0,
-        fbnn_op_check_avgpool, fbnn_op_run_avgpool}, /* attr[2]: channel duplication */
-    [FBNN_OP_GLOBAL_AVGPOOL] = {"global_avgpool", 1, 1, 0, 0, 0, 0,
-        fbnn_op_check_global_avgpool, fbnn_op_run_global_avgpool},
-    [FBNN_OP_MAXPOOL] = {"maxpool", 1, 1, 0, 3, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0,
-        fbnn_op_check_maxpool, fbnn_op_run_maxpool},
-    [FBNN_OP_FC] = {"fc", 1, 1, 2, 0, 0, 0,
-        fbnn_op_check_fc, fbnn_op_run_fc},
-    [FBNN_OP_QUANT2] = {"quant2", 1, 1, 0, 0, FBNN_OPF_CHAIN_END, 0,
-        fbnn_op_check_quant2, fbnn_op_run_quant2},
-    [FBNN_OP_SIGN] = {"sign", 1, 1, 0, 0, 0, 0,
-        fbnn_op_check_sign, fbnn_op_run_sign},
-    [FBNN_OP_CONCAT] = {"concat", 2, 4, 0, 0, 0, 0,
-        fbnn_op_check_concat, fbnn_op_run_concat},
-    [FBNN_OP_QUANT_UNIFORM] = {"quant_uniform", 1, 1, 1, 1, FBNN_OPF_INPLACE, 0,
-        fbnn_op_check_quant_uniform, fbnn_op_run_quant_uniform},
-};
+/* The rows, from FBNN_OP_LIST (model_internal.h), indexed by type; type 0
+ * is invalid (a zeroed op entry) and its row has no name. */
+#define FBNN_OP_ROW_(E, code, nm, in_min, in_max, n_param, n_attr, n_opt, flags, chain)                     \
+    [code] = {#nm, in_min, in_max, n_param, n_attr, flags, chain, fbnn_op_check_##nm, fbnn_op_run_##nm, n_opt},
+static const fbnn_op_row rows[FBNN_OP_MAX_TYPE + 1] = {FBNN_OP_LIST(FBNN_OP_ROW_)};
+
+/* The codes must be 1..FBNN_OP_MAX_TYPE, each once: a code past the end
+ * fails to compile (initializer index out of bounds), and a gap or repeat
+ * changes the sum or the sum of squares (C99 static check by array size). */
+#define FBNN_OP_SUM_(E, code, ...) +(code)
+#define FBNN_OP_SQ_(E, code, ...) +(code) * (code)
+#define FBNN_OP_N_ FBNN_OP_MAX_TYPE
+typedef char fbnn_op_codes_are_1_to_n[(0 FBNN_OP_LIST(FBNN_OP_SUM_)) == FBNN_OP_N_ * (FBNN_OP_N_ + 1) / 2 &&
+                                              (0 FBNN_OP_LIST(FBNN_OP_SQ_)) ==
+                                                  FBNN_OP_N_ * (FBNN_OP_N_ + 1) * (2 * FBNN_OP_N_ + 1) / 6
+                                          ? 1
+                                          : -1];
 
 const fbnn_op_row *fbnn_op_row_of(uint32_t type)
 {

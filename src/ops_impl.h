@@ -49,22 +49,11 @@ static inline const float *fbnn_op_tdata(const struct fbnn_model *m, const fbnn_
                                      const char *nm, fbnn_error *err);                                      \
     int fbnn_op_run_##name(fbnn_context *ctx, const fbnn_op_desc *op);
 
-/* ops_conv.c */
-FBNN_DECLARE_OP(thermometer)
-FBNN_DECLARE_OP(bconv)
-FBNN_DECLARE_OP(pgconv)
-FBNN_DECLARE_OP(fc)
-/* ops_eltwise.c */
-FBNN_DECLARE_OP(affine)
-FBNN_DECLARE_OP(rprelu)
-FBNN_DECLARE_OP(add)
-FBNN_DECLARE_OP(quant2)
-FBNN_DECLARE_OP(sign)
-FBNN_DECLARE_OP(quant_uniform)
-/* ops_shape.c */
-FBNN_DECLARE_OP(avgpool)
-FBNN_DECLARE_OP(global_avgpool)
-FBNN_DECLARE_OP(maxpool)
-FBNN_DECLARE_OP(concat)
+/* The check and run functions of every row of FBNN_OP_LIST, defined in
+ * ops_conv.c (thermometer, bconv, pgconv, fc), ops_eltwise.c (affine,
+ * rprelu, add, quant2, sign, quant_uniform) and ops_shape.c (avgpool,
+ * global_avgpool, maxpool, concat). */
+#define FBNN_DECLARE_OP_(E, code, name, ...) FBNN_DECLARE_OP(name)
+FBNN_OP_LIST(FBNN_DECLARE_OP_)
 
 #endif /* FBNN_OPS_IMPL_H */

@@ -13,17 +13,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def c_op_enum():
-    """FBNN_OP_<NAME> = code pairs of the C side's op enum."""
-    for rel in ("src/ops.h", "src/model_internal.h"):
-        path = os.path.join(ROOT, rel)
-        if os.path.exists(path):
-            txt = open(path).read()
-            pairs = dict((n.lower(), int(v)) for n, v in re.findall(r"FBNN_OP_([A-Z0-9_]+)\s*=\s*(\d+)", txt))
-            pairs.pop("max_type", None)
-            pairs.pop("count", None)
-            if pairs:
-                return pairs
-    raise AssertionError("no FBNN_OP_ enum found")
+    """name -> code of the C side's op list (FBNN_OP_LIST in src/model_internal.h)."""
+    txt = open(os.path.join(ROOT, "src", "model_internal.h")).read()
+    pairs = dict((n, int(v)) for _, v, n in re.findall(r"X\((\w+), (\d+), (\w+),", txt))
+    assert pairs, "no FBNN_OP_LIST rows found"
+    return pairs
 
 
 def test_table_matches_c_enum():
