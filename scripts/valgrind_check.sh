@@ -41,6 +41,7 @@ img=$(ls examples/images/*.jpg 2>/dev/null | head -1)
 [ -n "$img" ] || img=tests/fuzz/corpus/image/rgb.jpg
 
 check test_loader_reject "$B/tests/test_loader_reject"
+check test_loader_reject_graph "$B/tests/test_loader_reject_graph"
 check test_io_image      "$B/tests/test_io_image"
 check test_io_to_input   "$B/tests/test_io_to_input"
 check test_io_dataset    "$B/tests/test_io_dataset"
@@ -56,7 +57,7 @@ printf 'not an image' > "$tmp/bad.jpg"; head -c 300 "$img" > "$tmp/trunc.jpg"
 check_fails fbnn_bad_image   "$B/fbnn" classify "$model" "$tmp/bad.jpg"
 check_fails fbnn_trunc_image "$B/fbnn" classify "$model" "$tmp/trunc.jpg"
 if [ "$full" = "--full" ]; then
-  for t in test_kernels test_kernels_elementwise test_layers test_model test_dispatch test_threads test_simd; do
+  for t in test_kernels test_kernels_elementwise test_layers test_layers_conv_limits test_model test_dispatch test_threads test_simd; do
     check "$t" "$B/tests/$t"
   done
 fi
