@@ -15,11 +15,8 @@
 
 enum { FBNN_DT_F32 = 1, FBNN_DT_BITS = 2, FBNN_DT_I32 = 3 };
 enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
-/* Op types (models/FORMAT.md); everything about a type (name, arity,
- * checks, in-place and fusion rules, how it runs) is in its row of the op
- * registry, ops.h / ops.c. */
 /**
- * The op types: one line per type, everything but its code lives in its
+ * The op types (models/FORMAT.md): one line per type; everything else lives in its
  * check/run functions (src/ops_<family>.c) and its kernel. Expanded into
  * the enum below, the declarations of ops_impl.h and the registry rows of
  * ops.c, so adding an op is one line here (docs/HACKING.md).

@@ -6,9 +6,10 @@
  *
  * Why one table: the loader, checker, planner, fuser, `info` and the
  * runtime all read the row instead of switching on the type, so adding an
- * op means the enum (model_internal.h), one row (ops.c), its check and run
- * functions (an ops_<family>.c, declared in ops_impl.h), its kernel and its
- * kernel-table slot -- not an edit in every stage of the pipeline.
+ * op means one line of FBNN_OP_LIST (model_internal.h; the row, the enum
+ * and the declarations are generated from it), its check and run functions
+ * (an ops_<family>.c), its kernel and its kernel-table slot -- not an edit
+ * in every stage of the pipeline (docs/HACKING.md).
  */
 #ifndef FBNN_OPS_H
 #define FBNN_OPS_H
