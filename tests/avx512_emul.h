@@ -125,6 +125,19 @@ static inline emu_m512i emu_popcnt_epi32(emu_m512i a)
     for (i = 0; i < 16; i++) a.d[i] = (uint32_t)__builtin_popcount(a.d[i]);
     return a;
 }
+/* AVX512_BITALG vpopcntw and AVX-512BW vpaddw (the <= 16-channel conv path). */
+static inline emu_m512i emu_popcnt_epi16(emu_m512i a)
+{
+    int i;
+    for (i = 0; i < 32; i++) a.h[i] = (uint16_t)__builtin_popcount(a.h[i]);
+    return a;
+}
+static inline emu_m512i emu_add_epi16(emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 32; i++) a.h[i] = (uint16_t)(a.h[i] + b.h[i]);
+    return a;
+}
 static inline emu_m512i emu_srli_epi16(emu_m512i a, unsigned n)
 {
     int i;
@@ -252,6 +265,8 @@ static inline __m128i emu_cvtepi32_epi8(emu_m512i a)
 #define _mm512_xor_si512 emu_xor_si512
 #define _mm512_and_si512 emu_and_si512
 #define _mm512_popcnt_epi32 emu_popcnt_epi32
+#define _mm512_popcnt_epi16 emu_popcnt_epi16
+#define _mm512_add_epi16 emu_add_epi16
 #define _mm512_srli_epi16 emu_srli_epi16
 #define _mm512_srli_epi32 emu_srli_epi32
 #define _mm512_shuffle_epi8 emu_shuffle_epi8

@@ -46,6 +46,7 @@ static void detect_x86(fbnn_cpu_features *f)
     f->avx512f = os_zmm && ((b >> 16) & 1u);
     f->avx512bw = f->avx512f && ((b >> 30) & 1u);
     f->avx512vpopcntdq = f->avx512f && ((c >> 14) & 1u);
+    f->avx512bitalg = f->avx512f && ((c >> 12) & 1u);
 }
 #endif
 
@@ -131,12 +132,13 @@ static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->chain_min_bytes = 16u * 1024u;
     t->isa = "avx512bw";
 }
-/* "avx512" takes VPOPCNTDQ where the CPU has it; otherwise it is the
- * AVX-512BW nibble-lookup set. */
+/* "avx512" takes VPOPCNTDQ where the CPU has it (with BITALG, which every
+ * such core but Knights Mill has: the <= 16-channel path counts 16-bit
+ * halves with vpopcntw); otherwise it is the AVX-512BW nibble-lookup set. */
 static void avx512_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     avx512bw_fill(t, f);
-    if (f->avx512vpopcntdq) {
+    if (f->avx512vpopcntdq && f->avx512bitalg) {
         SET_CONV(t, avx512vpopcnt);
         t->isa = "avx512-vpopcntdq";
     }

@@ -181,7 +181,7 @@ FBNN_DECLARE_POOL_VARIANT(neon)
 /** CPU features relevant to the kernels, detected at run time (OS support
  *  of the vector state included: a feature is 1 only if usable). */
 typedef struct fbnn_cpu_features {
-    int popcnt, avx2, fma, avx512f, avx512bw, avx512vpopcntdq, neon;
+    int popcnt, avx2, fma, avx512f, avx512bw, avx512vpopcntdq, avx512bitalg, neon;
 } fbnn_cpu_features;
 
 /** Detect the features of the CPU we run on (cpuid + xgetbv on x86). */

@@ -3,9 +3,10 @@
  * output channels of a block. Two builds of this source:
  *  - avx512 (this file, -mavx512f -mavx512bw): popcount by the 4-bit lookup
  *    (vpshufb) into byte counters, widened with vpmaddubsw/vpmaddwd;
- *  - avx512vpopcnt (-DFBNN_AVX512_VPOPCNT, adds -mavx512vpopcntdq: a second
- *    object of this source, CMakeLists.txt): vpopcntd straight into the
- *    32-bit accumulators.
+ *  - avx512vpopcnt (-DFBNN_AVX512_VPOPCNT, adds -mavx512vpopcntdq and
+ *    -mavx512bitalg: a second object of this source, CMakeLists.txt):
+ *    vpopcntd straight into the 32-bit accumulators, and vpopcntw for the
+ *    <= 16-channel path (two 16-bit words per lane).
  * Float per lane: vcvtdq2ps; fl(n / 3) by reciprocal and an exact FMA
  * remainder (third_avx512.h, = scalar (float)n / 3); integer gate compares
  * into a mask register. dispatch.c selects these only when cpuid
@@ -49,6 +50,20 @@ static inline vc vc_zero(void) { return _mm512_setzero_si512(); }
 #ifdef FBNN_AVX512_VPOPCNT
 static inline vc vc_xpop(vc c, vu x, vu w) { return _mm512_add_epi32(c, _mm512_popcnt_epi32(_mm512_xor_si512(x, w))); }
 static inline vu vu_flush(vu acc, vc c) { return _mm512_add_epi32(acc, c); }
+/* Convs with <= 16 input channels (conv_simd_split16.h): two 16-bit words
+ * per lane, counted by vpopcntw (AVX512_BITALG, which this build also
+ * requires: dispatch.c selects it only with both features) into 16-bit
+ * counters, so both halves come out of one xor + popcount + add, the same
+ * three vector ops per 512 bits as the probe. A window adds at most
+ * 31 * 16 per half (split16 takes k*k <= 31), far below 2^16. */
+#define FBNN_SIMD_HAVE_SPLIT16 1
+#define FBNN_SIMD_HAVE_XPOP16 1
+static inline vc vc_xpop16(vc c, vu x, vu w) { return _mm512_add_epi16(c, _mm512_popcnt_epi16(_mm512_xor_si512(x, w))); }
+static inline void vc_split16(vc c, vu *lo, vu *hi)
+{
+    *lo = _mm512_and_si512(c, _mm512_set1_epi32(0xffff));
+    *hi = _mm512_srli_epi32(c, 16);
+}
 #else
 static inline vc vc_xpop(vc c, vu x, vu w)
 {

@@ -88,7 +88,10 @@
  *   int32_t nc, float *out, size_t ohw): out[l*ohw + t] = col[t*16 + l] for
  *   t < 32, l < nc <= 4 (turns on the row-skewed output).
  * Optionally FBNN_SIMD_HAVE_SPLIT16 and
- *   void vc_split16(vc, vu *lo, vu *hi) (byte sums of bytes 0-1 / 2-3 of a lane).
+ *   void vc_split16(vc, vu *lo, vu *hi) (the counts of bits 0-15 / 16-31 of a
+ *   lane from the counters the split16 path accumulates: vc_xpop's byte
+ *   counters, or with FBNN_SIMD_HAVE_XPOP16 the 16-bit counters of
+ *   vc vc_xpop16(vc, vu x, vu w) = c + popcount of each 16-bit half of x ^ w).
  */
 #ifndef FBNN_CONV_SIMD_H
 #define FBNN_CONV_SIMD_H

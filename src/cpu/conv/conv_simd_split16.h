@@ -51,7 +51,12 @@ static FBNN_SIMD_INLINE vc SIMD_FN(xb_pop)(vc c, SIMD_FN(xbc) x, const uint32_t 
 #define PG16_PLANES 1
 typedef vu SIMD_FN(xbc);
 static FBNN_SIMD_INLINE SIMD_FN(xbc) SIMD_FN(xb_load)(const uint32_t *x) { return vu_bcast(x[0]); }
+#ifdef FBNN_SIMD_HAVE_XPOP16
+/* Instances with a 16-bit lane popcount count the two halves apart. */
+static FBNN_SIMD_INLINE vc SIMD_FN(xb_pop)(vc c, SIMD_FN(xbc) x, const uint32_t *w) { return vc_xpop16(c, x, vu_load(w)); }
+#else
 static FBNN_SIMD_INLINE vc SIMD_FN(xb_pop)(vc c, SIMD_FN(xbc) x, const uint32_t *w) { return vc_xpop(c, x, vu_load(w)); }
+#endif
 #endif
 
 static FBNN_SIMD_INLINE void SIMD_FN(window_split)(const uint32_t *x, const uint32_t *wb, int32_t k, int32_t in_w,
