@@ -33,5 +33,6 @@ scripts/valgrind_check.sh build
 if [ -d tools/tests ]; then
   echo "== Python tests =="
   /usr/bin/python3 -m pytest -q tools/tests
+  /usr/bin/python3 -m pytest -q python/tests  # also ctest python_package
 fi
 echo "all tests passed"

@@ -31,6 +31,8 @@ static void help_eval(FILE *f)
             "fired, and the confusion matrix (rows: true class, columns: predicted).\n"
             "A progress bar is shown while stdout is a terminal.\n"
             "  --predictions FILE    write the predicted class of each image, one per line\n"
+            "  --logits FILE         write the logits of every image as raw float32 in\n"
+            "                        host byte order, image after image (images x classes)\n"
             "  --confusion-png FILE  write the confusion matrix as a PNG heat map: cell\n"
             "                        colour = share of the true class (row), white 0 %% to\n"
             "                        dark blue 100 %%, with the count printed in the cell\n"
@@ -77,11 +79,12 @@ typedef void (*progress_fn)(uint32_t done, uint32_t total, void *user);
  * fbnn_run_batch() in chunks of `chunk` images (with the context's threads):
  * pred[i] = index of the largest logit (lowest index on ties, as
  * fbnn_topk()); `stats` = sum of the PG statistics; `seconds` = wall time
- * spent inside fbnn_run_batch(). `on_chunk` may be NULL.
+ * spent inside fbnn_run_batch(). `on_chunk` may be NULL. `all_logits`, if
+ * not NULL, receives count * num_classes floats (image i at i * num_classes).
  */
 static fbnn_status classify_all(fbnn_context *ctx, const uint8_t *pixels, size_t image_bytes, uint32_t count,
                                 uint32_t chunk, uint32_t *pred, fbnn_run_stats *stats, double *seconds,
-                                progress_fn on_chunk, void *user)
+                                progress_fn on_chunk, void *user, float *all_logits)
 {
     float *lg;
     uint32_t nc = 0, done = 0, i, j;
@@ -105,6 +108,7 @@ static fbnn_status classify_all(fbnn_context *ctx, const uint8_t *pixels, size_t
         t += fbnn_cli_now() - t0;
         if (s != FBNN_OK) break;
         fbnn_last_run_stats(ctx, &st);
+        if (all_logits) memcpy(all_logits + (size_t)done * nc, lg, (size_t)n * nc * sizeof(float));
         stats->pg_gated += st.pg_gated;
         stats->pg_positions += st.pg_positions;
         for (i = 0; i < n; i++) {
@@ -234,7 +238,7 @@ static void print_json(const fbnn_model *m, const fbnn_model_info *info, uint32_
 
 int fbnn_cmd_eval(int argc, char **argv)
 {
-    const char *pred_path = NULL, *png_path = NULL, *paths[3] = {NULL, NULL, NULL};
+    const char *pred_path = NULL, *png_path = NULL, *logits_path = NULL, *paths[3] = {NULL, NULL, NULL};
     int n_paths = 0, i, rc = FBNN_EXIT_INPUT, json = 0, show_progress = 1, last_pct = -1;
     fbnn_model *m = NULL;
     fbnn_context *ctx = NULL;
@@ -244,6 +248,7 @@ int fbnn_cmd_eval(int argc, char **argv)
     uint64_t gated = 0, positions = 0;
     uint32_t correct = 0, k, *cm = NULL, *pred = NULL, *pred2 = NULL, threads = 1, batch = 256, repeat = 1, r;
     double seconds = 0.0, *pass_s = NULL;
+    float *all_logits = NULL;
     size_t img_bytes;
 
     memset(&ds, 0, sizeof ds);
@@ -257,6 +262,9 @@ int fbnn_cmd_eval(int argc, char **argv)
                 pred_path = argv[++i];
             else
                 png_path = argv[++i];
+        } else if (strcmp(argv[i], "--logits") == 0) {
+            if (i + 1 >= argc) return fbnn_cli_error(FBNN_EXIT_USAGE, "eval: %s needs a file name", argv[i]);
+            logits_path = argv[++i];
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (strcmp(argv[i], "--no-progress") == 0) {
@@ -297,7 +305,8 @@ int fbnn_cmd_eval(int argc, char **argv)
     pred = (uint32_t *)malloc((ds.count ? ds.count : 1u) * sizeof *pred);
     pred2 = (uint32_t *)malloc((ds.count ? ds.count : 1u) * sizeof *pred2);
     pass_s = (double *)malloc(repeat * sizeof *pass_s);
-    if (!cm || !pred || !pred2 || !pass_s || fbnn_context_create(m, &ctx) != FBNN_OK) {
+    if (logits_path) all_logits = (float *)malloc(((size_t)ds.count * info.num_classes + 1u) * sizeof(float));
+    if (!cm || !pred || !pred2 || !pass_s || (logits_path && !all_logits) || fbnn_context_create(m, &ctx) != FBNN_OK) {
         rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "out of memory");
         goto out;
     }
@@ -315,7 +324,7 @@ int fbnn_cmd_eval(int argc, char **argv)
          * as image-by-image fbnn_run + fbnn_topk (argmax, lowest index on ties). */
         fbnn_run_stats st;
         fbnn_status s = classify_all(ctx, ds.pixels, img_bytes, ds.count, batch, pred, &st, &seconds,
-                                          show_progress ? eval_progress : NULL, &last_pct);
+                                          show_progress ? eval_progress : NULL, &last_pct, all_logits);
         if (s != FBNN_OK) {
             if (show_progress) progress_clear();
             rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "inference failed: %s", fbnn_status_str(s));
@@ -326,7 +335,7 @@ int fbnn_cmd_eval(int argc, char **argv)
         pass_s[0] = seconds;
         /* Further timed passes (--repeat): the same predictions, or it is an error. */
         for (r = 1; r < repeat; r++) {
-            s = classify_all(ctx, ds.pixels, img_bytes, ds.count, batch, pred2, &st, &pass_s[r], NULL, NULL);
+            s = classify_all(ctx, ds.pixels, img_bytes, ds.count, batch, pred2, &st, &pass_s[r], NULL, NULL, NULL);
             if (s != FBNN_OK || memcmp(pred, pred2, (size_t)ds.count * sizeof *pred) != 0) {
                 if (show_progress) progress_clear();
                 rc = fbnn_cli_error(FBNN_EXIT_NOMEM, "inference failed on pass %u: %s", r + 1,
@@ -348,6 +357,16 @@ int fbnn_cmd_eval(int argc, char **argv)
         pf = NULL;
         if (bad) {
             rc = fbnn_cli_error(FBNN_EXIT_OUTPUT, "write error on '%s'", pred_path);
+            goto out;
+        }
+    }
+    if (logits_path) {
+        FILE *lf = fopen(logits_path, "wb");
+        size_t nv = (size_t)ds.count * info.num_classes;
+        int bad = !lf || fwrite(all_logits, sizeof(float), nv, lf) != nv;
+        if (lf && fclose(lf) != 0) bad = 1;
+        if (bad) {
+            rc = fbnn_cli_error(FBNN_EXIT_OUTPUT, "cannot write '%s'", logits_path);
             goto out;
         }
     }
@@ -375,6 +394,7 @@ out:
     free(pred);
     free(pred2);
     free(pass_s);
+    free(all_logits);
     free(cm);
     fbnn_dataset_free(&ds);
     fbnn_context_free(ctx);
