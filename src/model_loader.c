@@ -436,6 +436,18 @@ fbnn_status fbnn_model_load_file(const char *path, fbnn_model **out, fbnn_error 
     return fbnn_model_load_file_ex(path, NULL, out, err);
 }
 
+#if defined(FBNN_NO_FILE_IO)
+/* Bare-metal build (CMake FBNN_FILE_IO=OFF): no stdio; models come from
+ * memory or flash (fbnn_model_load_memory(), fbnn_model_load_static()). */
+fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *opt, fbnn_model **out,
+                                    fbnn_error *err)
+{
+    (void)opt;
+    if (out) *out = NULL;
+    return fbnn_fail(err, FBNN_ERR_UNSUPPORTED, "%s: this build has no file I/O (FBNN_FILE_IO=OFF)",
+                     path ? path : "(null)");
+}
+#else
 /* The OS reason of a failed stdio call, for error messages. */
 static const char *os_reason(int e) { return e ? strerror(e) : "unknown error"; }
 
@@ -497,6 +509,7 @@ fbnn_status fbnn_model_load_file_ex(const char *path, const fbnn_load_options *o
     fclose(f);
     return finish(m, opt, out, err);
 }
+#endif /* FBNN_NO_FILE_IO */
 
 /* Upper bound of the workspace fbnn_model_load_static() uses, from the header
  * counts alone (0 if the header cannot be read; the load then says why). */
