@@ -126,6 +126,8 @@ def main(argv=None):
                 p.normal_(0, 0.1)
             elif name.endswith("prelu.weight"):
                 p.uniform_(0.05, 0.5)
+            elif p.dim() == 4:
+                p[p == 0] = 1e-3   # an exact 0 is refused by the converter (sign(0) = 0)
     files, photos = ([], np.zeros((0, 3, args.in_hw, args.in_hw), np.uint8))
     if args.photos:
         files, photos = load_photos(args.photos, args.in_hw)
