@@ -247,7 +247,7 @@ static fbnn_status load_meta(struct fbnn_model *m, uint32_t off, uint32_t data_o
     if (m->colour != m->values[0].c)
         return fbnn_fail(err, FBNN_ERR_META, "meta: colour %u does not match the input's %u channels",
                          m->colour, m->values[0].c);
-    if (m->resize_mode > 1 || m->invert > 1)
+    if (m->resize_mode > 2 || m->invert > 1)
         return fbnn_fail(err, FBNN_ERR_META, "meta: resize mode %u / invert %u invalid", m->resize_mode,
                          m->invert);
     for (j = 40; j < META_SIZE; j += 4)

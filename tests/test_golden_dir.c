@@ -11,6 +11,7 @@
  * trip: train a tiny model, export, compare) and by the exporter
  * (tools/export_fbnn.py --golden-prefix).
  * Exit 0 when every logit matches; otherwise prints the first differences.
+ * With FBNN_TEST_THREADS=N in the environment the context runs N threads.
  */
 #include <math.h>
 #include <stdio.h>
@@ -87,6 +88,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_golden_dir: model does not match golden.txt\n");
         fbnn_model_free(m);
         goto out_files;
+    }
+    if (getenv("FBNN_TEST_THREADS")) { /* the same check with an N-thread context */
+        long t = strtol(getenv("FBNN_TEST_THREADS"), NULL, 10);
+        if (t < 1 || t > 256 || fbnn_context_set_threads(ctx, (uint32_t)t) != FBNN_OK) {
+            fprintf(stderr, "test_golden_dir: cannot use FBNN_TEST_THREADS=%ld\n", t);
+            fbnn_context_free(ctx);
+            fbnn_model_free(m);
+            goto out_files;
+        }
     }
     for (i = 0; i < n; i++) {
         const float *lg;

@@ -3,7 +3,12 @@
 as in ../shared/data/fracbnn_cifar10_official.npz) into a .fbnn model.
 
 Usage: /usr/bin/python3 tools/convert_official.py [NPZ] [OUT.fbnn]
-numpy only. The network is the one of FRACBNN.md; the graph is built with
+       /usr/bin/python3 tools/convert_official.py --imagenet CHECKPOINT OUT.fbnn
+
+--imagenet converts a checkpoint of the authors' ImageNet model
+(model/fracbnn_imagenet.py of their release: a state_dict or {'state_dict':
+...}, optional 'module.' prefixes, teacher keys ignored) with torch; see
+tools/fracbnn_mobile_export.py and docs/IMAGENET.md. Without it, numpy only. The network is the one of FRACBNN.md; the graph is built with
 tools/fbnn_format.py and follows models/FORMAT.md.
 """
 import os
@@ -59,6 +64,14 @@ def build_resnet_graph(p, name, labels, in_ch=3, in_hw=(32, 32), resolution=8,
 
 
 def main(argv):
+    if len(argv) > 1 and argv[1] == "--imagenet":
+        if len(argv) != 4:
+            raise ff.FormatError("usage: convert_official.py --imagenet CHECKPOINT OUT.fbnn")
+        import fracbnn_mobile_export as fx
+        n, g = fx.convert_imagenet(argv[2], argv[3])
+        print("wrote %s: %d bytes, %d ops, %d tensors, %d classes" % (argv[3], n, len(g.ops), len(g.tensors),
+                                                                      len(g.labels)))
+        return
     here = os.path.dirname(os.path.abspath(__file__))
     npz = argv[1] if len(argv) > 1 else os.path.join(here, "..", "..", "shared", "data",
                                                      "fracbnn_cifar10_official.npz")

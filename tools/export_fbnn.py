@@ -236,6 +236,36 @@ def write_golden(prefix, model_path, images):
     return logits
 
 
+def export_mobile(args, sd, config, gate, labels, invert):
+    """A checkpoint of fracbnn_torch.mobile.FracMobileNet (arch "mobile"):
+    the ImageNet block structure; graph of tools/fracbnn_mobile_export.py.
+    Self-check: run_reference on the file == mobile_exact_forward bit for bit."""
+    import torch
+    import fracbnn_mobile_export as fx
+    from fracbnn_torch.mobile import mobile_exact_forward
+    name = args.name or ("FracBNN mobile %s" % os.path.basename(args.checkpoint))
+    nbytes, g = fx.convert(sd, args.out, config, labels, name, resize=args.resize, invert=invert, gate=gate)
+    print("wrote %s: %d bytes, %d ops, blocks %s, %d classes%s" % (
+        args.out, nbytes, len(g.ops), config["blocks"], len(labels), "" if gate else " (PG gate disabled)"))
+    if args.golden_prefix or not args.no_check:
+        images = golden_images(args.golden_images, config["in_ch"], config["in_hw"])
+        ref = ff.run_reference(ff.read_fbnn(args.out), images)
+        if not args.no_check:
+            p = fx.folded(fx.check_state_dict(sd, config), config, gate)
+            pt = mobile_exact_forward({k: torch.from_numpy(v) for k, v in p.items()}, config,
+                                      torch.from_numpy(images)).numpy()
+            if pt.tobytes() != ref.astype(np.float32).reshape(pt.shape).tobytes():
+                raise ExportError("self-check failed: run_reference on the file differs from the "
+                                  "PyTorch exact path in %d of %d logits" % (int(np.sum(pt != ref.reshape(pt.shape))),
+                                                                          ref.size))
+            print("self-check: run_reference == PyTorch exact logits bit for bit on %d images" % len(images))
+        if args.golden_prefix:
+            write_golden(args.golden_prefix, args.out, images)
+            print("wrote golden vectors %s{golden_inputs.u8,golden_logits.f32,golden.txt} (%d images)"
+                  % (args.golden_prefix, len(images)))
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint")
@@ -249,7 +279,7 @@ def main(argv=None):
     ap.add_argument("--resolution", type=int, default=None, help="thermometer resolution R (default 8)")
     ap.add_argument("--invert", type=int, choices=(0, 1), default=None,
                     help="meta invert flag (default: 1 for Fashion-MNIST labels, else 0)")
-    ap.add_argument("--resize", type=int, choices=(0, 1), default=0, help="meta resize mode")
+    ap.add_argument("--resize", type=int, choices=(0, 1, 2), default=0, help="meta resize mode")
     ap.add_argument("--golden-prefix", default=None, help="write PREFIXgolden_{inputs.u8,logits.f32,.txt}")
     ap.add_argument("--golden-images", default="random:16",
                     help="random:N | fashion-mnist-test:N | cifar10-846:N | FILE.npy")
@@ -284,6 +314,8 @@ def main(argv=None):
     else:
         labels = [l.strip() for l in args.labels.split(",")]
     invert = args.invert if args.invert is not None else int(labels == FMNIST_LABELS)
+    if ours and config.get("arch") == "mobile":
+        return export_mobile(args, sd, config, gate, labels, invert)
     name = args.name or ("FracBNN ResNet %s" % os.path.basename(args.checkpoint))
     p, stages, nbytes = export_state_dict(sd, args.out, in_ch=in_ch, in_hw=in_hw, resolution=resolution,
                                           labels=labels, name=name, gate=gate, invert=invert,

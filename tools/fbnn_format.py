@@ -164,8 +164,8 @@ class GraphBuilder:
         file_size = data_off + len(data)
 
         out = bytearray(file_size)
-        struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR, VERSION_MINOR,
-                         file_size, 0, HEADER_SIZE, 0, n_t, tensors_off, n_v, values_off,
+        struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR,
+                         max(VERSION_MINOR, 2 if self.resize == 2 else 0), file_size, 0, HEADER_SIZE, 0, n_t, tensors_off, n_v, values_off,
                          n_o, ops_off, meta_off, META_SIZE, data_off, len(data))
         for i, (dtype, dims, payload) in enumerate(self.tensors):
             d = list(dims) + [1] * (4 - len(dims))

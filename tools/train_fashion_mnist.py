@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fracbnn_torch import FracResNet  # noqa: E402
+from fracbnn_torch.mobile import FracMobileNet  # noqa: E402
 from fracbnn_torch.data import train_val_split, augment, FMNIST_LABELS  # noqa: E402
 
 
@@ -42,6 +43,13 @@ def parse(argv=None):
     ap.add_argument("--out", default="out/fmnist", help="checkpoint directory")
     ap.add_argument("--width", type=int, default=32, help="base width (stage widths w, 2w, 4w)")
     ap.add_argument("--blocks", type=ints, default=[1, 1, 2], help="blocks per stage, e.g. 1,1,2")
+    ap.add_argument("--arch", choices=("resnet", "mobile"), default="resnet",
+                    help="resnet: the CIFAR-style ResNet; mobile: the ImageNet FracBNN block structure "
+                         "(PG 3x3 + PG 1x1, Q4 shortcuts), scaled down")
+    ap.add_argument("--stem-out", type=int, default=16, help="mobile: stem output channels")
+    ap.add_argument("--stem-stride", type=int, default=2, help="mobile: stem stride (2 as on ImageNet)")
+    ap.add_argument("--mobile-blocks", default="16:32:1,32:64:2,64:64:1,64:128:2,128:128:1",
+                    help="mobile: blocks as in:out:stride,...")
     ap.add_argument("--resolution", type=int, default=8, help="thermometer resolution R")
     ap.add_argument("--epochs", type=ints, default=[2, 9, 1], help="epochs of steps 1,2,3")
     ap.add_argument("--lr", type=floats, default=[2e-3, 1e-3, 5e-4], help="peak Adam LR of steps 1,2,3")
@@ -120,8 +128,13 @@ def main(argv=None):
     steps_per_epoch = n // args.batch   # drop the last partial batch
     total_epochs = sum(args.epochs)
 
-    model = FracResNet(in_ch=1, in_hw=28, num_classes=10, width=args.width, blocks=args.blocks,
-                       resolution=args.resolution, threshold_init=args.threshold_init)
+    if args.arch == "mobile":
+        mb = [tuple(int(v) for v in b.split(":")) for b in args.mobile_blocks.split(",")]
+        model = FracMobileNet(in_ch=1, in_hw=28, num_classes=10, stem_out=args.stem_out, stem_stride=args.stem_stride,
+                              blocks=mb, resolution=args.resolution, threshold_init=args.threshold_init)
+    else:
+        model = FracResNet(in_ch=1, in_hw=28, num_classes=10, width=args.width, blocks=args.blocks,
+                           resolution=args.resolution, threshold_init=args.threshold_init)
     if not args.no_channels_last:
         model = model.to(memory_format=torch.channels_last)
     start_epoch, step, history = 0, 0, []
@@ -203,7 +216,7 @@ def main(argv=None):
     with torch.no_grad():
         nz = 0
         for name, prm in model.named_parameters():
-            if name.endswith("conv1.weight") or name.endswith("conv2.weight"):
+            if prm.dim() == 4:   # every binary conv's latent weight
                 z = prm == 0
                 nz += int(z.sum())
                 prm[z] = -1e-12

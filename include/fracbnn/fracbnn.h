@@ -169,7 +169,7 @@ typedef struct fbnn_model_info {
     uint32_t therm_bits;       /**< thermometer bits per colour B (0 if none) */
     uint32_t num_classes;      /**< length of the logits */
     uint32_t num_ops;          /**< ops in the graph */
-    uint32_t resize_mode;      /**< 0 = shorter side + centre crop, 1 = stretch */
+    uint32_t resize_mode;      /**< 0 = shorter side + centre crop, 1 = stretch, 2 = shorter side to 8/7 of the input + centre crop (ImageNet 256/224) */
     uint32_t invert;           /**< 1 if the model expects 255 - p */
     size_t file_bytes;         /**< size of the model file */
     size_t weight_bytes;       /**< bytes of constant tensors */

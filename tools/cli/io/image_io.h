@@ -140,6 +140,10 @@ void fbnn_image_free(fbnn_image *img);
  *      so the crop is exactly centred (an odd surplus blends the two
  *      middle pixels rather than favouring one side).
  *    - resize_mode 1: stretch, `sx = W/w`, `sy = H/h`, no crop.
+ *    - resize_mode 2: as mode 0 with `s` multiplied by 8/7: the shorter
+ *      side becomes 8/7 of the input size (256 for 224, the standard
+ *      ImageNet evaluation "resize 256, centre crop 224"), then the centred
+ *      HxW window is taken.
  * 3. Resampling, separably per axis (first rows, then columns):
  *    - where the axis shrinks or keeps its size (scale <= 1): exact area
  *      averaging (box filter): an output pixel is the mean of the source
@@ -157,7 +161,8 @@ void fbnn_image_free(fbnn_image *img);
  * @param img          image from fbnn_image_load() (channels 1 or 3)
  * @param C            1 or 3
  * @param H, W         model input size, 1..FBNN_IMAGE_MAX_DIM
- * @param resize_mode  0 (shorter side + centre crop) or 1 (stretch)
+ * @param resize_mode  0 (shorter side + centre crop), 1 (stretch) or 2 (shorter
+ *                     side to 8/7 of the input size + centre crop)
  * @param invert       0 or 1 (255 - v)
  * @param out_chw      C*H*W bytes, written on success
  * @return FBNN_IO_OK, FBNN_IO_ERR_ARG or FBNN_IO_ERR_NOMEM (scratch memory

@@ -152,7 +152,7 @@ int fbnn_image_to_input(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t 
     if (H == 0 || W == 0 || H > FBNN_IMAGE_MAX_DIM || W > FBNN_IMAGE_MAX_DIM)
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "invalid model input size %lux%lu",
                        (unsigned long)W, (unsigned long)H);
-    if (resize_mode > 1)
+    if (resize_mode > 2)
         return fbnn_io_set_err(err, err_size, FBNN_IO_ERR_ARG, "unknown resize mode %lu",
                        (unsigned long)resize_mode);
 
@@ -161,9 +161,11 @@ int fbnn_image_to_input(const fbnn_image *img, uint32_t C, uint32_t H, uint32_t 
     sc = img->channels;
     K = (C == 1) ? 1 : sc; /* channels carried through the resampling */
 
-    if (resize_mode == 0) {
+    if (resize_mode == 0 || resize_mode == 2) {
         double s1 = (double)W / sw, s2 = (double)H / sh;
         double s = s1 > s2 ? s1 : s2;
+        if (resize_mode == 2)
+            s *= 8.0 / 7.0; /* ImageNet evaluation: shorter side 256 for a 224 crop */
         sx = sy = s;
         ox = ((double)sw * s - W) / 2.0;
         oy = ((double)sh * s - H) / 2.0;
