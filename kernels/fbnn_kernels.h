@@ -124,6 +124,51 @@ int fbnn_k_bconv(const uint32_t *in, const uint32_t *weights,
                  const fbnn_conv_params *p, fbnn_real *out);
 
 /**
+ * Threshold epilogue (FINN-style) of one integer sum s: 1 (+1) iff
+ * s >= t (flip == 0) or s <= t (flip == 1, where the folded BN scale is
+ * negative). Integers only.
+ */
+static inline int fbnn_thr_bit(int32_t s, int32_t t, int32_t flip)
+{
+    return flip ? (s <= t) : (s >= t);
+}
+
+/** Check the sizes of a binary FC: 1 <= n_in < 2^24, n_in <= 32*n_words,
+ *  1 <= n_words, 1 <= n_out <= FBNN_K_MAX_DIM. 0 if valid. */
+static inline int fbnn_k_bfc_check(int32_t n_words, int32_t n_in, int32_t n_out)
+{
+    if (n_in < 1 || n_in >= (1 << 24) || n_words < 1 || n_words > (1 << 24)) return FBNN_K_EBADARG;
+    if ((int64_t)n_in > 32 * (int64_t)n_words) return FBNN_K_EBADARG;
+    return (n_out < 1 || n_out > FBNN_K_MAX_DIM) ? FBNN_K_EBADARG : FBNN_K_OK;
+}
+
+/**
+ * Binary conv with the threshold epilogue: the fbnn_k_bconv sum s of output
+ * channel o (never converted to float) becomes bit o of the packed output
+ * [out_h][out_w][FBNN_WORDS(out_c)] via fbnn_thr_bit(s, thr[2o], thr[2o+1]).
+ */
+int fbnn_k_bconv_thr(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                     const fbnn_conv_params *p, uint32_t *out);
+
+/** fbnn_k_bconv_thr for output rows [y0, y1) only (the rest of out untouched). */
+int fbnn_k_bconv_thr_rows(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                          const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out);
+
+/**
+ * Binary fully connected layer over n_words packed words holding n_in
+ * channels (a whole packed map); weights [n_out][n_words] in the same
+ * layout. y[o] = (fbnn_real)(n_in - 2*popcount(x ^ w[o])) * scale[o] + bias[o]
+ * (multiply, then add).
+ */
+int fbnn_k_bfc(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+               const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);
+
+/** Binary FC with the threshold epilogue: bit o of out [FBNN_WORDS(n_out)]
+ *  is fbnn_thr_bit(sum[o], thr[2o], thr[2o+1]). */
+int fbnn_k_bfc_thr(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                   const int32_t *thr, int32_t n_out, uint32_t *out);
+
+/**
  * Padding value of a binary conv: add to a zero-padded fbnn_k_bconv output
  * `out` the taps padded with pad_value (+1 or -1; 0 = no change), i.e.
  * pad_value * sum_c w over the padded taps of each border window, in place.

@@ -40,7 +40,10 @@ enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
     X(QUANT2, 11, quant2, 1, 1, 0, 0, 0, FBNN_OPF_CHAIN_END, 0)                                             \
     X(SIGN, 12, sign, 1, 1, 0, 0, 0, 0, 0)                                                                  \
     X(CONCAT, 13, concat, 2, 4, 0, 0, 0, 0, 0)                                                              \
-    X(QUANT_UNIFORM, 14, quant_uniform, 1, 1, 1, 1, 0, FBNN_OPF_INPLACE, 0)
+    X(QUANT_UNIFORM, 14, quant_uniform, 1, 1, 1, 1, 0, FBNN_OPF_INPLACE, 0)                                \
+    X(BFC, 15, bfc, 1, 1, 3, 0, 0, 0, 0) /* binary FC, real out: weight bits, scale, bias */                 \
+    X(BCONV_THR, 16, bconv_thr, 1, 1, 2, 3, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* bits out: thresholds */ \
+    X(BFC_THR, 17, bfc_thr, 1, 1, 2, 0, 0, 0, 0) /* binary FC, bits out via thresholds */
 
 #define FBNN_OP_ENUM_(E, code, name, ...) FBNN_OP_##E = code,
 #define FBNN_OP_COUNT_(E, code, name, ...) +1

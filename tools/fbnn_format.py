@@ -22,6 +22,7 @@ import numpy as np
 MAGIC = b"FBNN"
 VERSION_MAJOR = 1
 VERSION_MINOR = 0
+MINOR2_OPS = (15, 16, 17)   # op types added in format 1.2 (issue 18, part A)
 HEADER_SIZE = 64
 TENSOR_ENTRY = 32
 VALUE_ENTRY = 16
@@ -96,6 +97,14 @@ class GraphBuilder:
             raise FormatError("parameter tensor contains NaN or Inf")
         return self._tensor(DT_F32, arr.shape, arr.astype("<f4").tobytes())
 
+    def i32(self, arr):
+        arr = np.ascontiguousarray(np.asarray(arr, dtype=np.int64))
+        if arr.ndim == 0:
+            arr = arr.reshape(1)
+        if np.any(arr < -2 ** 31) or np.any(arr > 2 ** 31 - 1):
+            raise FormatError("I32 tensor value out of range")
+        return self._tensor(DT_I32, arr.shape, arr.astype("<i4").tobytes())
+
     def bits(self, w):
         w = np.asarray(w)
         co, ci, kh, kw = w.shape
@@ -164,8 +173,11 @@ class GraphBuilder:
         file_size = data_off + len(data)
 
         out = bytearray(file_size)
-        struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR,
-                         max(VERSION_MINOR, 2 if self.resize == 2 else 0), file_size, 0, HEADER_SIZE, 0, n_t, tensors_off, n_v, values_off,
+        # minor 2 only when a feature of format 1.2 is used (meta resize
+        # mode 2, or an op of 1.2: bfc, bconv_thr, bfc_thr)
+        minor = 2 if (self.resize == 2 or any(op[0] in MINOR2_OPS for op in self.ops)) else VERSION_MINOR
+        struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR, minor,
+                         file_size, 0, HEADER_SIZE, 0, n_t, tensors_off, n_v, values_off,
                          n_o, ops_off, meta_off, META_SIZE, data_off, len(data))
         for i, (dtype, dims, payload) in enumerate(self.tensors):
             d = list(dims) + [1] * (4 - len(dims))

@@ -500,3 +500,126 @@ class QuantUniform(OpRow):
         lo, hi = e.raw[e.params[0]][1]
         e.body.append("    rc |= fbnn_k_quant_uniform(%s, %d, %d, %s, %s, %s);"
                       % (e.X[0], e.xc * e.xh * e.xw, e.attrs[0], e.c_float(lo), e.c_float(hi), e.Y[0]))
+
+
+# ---------------------------------------------------------------------------
+# binary FC and the threshold epilogue (issue 18, format 1.2)
+# ---------------------------------------------------------------------------
+def _bfc_sum(x, wt):
+    """Exact integer dot products of {-1,+1} x [N,C,H,W] with wt [M,C,H,W]."""
+    n = x.shape[0]
+    return np.einsum("nk,mk->nm", x.reshape(n, -1).astype(np.int64),
+                     wt.reshape(wt.shape[0], -1).astype(np.int64))
+
+
+def _thr_bits(s, thr, axis_shape):
+    """Threshold epilogue on integer sums s [N,M,...]: +1 iff s >= t
+    (flip 0) or s <= t (flip 1); thr is I32 [M,2]."""
+    t = thr[:, 0].astype(np.int64).reshape(axis_shape)
+    f = thr[:, 1].reshape(axis_shape)
+    return np.where(np.where(f == 1, s <= t, s >= t), 1.0, -1.0).astype(np.float32)
+
+
+def _thresholds(g, thr, flip, n, what):
+    thr = np.asarray(thr).reshape(-1)
+    flip = np.asarray(flip).reshape(-1)
+    if thr.size != n or flip.size != n:
+        raise FormatError("%s: %d thresholds / %d flips for %d output channels" % (what, thr.size, flip.size, n))
+    if not np.all(np.isin(flip, (0, 1))):
+        raise FormatError("%s: every flip must be 0 or 1" % what)
+    if np.any(np.asarray(thr, dtype=np.float64) != np.round(np.asarray(thr, dtype=np.float64))):
+        raise FormatError("%s: thresholds must be integers" % what)
+    lim = 2 ** 31 - 1
+    t = np.clip(np.asarray(thr, dtype=np.int64), -lim, lim)
+    return g.i32(np.stack([t, flip.astype(np.int64)], axis=1))
+
+
+def _bfc_weight(g, x, weight, what):
+    weight = np.asarray(weight)
+    c, h, w = g.shape(x)
+    if weight.ndim != 2 or weight.shape[1] != c * h * w:
+        raise FormatError("%s weight %r does not fit %d inputs" % (what, weight.shape, c * h * w))
+    if c * h * w >= 1 << 24:
+        raise FormatError("%s: %d inputs >= 2^24" % (what, c * h * w))
+    return weight.reshape(weight.shape[0], c, h, w)
+
+
+@op_row
+class BFC(OpRow):
+    code, name = 15, "bfc"
+
+    @staticmethod
+    def build(g, x, weight, scale, bias):
+        """Binary FC over packed bits; weight [M, C*H*W] in C,H,W order
+        (w > 0 -> +1); y = sum * scale + bias (XNOR alpha and BN folded)."""
+        g._expect(x, (VK_BITS,), "bfc")
+        w4 = _bfc_weight(g, x, weight, "bfc")
+        m = w4.shape[0]
+        scale = np.asarray(scale, dtype=np.float32).reshape(-1)
+        bias = np.asarray(bias, dtype=np.float32).reshape(-1)
+        if scale.size != m or bias.size != m:
+            raise FormatError("bfc: scale/bias need %d entries" % m)
+        return g._op(BFC.code, [x], VK_REAL, (m, 1, 1), [g.bits(w4), g.f32(scale), g.f32(bias)])
+
+    @staticmethod
+    def ref(x, P, attrs, r):
+        f32 = np.float32
+        s = _bfc_sum(x, P[0]).astype(f32)
+        y = (s * P[1].reshape(1, -1)).astype(f32) + P[2].reshape(1, -1)
+        return y.astype(f32).reshape(x.shape[0], -1, 1, 1)
+
+    @staticmethod
+    def hls(e):
+        c, h, w = e.xc, e.xh, e.xw
+        e.body.append("    rc |= fbnn_k_bfc(%s, %d, %d, %s, %s, %s, %d, %s);"
+                      % (e.X[0], h * w * ((c + 31) // 32), c * h * w, e.tname(e.params[0]),
+                         e.tname(e.params[1]), e.tname(e.params[2]), e.c, e.Y[0]))
+
+
+@op_row
+class BConvThr(OpRow):
+    code, name = 16, "bconv_thr"
+
+    @staticmethod
+    def build(g, x, weight, thr, flip, stride=1, pad=1):
+        """Binary conv (zero padding) + threshold epilogue, bits out."""
+        g._expect(x, (VK_BITS,), "bconv_thr")
+        weight, co, k, h, w = _conv_weight(g, x, weight, "bconv_thr")
+        ho, wo = _conv_out(h, w, k, stride, pad)
+        t = _thresholds(g, thr, flip, co, "bconv_thr")
+        return g._op(BConvThr.code, [x], VK_BITS, (co, ho, wo), [g.bits(weight), t], (k, stride, pad))
+
+    @staticmethod
+    def ref(x, P, attrs, r):
+        k, s, p = attrs
+        return _thr_bits(_conv_sum(x, P[0], s, p), P[1], (1, -1, 1, 1))
+
+    @staticmethod
+    def hls(e):
+        _hls_conv(e, "fbnn_k_bconv_thr(%s, %s, %s, &p, %s)"
+                  % (e.X[0], e.tname(e.params[0]), e.tname(e.params[1]), e.Y[0]))
+
+
+@op_row
+class BFCThr(OpRow):
+    code, name = 17, "bfc_thr"
+
+    @staticmethod
+    def build(g, x, weight, thr, flip):
+        """Binary FC + threshold epilogue, bits out [M,1,1]."""
+        g._expect(x, (VK_BITS,), "bfc_thr")
+        w4 = _bfc_weight(g, x, weight, "bfc_thr")
+        m = w4.shape[0]
+        t = _thresholds(g, thr, flip, m, "bfc_thr")
+        return g._op(BFCThr.code, [x], VK_BITS, (m, 1, 1), [g.bits(w4), t])
+
+    @staticmethod
+    def ref(x, P, attrs, r):
+        return _thr_bits(_bfc_sum(x, P[0]), P[1], (1, -1)).reshape(x.shape[0], -1, 1, 1)
+
+    @staticmethod
+    def hls(e):
+        c, h, w = e.xc, e.xh, e.xw
+        e.body.append("    rc |= fbnn_k_bfc_thr(%s, %d, %d, %s, %s, %d, %s);"
+                      % (e.X[0], h * w * ((c + 31) // 32), c * h * w, e.tname(e.params[0]),
+                         e.tname(e.params[1]), e.c, e.Y[0]))

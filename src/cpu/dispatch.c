@@ -243,6 +243,9 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->pack_sign = fbnn_k_pack_sign;
     t->quant_uniform = fbnn_k_quant_uniform;
     t->bconv_pad_value = fbnn_k_bconv_pad_value;
+    t->bconv_thr_rows = fbnn_k_bconv_thr_rows;
+    t->bfc = fbnn_k_bfc;
+    t->bfc_thr = fbnn_k_bfc_thr;
     /* The portable fused chain for every optimised set (those with a
      * chain kernel of their own set it in their row's fill); the scalar
      * set runs the reference ops one by one. */

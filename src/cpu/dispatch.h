@@ -51,6 +51,12 @@ typedef int (*fbnn_fc_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, 
 typedef int (*fbnn_pack_sign_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);
 typedef int (*fbnn_bconv_pad_value_fn)(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value,
                                        fbnn_real *out);
+typedef int (*fbnn_bconv_thr_rows_fn)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                                      const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out);
+typedef int (*fbnn_bfc_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                           const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);
+typedef int (*fbnn_bfc_thr_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                               const int32_t *thr, int32_t n_out, uint32_t *out);
 typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
                                      fbnn_real *y);
 
@@ -111,6 +117,12 @@ typedef struct fbnn_kernel_table {
     fbnn_pack_sign_fn pack_sign;
     fbnn_quant_uniform_fn quant_uniform;
     fbnn_bconv_pad_value_fn bconv_pad_value; /* border correction of a bconv padded with +1/-1 */
+    /* Binary ops of issue 18: conv with the threshold epilogue (rows
+     * [y0, y1), bits out), binary FC (real out) and binary FC with the
+     * threshold epilogue (bits out). */
+    fbnn_bconv_thr_rows_fn bconv_thr_rows;
+    fbnn_bfc_fn bfc;
+    fbnn_bfc_thr_fn bfc_thr;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */

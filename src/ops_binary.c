@@ -1,0 +1,184 @@
+/**
+ * @file ops_binary.c
+ * @brief Check and run functions of the binary ops of issue 18 (rows in
+ * ops.c): bfc (binary fully connected, real out), bconv_thr (binary conv
+ * with the FINN-style threshold epilogue, bits out) and bfc_thr (binary FC
+ * with the threshold epilogue, bits out).
+ *
+ * Thresholds are one I32 tensor [C_out, 2]: (t, flip) per output channel;
+ * the output bit is +1 iff sum >= t (flip 0) or sum <= t (flip 1). The
+ * integer sums never become floats (models/FORMAT.md 2.4).
+ */
+#include "ops_impl.h"
+
+/* The threshold tensor of op (param index pi) for c output channels:
+ * I32 [c, 2], every flip 0 or 1. */
+static fbnn_status check_thr(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, uint32_t pi,
+                             uint32_t c, const char *nm, fbnn_error *err)
+{
+    const fbnn_tensor_desc *t = &m->tensors[op->param[pi]];
+    const uint8_t *b;
+    uint32_t o;
+    if (t->dtype != FBNN_DT_I32 || t->ndim != 2 || t->dims[0] != c || t->dims[1] != 2u)
+        FBNN_SHAPE_FAIL("op %u (%s): thresholds must be an I32 tensor [%u,2] (threshold, flip)", i, nm, c);
+    b = (const uint8_t *)t->data;
+    for (o = 0; o < c; ++o) {
+        /* little-endian int32 at 8*o + 4, read bytewise (no alignment or host-order assumption) */
+        const uint8_t *f = b + 8u * o + 4u;
+        uint32_t v = (uint32_t)f[0] | ((uint32_t)f[1] << 8) | ((uint32_t)f[2] << 16) | ((uint32_t)f[3] << 24);
+        if (v > 1u)
+            FBNN_ATTR_FAIL("op %u (%s): flip of output channel %u is %ld, must be 0 or 1", i, nm, o,
+                           (long)(int32_t)v);
+    }
+    return FBNN_OK;
+}
+
+/* Binary FC weights: BITS [n_out, H, W, C] over a packed input [C,H,W]. */
+static fbnn_status check_bfc_common(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, const char *nm,
+                                    uint32_t want_out, fbnn_error *err)
+{
+    const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
+    const fbnn_tensor_desc *w = &m->tensors[op->param[0]];
+    uint64_t n_in = (uint64_t)x->c * x->h * x->w;
+    if (x->kind != FBNN_VK_BITS || y->kind != want_out || y->h != 1 || y->w != 1)
+        FBNN_SHAPE_FAIL("op %u (%s): needs a packed-bit input and a %s [N,1,1] output", i, nm,
+                        want_out == FBNN_VK_REAL ? "real" : "packed-bit");
+    if (w->dtype != FBNN_DT_BITS || w->ndim != 4 || w->dims[0] != y->c || w->dims[1] != x->h ||
+        w->dims[2] != x->w || w->dims[3] != x->c)
+        FBNN_SHAPE_FAIL("op %u (%s): weight must be BITS [%u,%u,%u,%u] (outputs, H, W, C of the input)", i, nm,
+                        y->c, x->h, x->w, x->c);
+    if (n_in >= ((uint64_t)1 << 24))
+        FBNN_SHAPE_FAIL("op %u (%s): %llu inputs >= 2^24, sums would not be exact", i, nm, (unsigned long long)n_in);
+    return FBNN_OK;
+}
+
+/* -------------------------------------------------------------------- bfc */
+fbnn_status fbnn_op_check_bfc(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, const char *nm,
+                              fbnn_error *err)
+{
+    uint32_t n = m->values[op->out].c;
+    fbnn_status st = check_bfc_common(m, i, op, nm, FBNN_VK_REAL, err);
+    if (st != FBNN_OK) return st;
+    if (!fbnn_is_f32_vec(&m->tensors[op->param[1]], n)) FBNN_SHAPE_FAIL("op %u (bfc): scale must be %u floats", i, n);
+    if (!fbnn_is_f32_vec(&m->tensors[op->param[2]], n)) FBNN_SHAPE_FAIL("op %u (bfc): bias must be %u floats", i, n);
+    return FBNN_OK;
+}
+
+static void bfc_sizes(const struct fbnn_model *m, const fbnn_op_desc *op, int32_t *n_words, int32_t *n_in)
+{
+    const fbnn_value_desc *x = &m->values[op->in[0]];
+    *n_words = (int32_t)(x->h * x->w * (uint32_t)FBNN_WORDS(x->c));
+    *n_in = (int32_t)(x->c * x->h * x->w);
+}
+
+int fbnn_op_run_bfc(fbnn_context *ctx, const fbnn_op_desc *op)
+{
+    const struct fbnn_model *m = ctx->model;
+    int32_t nw, n_in;
+    bfc_sizes(m, op, &nw, &n_in);
+    return ctx->kt.bfc((const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), nw, n_in,
+                       (const uint32_t *)m->tensors[op->param[0]].data, fbnn_op_tdata(m, op, 1),
+                       fbnn_op_tdata(m, op, 2), (int32_t)m->values[op->out].c,
+                       (fbnn_real *)fbnn_ctx_value(ctx, op->out));
+}
+
+/* ---------------------------------------------------------------- bfc_thr */
+fbnn_status fbnn_op_check_bfc_thr(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, const char *nm,
+                                  fbnn_error *err)
+{
+    fbnn_status st = check_bfc_common(m, i, op, nm, FBNN_VK_BITS, err);
+    if (st != FBNN_OK) return st;
+    return check_thr(m, i, op, 1, m->values[op->out].c, nm, err);
+}
+
+int fbnn_op_run_bfc_thr(fbnn_context *ctx, const fbnn_op_desc *op)
+{
+    const struct fbnn_model *m = ctx->model;
+    int32_t nw, n_in;
+    bfc_sizes(m, op, &nw, &n_in);
+    return ctx->kt.bfc_thr((const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), nw, n_in,
+                           (const uint32_t *)m->tensors[op->param[0]].data,
+                           (const int32_t *)m->tensors[op->param[1]].data, (int32_t)m->values[op->out].c,
+                           (uint32_t *)fbnn_ctx_value(ctx, op->out));
+}
+
+/* -------------------------------------------------------------- bconv_thr */
+fbnn_status fbnn_op_check_bconv_thr(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, const char *nm,
+                                    fbnn_error *err)
+{
+    const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
+    const fbnn_tensor_desc *w = &m->tensors[op->param[0]];
+    int32_t k = op->attr[0], s = op->attr[1], p = op->attr[2];
+    fbnn_status st;
+    if ((st = fbnn_check_window_attrs(i, op, nm, 1, err)) != FBNN_OK) return st;
+    if (x->kind != FBNN_VK_BITS || y->kind != FBNN_VK_BITS)
+        FBNN_SHAPE_FAIL("op %u (%s): input and output must be packed bits", i, nm);
+    if (w->dtype != FBNN_DT_BITS || w->dims[1] != (uint32_t)k || w->dims[2] != (uint32_t)k || w->dims[3] != x->c ||
+        w->dims[0] != y->c)
+        FBNN_SHAPE_FAIL("op %u (%s): weight [%u,%u,%u,%u] does not fit %u->%u channels, kernel %d", i, nm, w->dims[0],
+                        w->dims[1], w->dims[2], w->dims[3], x->c, y->c, k);
+    if ((uint64_t)k * k * x->c >= ((uint64_t)1 << 24))
+        FBNN_SHAPE_FAIL("op %u (%s): k*k*Cin >= 2^24, sums would not be exact", i, nm);
+    if (y->h != (uint32_t)fbnn_check_out_size(x->h, k, s, p) || y->w != (uint32_t)fbnn_check_out_size(x->w, k, s, p))
+        FBNN_SHAPE_FAIL("op %u (%s): output %ux%u, expected %dx%d", i, nm, y->h, y->w,
+                        fbnn_check_out_size(x->h, k, s, p), fbnn_check_out_size(x->w, k, s, p));
+    return check_thr(m, i, op, 1, y->c, nm, err);
+}
+
+typedef struct thr_job {
+    const fbnn_kernel_table *kt;
+    const uint32_t *in, *w;
+    const int32_t *thr;
+    fbnn_conv_params p;
+    uint32_t *out;
+    int32_t slice;
+    int rc[FBNN_MAX_THREADS];
+} thr_job;
+
+static void thr_task(void *arg, uint32_t task, uint32_t worker)
+{
+    thr_job *j = (thr_job *)arg;
+    int32_t a = (int32_t)task * j->slice;
+    int32_t b = j->p.out_h - a < j->slice ? j->p.out_h : a + j->slice;
+    int rc = j->kt->bconv_thr_rows(j->in, j->w, j->thr, &j->p, a, b, j->out);
+    if (rc != FBNN_K_OK) j->rc[worker] = rc;
+}
+
+/* Rows are split over the context's threads: each output pixel's word is
+ * computed by exactly the same code whichever thread runs it, so results
+ * are bit-identical for any thread count. */
+int fbnn_op_run_bconv_thr(fbnn_context *ctx, const fbnn_op_desc *op)
+{
+    const struct fbnn_model *m = ctx->model;
+    const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
+    thr_job j;
+    fbnn_thread_pool *pool;
+    uint32_t n_threads, n_tasks, t;
+    j.kt = &ctx->kt;
+    j.in = (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]);
+    j.w = (const uint32_t *)m->tensors[op->param[0]].data;
+    j.thr = (const int32_t *)m->tensors[op->param[1]].data;
+    j.out = (uint32_t *)fbnn_ctx_value(ctx, op->out);
+    j.p.in_c = (int32_t)x->c;
+    j.p.in_h = (int32_t)x->h;
+    j.p.in_w = (int32_t)x->w;
+    j.p.out_c = (int32_t)y->c;
+    j.p.k = op->attr[0];
+    j.p.stride = op->attr[1];
+    j.p.pad = op->attr[2];
+    j.p.out_h = (int32_t)y->h;
+    j.p.out_w = (int32_t)y->w;
+    pool = fbnn_par_pool(ctx);
+    n_threads = pool ? fbnn_thread_pool_threads(pool) : 1u;
+    if (n_threads < 2 || y->h < 2u ||
+        (double)y->h * y->w * y->c * (double)j.p.k * j.p.k * FBNN_WORDS(x->c) < 8192.0)
+        return ctx->kt.bconv_thr_rows(j.in, j.w, j.thr, &j.p, 0, j.p.out_h, j.out);
+    n_tasks = n_threads < y->h ? n_threads : y->h;
+    j.slice = (int32_t)((y->h + n_tasks - 1u) / n_tasks);
+    n_tasks = (y->h + (uint32_t)j.slice - 1u) / (uint32_t)j.slice;
+    for (t = 0; t < FBNN_MAX_THREADS; ++t) j.rc[t] = FBNN_K_OK;
+    fbnn_thread_pool_run(pool, n_tasks, thr_task, &j);
+    for (t = 0; t < FBNN_MAX_THREADS; ++t)
+        if (j.rc[t] != FBNN_K_OK) return j.rc[t];
+    return FBNN_K_OK;
+}

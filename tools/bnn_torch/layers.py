@@ -1,0 +1,75 @@
+"""Binary layers with straight-through estimators (BinaryNet / XNOR-Net)."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import os
+import sys
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fracbnn_torch.layers import binarize  # noqa: E402  (w > 0 -> +1, clipped STE)
+
+
+class SignSTE(torch.autograd.Function):
+    """Forward x >= 0 -> +1 else -1 (FORMAT.md `sign`); backward hardtanh STE."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (x.abs() <= 1).to(g.dtype)
+
+
+def sign_ste(x):
+    return SignSTE.apply(x)
+
+
+class Act(nn.Module):
+    """The activation of a recipe: sign (binary) or hardtanh (the
+    float-activation comparison run of the same recipe)."""
+
+    def __init__(self, binary=True):
+        super().__init__()
+        self.binary = binary
+
+    def forward(self, x):
+        return sign_ste(x) if self.binary else F.hardtanh(x)
+
+
+class BinConv2d(nn.Conv2d):
+    """Binary-weight conv (zero padding, no bias). alpha=True: XNOR-Net
+    per-output-channel scale mean|W| (detached from nothing: gradients flow
+    through alpha as in the paper)."""
+
+    def __init__(self, cin, cout, k=3, stride=1, padding=1, alpha=False):
+        super().__init__(cin, cout, k, stride, padding, bias=False)
+        self.alpha = alpha
+
+    def scale(self):
+        return self.weight.abs().mean(dim=(1, 2, 3))
+
+    def forward(self, x):
+        y = F.conv2d(x, binarize(self.weight), None, self.stride, self.padding)
+        if self.alpha:
+            y = y * self.scale().view(1, -1, 1, 1)
+        return y
+
+
+class BinLinear(nn.Linear):
+    """Binary-weight fully connected layer (no bias); alpha as BinConv2d."""
+
+    def __init__(self, cin, cout, alpha=False):
+        super().__init__(cin, cout, bias=False)
+        self.alpha = alpha
+
+    def scale(self):
+        return self.weight.abs().mean(dim=1)
+
+    def forward(self, x):
+        y = F.linear(x, binarize(self.weight))
+        if self.alpha:
+            y = y * self.scale().view(1, -1)
+        return y

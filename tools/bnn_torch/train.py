@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""Train BinaryNetFM / XnorNetFM on Fashion-MNIST (validation split carved
+from the training set; the test split is never read here).
+
+  nice -n 10 /usr/bin/python3 -m bnn_torch.train --kind binarynet --out out/bnn_binarynet
+  (run from tools/; --float-act trains the float-activation comparison run)
+
+Adam with cosine LR decay (over the epochs or the wall-clock budget,
+whichever ends first), batch 128, random crop (pad 1), 1 thread.
+Writes OUT/final.pt (model state, config, per-epoch validation log) and
+keeps the best-validation epoch as OUT/best.pt.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fracbnn_torch.data import train_val_split, augment  # noqa: E402
+from bnn_torch.models import BinaryNetFM, XnorNetFM  # noqa: E402
+
+
+def evaluate(model, x, y, batch=1000):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            correct += int((model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum())
+    model.train()
+    return correct / len(x)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--kind", choices=("binarynet", "xnornet"), required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--widths", default="32,64,64")
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--float-act", action="store_true")
+    ap.add_argument("--budget-min", type=float, default=25.0,
+                    help="wall-clock budget: the LR schedule ends and training stops when it is used up")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    xtr, ytr, xva, yva = train_val_split(5000)
+    xtr, ytr = torch.from_numpy(xtr), torch.from_numpy(ytr)
+    xva, yva = torch.from_numpy(xva), torch.from_numpy(yva)
+    widths = tuple(int(v) for v in a.widths.split(","))
+    cls = BinaryNetFM if a.kind == "binarynet" else XnorNetFM
+    model = cls(widths, a.hidden, binary_act=not a.float_act)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    gen = torch.Generator().manual_seed(a.seed)
+    steps_per_epoch = (len(xtr) + a.batch - 1) // a.batch
+    total = steps_per_epoch * a.epochs
+    step, log, best = 0, [], -1.0
+    t0 = time.time()
+    for ep in range(a.epochs):
+        perm = torch.randperm(len(xtr), generator=gen)
+        te = time.time()
+        for i in range(steps_per_epoch):
+            idx = perm[i * a.batch:(i + 1) * a.batch]
+            xb = augment(xtr[idx], gen, pad=1, flip=False)
+            # cosine decay over whichever ends first: the epochs or the
+            # wall-clock budget (the shared machine's speed varies 10x)
+            prog = max(step / total, (time.time() - t0) / (60.0 * a.budget_min))
+            if prog >= 1.0:
+                break
+            for gp in opt.param_groups:
+                gp["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * prog))
+            loss = F.cross_entropy(model(xb), ytr[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            if i % 100 == 0:
+                print("ep %d step %d/%d loss %.4f (%.0f s)" % (ep, i, steps_per_epoch, float(loss), time.time() - t0),
+                      flush=True)
+        va = evaluate(model, xva, yva)
+        log.append(dict(epoch=ep + 1, val=va, epoch_s=time.time() - te, wall_s=time.time() - t0))
+        print("epoch %d val %.4f (%.0f s epoch, %.0f s total)" % (ep + 1, va, time.time() - te, time.time() - t0),
+              flush=True)
+        ck = dict(model=model.state_dict(), config=model.config, args=vars(a), log=log)
+        torch.save(ck, os.path.join(a.out, "final.pt"))
+        if va > best:
+            best = va
+            torch.save(ck, os.path.join(a.out, "best.pt"))
+        if (time.time() - t0) / 60.0 >= a.budget_min:
+            print("budget reached after epoch %d" % (ep + 1), flush=True)
+            break
+    with open(os.path.join(a.out, "train.json"), "w") as f:
+        json.dump(dict(log=log, wall_s=time.time() - t0, args=vars(a)), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
