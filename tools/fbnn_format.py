@@ -164,7 +164,10 @@ class GraphBuilder:
         file_size = data_off + len(data)
 
         out = bytearray(file_size)
-        struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR, VERSION_MINOR,
+        # The minor version is the highest any op needs (1.1 / 1.2 ops), so
+        # a file using only 1.0 ops stays readable by 1.0 libraries.
+        minor = max([VERSION_MINOR] + [BY_CODE[t].min_minor(a) for (t, _i, _o, _p, a) in self.ops if t in BY_CODE])
+        struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR, minor,
                          file_size, 0, HEADER_SIZE, 0, n_t, tensors_off, n_v, values_off,
                          n_o, ops_off, meta_off, META_SIZE, data_off, len(data))
         for i, (dtype, dims, payload) in enumerate(self.tensors):
