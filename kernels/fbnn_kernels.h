@@ -230,6 +230,64 @@ int fbnn_k_fc(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_r
 int fbnn_k_quant_uniform(const fbnn_real *x, int32_t n, int32_t bits,
                          fbnn_real lo, fbnn_real hi, fbnn_real *y);
 
+/**
+ * Shape of the 1.2 convolutions (real conv, k-bit conv, asymmetric binary
+ * conv): per-side padding; out = (in + pad_a + pad_b - k) / stride + 1.
+ */
+typedef struct fbnn_conv2_params {
+    int32_t in_c, in_h, in_w; /**< input channels (per plane for kconv), height, width */
+    int32_t out_c;            /**< output channels */
+    int32_t k;                /**< kernel size (k x k), 1..15 */
+    int32_t stride;           /**< 1..8 */
+    int32_t pad_t, pad_l, pad_b, pad_r; /**< padding per side, each 0..k-1 */
+    int32_t groups;           /**< rconv: groups (divides in_c and out_c); others: 1 */
+    int32_t planes;           /**< kconv: activation bit planes 1..4; others: 1 */
+    int32_t bases;            /**< kconv: weight bases 1..8; others: 1 */
+    int32_t out_h, out_w;     /**< must match the formula above */
+} fbnn_conv2_params;
+
+/** Check a fbnn_conv2_params (ranges, output size); 0 if valid. */
+int fbnn_k_conv2_params_check(const fbnn_conv2_params *p);
+
+/**
+ * Real-valued convolution (float32), groups (depthwise when groups == in_c),
+ * per-side zero padding. Input planar [in_c][in_h][in_w]: real (x_real) or,
+ * when x_real is NULL, 8-bit pixels x_u8 converted exactly to fbnn_real.
+ * Weights [out_c][in_c/groups][k][k], bias [out_c] (may be NULL = none).
+ * For each output: acc = 0; for ci of the group, ky, kx (in that order),
+ * skipping padded taps: acc = acc + w*x; out = acc + bias[o] (f32, no FMA).
+ */
+int fbnn_k_rconv(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,
+                 const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);
+
+/**
+ * DoReFa k-bit activation as bit planes: code = round_half_even(clamp(x, 0, 1)
+ * * (2^planes - 1)) (one f32 multiply; NaN -> 0); output packed bits
+ * [h][w][FBNN_WORDS(planes*c)], plane i of channel j is channel i*c + j, set
+ * iff bit i of the code is 1.
+ */
+int fbnn_k_quant_kbit(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes, uint32_t *out);
+
+/**
+ * k-bit / multi-base binary conv. Input: planes*in_c packed channels
+ * (fbnn_k_quant_kbit), activation a = sum_i 2^i b_i with b in {0, 1};
+ * weights [bases*out_c][k][k][FBNN_WORDS(in_c)] (bit 1 = +1), base m of
+ * output o is row m*out_c + o; alpha [bases*out_c]. Padded taps are a = 0.
+ * I_m = sum_i 2^i * sum over valid taps and channels b_i*w (exact integer,
+ * |I_m| <= (2^planes-1)*k*k*in_c < 2^24); out = 0; for m: out = out +
+ * alpha[m*out_c + o] * I_m (f32, in base order).
+ */
+int fbnn_k_kconv(const uint32_t *in, const uint32_t *weights, const fbnn_real *alpha,
+                 const fbnn_conv2_params *p, fbnn_real *out);
+
+/**
+ * Binary conv with per-side padding and padding value pad_value in
+ * {-1, 0, +1}: sum over taps of x*w where a padded tap is pad_value in every
+ * channel (exact integer, converted exactly).
+ */
+int fbnn_k_bconv_asym(const uint32_t *in, const uint32_t *weights, const fbnn_conv2_params *p,
+                      int32_t pad_value, fbnn_real *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,11 +24,12 @@ enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
  * X(ENUM, code, name, inputs min, inputs max, params, attrs, optional
  *   trailing attrs, flags (FBNN_OPF_*, ops.h), chain step kind
  *   (FBNN_CHAIN_*, cpu/dispatch.h; 0 = not a fused-chain step))
- * Codes are 1, 2, 3, ... in order (a static check in ops.c).
+ * Codes are ascending and unique, 1..max without gaps (a static check in
+ * ops.c).
  */
 #define FBNN_OP_LIST(X)                                                                                      \
     X(THERMOMETER, 1, thermometer, 1, 1, 0, 2, 0, 0, 0)                                                     \
-    X(BCONV, 2, bconv, 1, 1, 1, 3, 1, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* attr[3]: padding value */      \
+    X(BCONV, 2, bconv, 1, 1, 1, 3, 4, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* [V, Pl, Pb, Pr] */             \
     X(PGCONV, 3, pgconv, 1, 1, 2, 3, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0)                                  \
     X(AFFINE, 4, affine, 1, 1, 2, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_AFFINE)                                \
     X(RPRELU, 5, rprelu, 1, 1, 3, 0, 0, FBNN_OPF_INPLACE, FBNN_CHAIN_RPRELU)                                \
@@ -43,11 +44,15 @@ enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
     X(QUANT_UNIFORM, 14, quant_uniform, 1, 1, 1, 1, 0, FBNN_OPF_INPLACE, 0)                                \
     X(BFC, 15, bfc, 1, 1, 3, 0, 0, 0, 0) /* binary FC, real out: weight bits, scale, bias */                 \
     X(BCONV_THR, 16, bconv_thr, 1, 1, 2, 3, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* bits out: thresholds */ \
-    X(BFC_THR, 17, bfc_thr, 1, 1, 2, 0, 0, 0, 0) /* binary FC, bits out via thresholds */
+    X(BFC_THR, 17, bfc_thr, 1, 1, 2, 0, 0, 0, 0) /* binary FC, bits out via thresholds */                  \
+    X(RCONV, 18, rconv, 1, 1, 2, 7, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* K,S,Pt,Pl,Pb,Pr,G */           \
+    X(QUANT_KBIT, 19, quant_kbit, 1, 1, 0, 1, 0, 0, 0) /* planes */                                           \
+    X(KCONV, 20, kconv, 1, 1, 2, 8, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* K,S,Pt,Pl,Pb,Pr,planes,bases */
 
 #define FBNN_OP_ENUM_(E, code, name, ...) FBNN_OP_##E = code,
-#define FBNN_OP_COUNT_(E, code, name, ...) +1
-enum { FBNN_OP_LIST(FBNN_OP_ENUM_) FBNN_OP_MAX_TYPE = 0 FBNN_OP_LIST(FBNN_OP_COUNT_) };
+/* The largest code: codes ascend, so "0 *0 + c1 *0 + c2 ... *0 + cn" = cn. */
+#define FBNN_OP_LASTC_(E, code, name, ...) *0 + (code)
+enum { FBNN_OP_LIST(FBNN_OP_ENUM_) FBNN_OP_MAX_TYPE = 0 FBNN_OP_LIST(FBNN_OP_LASTC_) };
 
 #define FBNN_MAX_IN 4
 #define FBNN_MAX_PARAM 6

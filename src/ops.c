@@ -15,13 +15,14 @@
     [code] = {#nm, in_min, in_max, n_param, n_attr, flags, chain, fbnn_op_check_##nm, fbnn_op_run_##nm, n_opt},
 static const fbnn_op_row rows[FBNN_OP_MAX_TYPE + 1] = {FBNN_OP_LIST(FBNN_OP_ROW_)};
 
-/* The codes must be 1..FBNN_OP_MAX_TYPE, each once: a code past the end
- * fails to compile (initializer index out of bounds), and a gap or repeat
- * changes the sum or the sum of squares (C99 static check by array size). */
+/* The codes must be 1..FBNN_OP_MAX_TYPE, each once: a code past the end fails to
+ * compile (initializer index out of bounds), and a gap or repeat changes the
+ * sum or the sum of squares (C99 static check by array size). */
 #define FBNN_OP_SUM_(E, code, ...) +(code)
 #define FBNN_OP_SQ_(E, code, ...) +(code) * (code)
 #define FBNN_OP_N_ FBNN_OP_MAX_TYPE
-typedef char fbnn_op_codes_are_1_to_n[(0 FBNN_OP_LIST(FBNN_OP_SUM_)) == FBNN_OP_N_ * (FBNN_OP_N_ + 1) / 2 &&
+typedef char fbnn_op_codes_are_1_to_n[(0 FBNN_OP_LIST(FBNN_OP_SUM_)) ==
+                                                  FBNN_OP_N_ * (FBNN_OP_N_ + 1) / 2 &&
                                               (0 FBNN_OP_LIST(FBNN_OP_SQ_)) ==
                                                   FBNN_OP_N_ * (FBNN_OP_N_ + 1) * (2 * FBNN_OP_N_ + 1) / 6
                                           ? 1

@@ -66,6 +66,7 @@ fbnn_status fbnn_op_check_bconv(const struct fbnn_model *m, uint32_t i, const fb
 {
     int32_t pv = op->n_attr > 3 ? op->attr[3] : 0;
     if (pv < -1 || pv > 1) FBNN_ATTR_FAIL("op %u (%s): padding value %d not in {-1, 0, +1}", i, nm, pv);
+    if (op->n_attr > 4) return fbnn_op_check_bconv_asym(m, i, op, nm, err); /* per-side padding (1.2) */
     return check_conv(m, i, op, nm, FBNN_VK_BITS, err);
 }
 
@@ -102,6 +103,7 @@ int fbnn_op_run_bconv(fbnn_context *ctx, const fbnn_op_desc *op)
     fbnn_real *out = (fbnn_real *)fbnn_ctx_value(ctx, op->out);
     fbnn_conv_params p;
     int rc;
+    if (op->n_attr > 4) return fbnn_op_run_bconv_asym(ctx, op); /* per-side padding (1.2) */
     conv_params(m, op, &p);
     rc = fbnn_par_bconv(ctx, (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), w, &p, out);
     /* Padding with +1/-1 (Larq, daBNN): every bconv kernel pads with 0, and

@@ -56,4 +56,8 @@ static inline const float *fbnn_op_tdata(const struct fbnn_model *m, const fbnn_
 #define FBNN_DECLARE_OP_(E, code, name, ...) FBNN_DECLARE_OP(name)
 FBNN_OP_LIST(FBNN_DECLARE_OP_)
 
+/* bconv with per-side padding (7 attributes; ops_conv2.c), called by
+ * bconv's own check and run functions. */
+FBNN_DECLARE_OP(bconv_asym)
+
 #endif /* FBNN_OPS_IMPL_H */

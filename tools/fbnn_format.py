@@ -173,9 +173,11 @@ class GraphBuilder:
         file_size = data_off + len(data)
 
         out = bytearray(file_size)
-        # minor 2 only when a feature of format 1.2 is used (meta resize
-        # mode 2, or an op of 1.2: bfc, bconv_thr, bfc_thr)
-        minor = 2 if (self.resize == 2 or any(op[0] in MINOR2_OPS for op in self.ops)) else VERSION_MINOR
+        # The minor version is the highest any feature needs (1.1 / 1.2 ops,
+        # meta resize mode 2), so a file using only 1.0 features stays
+        # readable by 1.0 libraries.
+        minor = max([VERSION_MINOR, 2 if (self.resize == 2 or any(op[0] in MINOR2_OPS for op in self.ops)) else 0]
+                    + [BY_CODE[t].min_minor(a) for (t, _i, _o, _p, a) in self.ops if t in BY_CODE])
         struct.pack_into("<4sHHIIIIIIIIIIIIII", out, 0, MAGIC, VERSION_MAJOR, minor,
                          file_size, 0, HEADER_SIZE, 0, n_t, tensors_off, n_v, values_off,
                          n_o, ops_off, meta_off, META_SIZE, data_off, len(data))

@@ -129,8 +129,14 @@ def op_row(cls):
 
 
 class OpRow:
-    """Defaults of a row (see the module doc)."""
+    """Defaults of a row (see the module doc). `minor`: the format minor
+    version a file using this op needs (min_minor(attrs) may refine it)."""
     hls = None
+    minor = 0
+
+    @classmethod
+    def min_minor(cls, attrs):
+        return cls.minor
 
 
 @op_row
@@ -166,23 +172,36 @@ class BConv(OpRow):
     @staticmethod
     def build(g, x, weight, stride=1, pad=1, pad_value=0):
         """pad_value: the value of a padded input (0, +1 as Larq's
-        pad_values=1, or -1); 0 writes the 3-attribute form of format 1.0."""
+        pad_values=1, or -1); 0 writes the 3-attribute form of format 1.0.
+        pad: an int, or (top, left, bottom, right) (per-side padding, format
+        1.2, e.g. fbnn_ops12.tf_same_pads)."""
+        from fbnn_ops12 import pads4, conv_out4, bconv_asym_build_attrs
         g._expect(x, (VK_BITS,), "bconv")
         if pad_value not in (0, 1, -1):
             raise FormatError("bconv: pad_value must be 0, +1 or -1, got %r" % (pad_value,))
         weight, co, k, h, w = _conv_weight(g, x, weight, "bconv")
-        ho, wo = _conv_out(h, w, k, stride, pad)
-        attrs = (k, stride, pad) if pad_value == 0 else (k, stride, pad, pad_value)
+        pads = pads4(pad)
+        ho, wo = conv_out4(h, w, k, stride, pads)
+        attrs = bconv_asym_build_attrs(k, stride, pads, pad_value)
         return g._op(BConv.code, [x], VK_REAL, (co, ho, wo), [g.bits(weight)], attrs)
+
+    @classmethod
+    def min_minor(cls, attrs):
+        return 2 if len(attrs) > 4 else 0   # 1.1 needed no version change (FORMAT.md 5)
 
     @staticmethod
     def ref(x, P, attrs, r):
+        from fbnn_ops12 import conv_sum4
         k, s, p = attrs[:3]
         pv = attrs[3] if len(attrs) > 3 else 0
+        if len(attrs) > 4:
+            return conv_sum4(x, P[0], s, (p, attrs[4], attrs[5], attrs[6]), pv).astype(np.float32)
         return _conv_sum(x, P[0], s, p, pv).astype(np.float32)
 
     @staticmethod
     def hls(e):
+        if len(e.attrs) > 4:
+            raise FormatError("the HLS generator does not support bconv with per-side padding yet")
         pv = e.attrs[3] if len(e.attrs) > 3 else 0
         after = None
         if pv != 0:
@@ -623,3 +642,7 @@ class BFCThr(OpRow):
         e.body.append("    rc |= fbnn_k_bfc_thr(%s, %d, %d, %s, %s, %d, %s);"
                       % (e.X[0], h * w * ((c + 31) // 32), c * h * w, e.tname(e.params[0]),
                          e.tname(e.params[1]), e.c, e.Y[0]))
+
+
+# Rows of format 1.2 (issue 18 part B), kept in their own module.
+import fbnn_ops12  # noqa: E402,F401

@@ -342,6 +342,94 @@ fbnn_status fbnn_fully_connected(const float *x, int n_in, const float *w, const
  */
 fbnn_status fbnn_quant_uniform(const float *x, int n, int bits, float lo, float hi, float *y);
 
+/* ------------------------------------------------------------------------
+ * Format 1.2 layers (issue 18 part B): real-valued conv, k-bit activation
+ * planes, k-bit x multi-base binary conv, binary conv with per-side padding.
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Shape of a convolution with per-side padding (TensorFlow's `same` at
+ * stride 2 pads one more row/column at the bottom/right). Fill it with
+ * fbnn_conv2_shape_init(), then set groups / planes / bases if needed.
+ * `out_h = (in_h + pad_top + pad_bottom - k) / stride + 1`, likewise out_w.
+ */
+typedef struct fbnn_conv2_shape {
+    int in_c, in_h, in_w; /**< input channels (per plane for fbnn_kconv()), height, width; 1..65535 */
+    int out_c;            /**< output channels, 1..65535 */
+    int k;                /**< kernel size (k x k), 1..15 */
+    int stride;           /**< 1..8 */
+    int pad_top, pad_left, pad_bottom, pad_right; /**< each 0..k-1 */
+    int groups;           /**< fbnn_rconv(): groups dividing in_c and out_c (in_c = depthwise); else 1 */
+    int planes;           /**< fbnn_kconv(): activation bit planes 1..4; else 1 */
+    int bases;            /**< fbnn_kconv(): binary weight bases 1..8; else 1 */
+    int out_h, out_w;     /**< derived by fbnn_conv2_shape_init() */
+} fbnn_conv2_shape;
+
+/**
+ * Fill a fbnn_conv2_shape (groups = planes = bases = 1) and derive its
+ * output size. FBNN_ERR_ARG (shape untouched) if a value is out of range or
+ * the output would be empty.
+ */
+fbnn_status fbnn_conv2_shape_init(fbnn_conv2_shape *shape, int in_c, int in_h, int in_w, int out_c, int k,
+                                  int stride, int pad_top, int pad_left, int pad_bottom, int pad_right);
+
+/**
+ * Real-valued (float32) convolution with groups and per-side zero padding.
+ * For output o (group g = o / (out_c/groups)): `acc = 0; for ci, ky, kx
+ * (this order), skipping padded taps: acc = acc + w[o][ci][ky][kx] *
+ * x[g*in_c/groups + ci][..]; out = acc + bias[o]` (f32, no FMA): the result
+ * is the same bit for bit on every ISA and thread count.
+ * @param in      real map, planar [in_c][in_h][in_w]
+ * @param w       weights [out_c][in_c/groups][k][k]
+ * @param bias    [out_c], or NULL for none
+ * @param shape   fbnn_conv2_shape_init() + groups
+ * @param out     real map [out_c][out_h][out_w]
+ */
+fbnn_status fbnn_rconv(const float *in, const float *w, const float *bias, const fbnn_conv2_shape *shape,
+                       float *out);
+
+/** fbnn_rconv() on an 8-bit planar image (each pixel read as its float value 0..255). */
+fbnn_status fbnn_rconv_u8(const uint8_t *in, const float *w, const float *bias, const fbnn_conv2_shape *shape,
+                          float *out);
+
+/**
+ * DoReFa k-bit activation as packed bit planes: `code = round_half_even(
+ * clamp(x, 0, 1) * (2^planes - 1))` (one f32 multiply; NaN -> 0); packed
+ * channel `i*c + j` is bit i of channel j's code.
+ * @param x       real map [c][h][w]
+ * @param planes  1..4 (planes * c <= 65535)
+ * @param out     packed bits [h][w][FBNN_PACKED_WORDS(planes*c)]
+ */
+fbnn_status fbnn_quant_kbit(const float *x, int c, int h, int w, int planes, uint32_t *out);
+
+/**
+ * k-bit activations x multi-base binary weights (DoReFa-Net, ABC-Net):
+ * `I_m = sum_i 2^i * sum over valid taps, channels of b_i * w_m` (b in {0,1}
+ * from fbnn_quant_kbit(), w in {-1,+1}, padded taps 0; exact integers),
+ * `out = 0; for m: out = out + alpha[m*out_c + o] * I_m` (f32, base order).
+ * @param in       packed bits [in_h][in_w][FBNN_PACKED_WORDS(planes*in_c)]
+ * @param weights  packed weights [bases*out_c][k][k][FBNN_PACKED_WORDS(in_c)]
+ *                 (fbnn_pack_weights() per base, bases stacked)
+ * @param alpha    scales [bases][out_c]
+ * @param shape    fbnn_conv2_shape_init() + planes, bases;
+ *                 (2^planes - 1)*k*k*in_c < 2^24
+ * @param out      real map [out_c][out_h][out_w]
+ */
+fbnn_status fbnn_kconv(const uint32_t *in, const uint32_t *weights, const float *alpha,
+                       const fbnn_conv2_shape *shape, float *out);
+
+/**
+ * Binary convolution with per-side padding and a padding value in
+ * {-1, 0, +1} (a padded tap is that value in every channel): the exact
+ * integer sum as float, like fbnn_bconv_padded().
+ * @param in, weights  as fbnn_bconv()
+ * @param shape        fbnn_conv2_shape_init() (groups, planes, bases 1)
+ * @param pad_value    -1, 0 or +1
+ * @param out          real map [out_c][out_h][out_w]
+ */
+fbnn_status fbnn_bconv_asym(const uint32_t *in, const uint32_t *weights, const fbnn_conv2_shape *shape,
+                            int pad_value, float *out);
+
 #ifdef __cplusplus
 }
 #endif

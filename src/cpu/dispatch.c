@@ -246,6 +246,10 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->bconv_thr_rows = fbnn_k_bconv_thr_rows;
     t->bfc = fbnn_k_bfc;
     t->bfc_thr = fbnn_k_bfc_thr;
+    t->rconv = fbnn_k_rconv;
+    t->quant_kbit = fbnn_k_quant_kbit;
+    t->kconv = fbnn_k_kconv;
+    t->bconv_asym = fbnn_k_bconv_asym;
     /* The portable fused chain for every optimised set (those with a
      * chain kernel of their own set it in their row's fill); the scalar
      * set runs the reference ops one by one. */

@@ -59,6 +59,14 @@ typedef int (*fbnn_bfc_thr_fn)(const uint32_t *in, int32_t n_words, int32_t n_in
                                const int32_t *thr, int32_t n_out, uint32_t *out);
 typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
                                      fbnn_real *y);
+typedef int (*fbnn_rconv_fn)(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,
+                             const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);
+typedef int (*fbnn_quant_kbit_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes,
+                                  uint32_t *out);
+typedef int (*fbnn_kconv_fn)(const uint32_t *in, const uint32_t *weights, const fbnn_real *alpha,
+                             const fbnn_conv2_params *p, fbnn_real *out);
+typedef int (*fbnn_bconv_asym_fn)(const uint32_t *in, const uint32_t *weights, const fbnn_conv2_params *p,
+                                  int32_t pad_value, fbnn_real *out);
 
 /**
  * One step of a fused elementwise chain (fbnn_chain_fn): the ops AFFINE,
@@ -123,6 +131,10 @@ typedef struct fbnn_kernel_table {
     fbnn_bconv_thr_rows_fn bconv_thr_rows;
     fbnn_bfc_fn bfc;
     fbnn_bfc_thr_fn bfc_thr;
+    fbnn_rconv_fn rconv;             /* real conv (1.2); SIMD variants per ISA */
+    fbnn_quant_kbit_fn quant_kbit;   /* k-bit activation planes (1.2) */
+    fbnn_kconv_fn kconv;             /* k-bit x multi-base binary conv (1.2) */
+    fbnn_bconv_asym_fn bconv_asym;   /* bconv with per-side padding (1.2) */
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
