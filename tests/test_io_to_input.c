@@ -277,7 +277,7 @@ static void test_resize_args(void **state)
     check_msg(err);
     assert_int_equal(fbnn_image_to_input(&img, 1, 0, 2, 0, 0, out, err, sizeof err),
                      FBNN_IO_ERR_ARG);
-    assert_int_equal(fbnn_image_to_input(&img, 1, 2, 2, 2, 0, out, err, sizeof err),
+    assert_int_equal(fbnn_image_to_input(&img, 1, 2, 2, 3, 0, out, err, sizeof err),
                      FBNN_IO_ERR_ARG);
     assert_int_equal(fbnn_image_to_input(&img, 1, 2, 2, 0, 0, NULL, err, sizeof err),
                      FBNN_IO_ERR_ARG);

@@ -41,7 +41,7 @@ static void test_op(void **state)
     (void)state;
     begin();
     patch1(OP(7, OP_TYPE), 0, FBNN_ERR_OP, "op 7: unknown type 0", "type 0");
-    patch1(OP(7, OP_TYPE), 15, FBNN_ERR_OP, "op 7: unknown type 15", "type 15");
+    patch1(OP(7, OP_TYPE), 21, FBNN_ERR_OP, "op 7: unknown type 21", "type 21 (first unassigned)");
     patch1(OP(7, OP_TYPE), 0xFFFFFFFFu, FBNN_ERR_OP, "op 7: unknown type", "type 2^32-1");
     patch1(OP(114, OP_TYPE), 1000, FBNN_ERR_OP, "op 114: unknown type 1000", "last op");
     /* Arity. */
@@ -224,7 +224,7 @@ static void test_meta(void **state)
     /* Colour, resize, invert, reserved. */
     patch1(META(28), 1, FBNN_ERR_META, "meta: colour 1 does not match the input's 3 channels", "colour 1");
     patch1(META(28), 0, FBNN_ERR_META, "meta: colour 0", "colour 0");
-    patch1(META(32), 2, FBNN_ERR_META, "meta: resize mode 2", "resize 2");
+    patch1(META(32), 3, FBNN_ERR_META, "meta: resize mode 3", "resize 3");
     patch1(META(36), 2, FBNN_ERR_META, "invert 2", "invert 2");
     patch1(META(40), 1, FBNN_ERR_META, "meta: reserved field at 40", "reserved 40");
     patch1(META(60), 1, FBNN_ERR_META, "meta: reserved field at 60", "reserved 60");
