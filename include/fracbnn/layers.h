@@ -354,15 +354,21 @@ fbnn_status fbnn_quant_uniform(const float *x, int n, int bits, float lo, float 
  * `out_h = (in_h + pad_top + pad_bottom - k) / stride + 1`, likewise out_w.
  */
 typedef struct fbnn_conv2_shape {
-    int in_c, in_h, in_w; /**< input channels (per plane for fbnn_kconv()), height, width; 1..65535 */
+    int in_c;             /**< input channels (per plane for fbnn_kconv()), 1..65535 */
+    int in_h;             /**< input height, 1..65535 */
+    int in_w;             /**< input width, 1..65535 */
     int out_c;            /**< output channels, 1..65535 */
     int k;                /**< kernel size (k x k), 1..15 */
     int stride;           /**< 1..8 */
-    int pad_top, pad_left, pad_bottom, pad_right; /**< each 0..k-1 */
+    int pad_top;          /**< rows padded above, 0..k-1 */
+    int pad_left;         /**< columns padded left, 0..k-1 */
+    int pad_bottom;       /**< rows padded below, 0..k-1 */
+    int pad_right;        /**< columns padded right, 0..k-1 */
     int groups;           /**< fbnn_rconv(): groups dividing in_c and out_c (in_c = depthwise); else 1 */
     int planes;           /**< fbnn_kconv(): activation bit planes 1..4; else 1 */
     int bases;            /**< fbnn_kconv(): binary weight bases 1..8; else 1 */
-    int out_h, out_w;     /**< derived by fbnn_conv2_shape_init() */
+    int out_h;            /**< output height, derived by fbnn_conv2_shape_init() */
+    int out_w;            /**< output width, derived by fbnn_conv2_shape_init() */
 } fbnn_conv2_shape;
 
 /**
@@ -397,6 +403,9 @@ fbnn_status fbnn_rconv_u8(const uint8_t *in, const float *w, const float *bias, 
  * clamp(x, 0, 1) * (2^planes - 1))` (one f32 multiply; NaN -> 0); packed
  * channel `i*c + j` is bit i of channel j's code.
  * @param x       real map [c][h][w]
+ * @param c       channels of x, >= 1
+ * @param h       height of x, >= 1
+ * @param w       width of x, >= 1
  * @param planes  1..4 (planes * c <= 65535)
  * @param out     packed bits [h][w][FBNN_PACKED_WORDS(planes*c)]
  */
