@@ -42,13 +42,40 @@ def _threads_value(threads):
     return int(threads)
 
 
-class Model:
+class _Owned:
+    """A library handle owned by a Python object: closed by close(), on
+    garbage collection and at the end of a `with` block; `_kind` names it
+    in the error raised after close()."""
+
+    _kind = "object"
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _h(self):
+        if self._handle is None:
+            raise FbnnError(_lib.STATUS["FBNN_ERR_ARG"], "the %s is closed" % self._kind)
+        return self._handle
+
+
+class Model(_Owned):
     """A validated .fbnn model (fbnn_model).
 
     Model(path) loads a file; Model.from_bytes(data) loads from memory (the
     bytes are copied once into an aligned buffer the model keeps). Errors
     raise FbnnError with the library's status and message naming the defect.
     """
+
+    _kind = "model"
 
     def __init__(self, path=None, *, _data=None):
         self._handle = None
@@ -101,22 +128,6 @@ class Model:
             self._handle = None
         self._buffer = None
 
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _h(self):
-        if self._handle is None:
-            raise FbnnError(_lib.STATUS["FBNN_ERR_ARG"], "the model is closed")
-        return self._handle
 
     def __repr__(self):
         return "fracbnn.Model(%r, input %s, %d classes)" % (self.name, self.input_shape, self.num_classes)
@@ -226,12 +237,14 @@ class Model:
                  "fused": fused[i], "isa": used_isa} for i in range(n)]
 
 
-class Context:
+class Context(_Owned):
     """Inference memory of one runner (fbnn_context): threads, ISA, fusion.
 
     Use it from one thread at a time; a concurrent call from another thread
     raises FbnnError instead of racing.
     """
+
+    _kind = "context"
 
     def __init__(self, model, threads=1, isa="auto", fusion=True):
         self.model = model
@@ -255,22 +268,6 @@ class Context:
             _L.fbnn_context_free(self._handle)
             self._handle = None
 
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _h(self):
-        if self._handle is None:
-            raise FbnnError(_lib.STATUS["FBNN_ERR_ARG"], "the context is closed")
-        return self._handle
 
     @property
     def isa(self):
