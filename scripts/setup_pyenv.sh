@@ -5,9 +5,7 @@
 # versions from python/requirements-pyenv.txt. tf-keras is installed --no-deps
 # (it would pull the full `tensorflow` next to tensorflow-cpu); use
 # TF_USE_LEGACY_KERAS=1 so larq gets Keras 2. Measured: 6 min (360 s) on this machine.
-# KNOWN BROKEN: onnx 1.19.0 needs ml_dtypes.float4_e2m1fn but TF 2.16 pins ml_dtypes~=0.3.1,
-# so `import onnx` fails (larq, larq_compute_engine, onnxruntime, brevitas import). Next
-# candidate: onnx 1.16.x (untested). qonnx imports onnx and is affected too.
+# onnx is pinned to 1.16.2: 1.19.0 needs ml_dtypes.float4_e2m1fn but TF 2.16 pins ml_dtypes~=0.3.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ENV=${1:-build/pyenv}
