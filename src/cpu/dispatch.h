@@ -175,10 +175,16 @@ typedef struct fbnn_kernel_table {
 FBNN_DECLARE_CONV_VARIANT(generic)
 /* The "swar" ISA (cores without a popcount instruction: byte-counter
  * popcounts): the blocked instance for binary convs (conv__swar.c) and a
- * direct PG conv (pgconv__swar.c). */
+ * direct PG conv (pgconv__swar.c), threshold conv and binary FCs. */
 FBNN_DECLARE_CONV_VARIANT(swarblk)
 int fbnn_k_pgconv__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                         const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out, uint32_t *n_gated);
+int fbnn_k_bconv_thr_rows__swar(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                                const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out);
+int fbnn_k_bfc__swar(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                     const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);
+int fbnn_k_bfc_thr__swar(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                         const int32_t *thr, int32_t n_out, uint32_t *out);
 int fbnn_k_pgconv_rows__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                              const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0, int32_t y1,
                              fbnn_real *out, uint32_t *n_gated);

@@ -7,7 +7,7 @@
  * window's words streamed from the pixel-major input (the kx taps of a row
  * are contiguous: (kx_hi - kx_lo) * words(in_c) words), popcounts kept in
  * four byte counters of one register (swar_xpop, conv_swar.h) and summed
- * once per window row. About 11 instructions per word on Thumb-2 against
+ * once per window (once per row past 31 words). About 11 instructions per word on Thumb-2 against
  * about 25 with a libgcc __popcountsi2 call, and no tile transposition.
  *
  * Exact: the MSB and LSB sums are the same integers as the reference's
@@ -17,44 +17,11 @@
  */
 #include "conv_swar.h"
 
-/* Popcount of the window of one output pixel in plane x against weights wo. */
-static uint32_t window_pop(const uint32_t *x, const uint32_t *wo, const fbnn_conv_params *p, int32_t nw,
-                           int32_t iy0, int32_t ky_lo, int32_t ky_hi, int32_t ix0, int32_t kx_lo, int32_t kx_hi)
-{
-    const int32_t n = (kx_hi - kx_lo) * nw;
-    uint32_t pc = 0u;
-    int32_t ky;
-    for (ky = ky_lo; ky < ky_hi; ky++) {
-        const uint32_t *xr = x + ((size_t)(iy0 + ky) * (size_t)p->in_w + (size_t)(ix0 + kx_lo)) * (size_t)nw;
-        const uint32_t *wr = wo + ((size_t)ky * (size_t)p->k + (size_t)kx_lo) * (size_t)nw;
-        pc += swar_pop_run(xr, wr, n);
-    }
-    return pc;
-}
-
-/* The window of a pixel whose k x k taps are all inside the map, k*k*nw <=
- * SWAR_RUN words: one byte-counter chain, one sum. x0: the top-left tap's
- * first word; rs: words per input row; nr = k*nw words per window row. The
- * 3x3 single-word case (<= 32 channels) is unrolled by the compiler. */
-static inline uint32_t window_pop_full(const uint32_t *x0, size_t rs, const uint32_t *wo, int32_t k, int32_t nr)
-{
-    uint32_t c = 0u;
-    int32_t ky, i;
-    if (k == 3 && nr == 3) {
-        for (ky = 0; ky < 3; ky++, x0 += rs, wo += 3)
-            for (i = 0; i < 3; i++) c = swar_xpop(c, x0[i], wo[i]);
-        return swar_sum(c);
-    }
-    for (ky = 0; ky < k; ky++, x0 += rs, wo += nr)
-        for (i = 0; i < nr; i++) c = swar_xpop(c, x0[i], wo[i]);
-    return swar_sum(c);
-}
-
 int fbnn_k_pgconv_rows__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                              const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0, int32_t y1,
                              fbnn_real *out, uint32_t *n_gated)
 {
-    int32_t nw, nr, o, oy, ox, one_run;
+    int32_t nw, nr, o, oy, ox;
     size_t rs;
     uint32_t gated = 0u;
 
@@ -66,7 +33,6 @@ int fbnn_k_pgconv_rows__swar(const uint32_t *msb, const uint32_t *lsb, const uin
     nw = FBNN_WORDS(p->in_c);
     nr = p->k * nw;
     rs = (size_t)p->in_w * (size_t)nw;
-    one_run = p->k * nr <= SWAR_RUN;
     for (o = 0; o < p->out_c; ++o) {
         const uint32_t *wo = weights + (size_t)o * (size_t)p->k * (size_t)p->k * (size_t)nw;
         const fbnn_real t = threshold[o];
@@ -81,23 +47,23 @@ int fbnn_k_pgconv_rows__swar(const uint32_t *msb, const uint32_t *lsb, const uin
                 fbnn_real y;
                 fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
                 base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
-                if (one_run && ky_hi - ky_lo == p->k && kx_hi - kx_lo == p->k) {
+                if (ky_hi - ky_lo == p->k && kx_hi - kx_lo == p->k) {
                     const size_t xo = ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)nw;
-                    sm = base - 2 * (int32_t)window_pop_full(msb + xo, rs, wo, p->k, nr);
+                    sm = base - 2 * (int32_t)swar_window_pop_full(msb + xo, rs, wo, p->k, nr);
                     y = fbnn_r_third(2 * sm);
                     if (fbnn_r_gt(y, t)) {
-                        const int32_t sl = base - 2 * (int32_t)window_pop_full(lsb + xo, rs, wo, p->k, nr);
+                        const int32_t sl = base - 2 * (int32_t)swar_window_pop_full(lsb + xo, rs, wo, p->k, nr);
                         y = fbnn_r_third(2 * sm + sl);
                         ++gated;
                     }
                     yo[(size_t)oy * (size_t)p->out_w + (size_t)ox] = y;
                     continue;
                 }
-                sm = base - 2 * (int32_t)window_pop(msb, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
+                sm = base - 2 * (int32_t)swar_window_pop(msb, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
                 y = fbnn_r_third(2 * sm);
                 if (fbnn_r_gt(y, t)) {
                     const int32_t sl =
-                        base - 2 * (int32_t)window_pop(lsb, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
+                        base - 2 * (int32_t)swar_window_pop(lsb, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
                     y = fbnn_r_third(2 * sm + sl);
                     ++gated;
                 }
