@@ -9,6 +9,9 @@ scripts/setup.sh
 echo "== AArch64 NEON cross build, tests under qemu-aarch64 =="
 scripts/test_aarch64.sh build-aarch64
 
+echo "== Cortex-M4 / M55 firmware under qemu-system-arm (scripts/test_mcu.sh) =="
+scripts/test_mcu.sh
+
 echo "== install + downstream consumers (find_package, pkg-config) =="
 scripts/test_downstream.sh build
 
