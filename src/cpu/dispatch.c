@@ -117,6 +117,7 @@ static void swar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->bconv_thr_rows = fbnn_k_bconv_thr_rows__swar;
     t->bfc = fbnn_k_bfc__swar;
     t->bfc_thr = fbnn_k_bfc_thr__swar;
+    t->quant2 = fbnn_k_quant2_pack__swar;
     /* No fused elementwise chain: on Cortex-M4 it took more instructions
      * than the reference ops one by one (examples/mcu per-op counts). */
     t->chain = NULL;

@@ -185,6 +185,7 @@ int fbnn_k_bfc__swar(const uint32_t *in, int32_t n_words, int32_t n_in, const ui
                      const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);
 int fbnn_k_bfc_thr__swar(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
                          const int32_t *thr, int32_t n_out, uint32_t *out);
+int fbnn_k_quant2_pack__swar(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb, uint32_t *lsb);
 int fbnn_k_pgconv_rows__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                              const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0, int32_t y1,
                              fbnn_real *out, uint32_t *n_gated);
