@@ -68,6 +68,14 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->pgconv_rows = fbnn_k_pgconv_rows__##sfx; \
     } while (0)
 
+/* The binary ops with integer epilogues (FBNN_DECLARE_BINARY_VARIANT). */
+#define SET_BINARY(t, sfx)                                  \
+    do {                                                    \
+        (t)->bconv_thr_rows = fbnn_k_bconv_thr_rows__##sfx; \
+        (t)->bfc = fbnn_k_bfc__##sfx;                       \
+        (t)->bfc_thr = fbnn_k_bfc_thr__##sfx;               \
+    } while (0)
+
 /* The elementwise family (FBNN_DECLARE_ELTWISE_VARIANT): epilogue ops, Q2
  * pack and the fused chain. */
 #define SET_ELTWISE(t, sfx)                       \
@@ -114,6 +122,7 @@ static void avx2_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, avx2);
+    SET_BINARY(t, avx2);
     SET_ELTWISE(t, avx2);
     SET_POOL(t, avx2);
     t->chain_min_bytes = 16u * 1024u;
@@ -127,6 +136,7 @@ static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, avx512);
+    SET_BINARY(t, avx512);
     SET_ELTWISE(t, avx512);
     SET_POOL(t, avx512);
     t->chain_min_bytes = 16u * 1024u;
@@ -140,6 +150,7 @@ static void avx512_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     avx512bw_fill(t, f);
     if (f->avx512vpopcntdq && f->avx512bitalg) {
         SET_CONV(t, avx512vpopcnt);
+        SET_BINARY(t, avx512vpopcnt);
         t->isa = "avx512-vpopcntdq";
     }
 }
@@ -154,6 +165,7 @@ static void neon_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, neon);
+    SET_BINARY(t, neon);
     SET_ELTWISE(t, neon);
     SET_POOL(t, neon);
     t->isa = "neon";

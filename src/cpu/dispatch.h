@@ -127,7 +127,8 @@ typedef struct fbnn_kernel_table {
     fbnn_bconv_pad_value_fn bconv_pad_value; /* border correction of a bconv padded with +1/-1 */
     /* Binary ops of issue 18: conv with the threshold epilogue (rows
      * [y0, y1), bits out), binary FC (real out) and binary FC with the
-     * threshold epilogue (bits out). */
+     * threshold epilogue (bits out); SIMD variants in every conv
+     * instance (conv_simd_binary.h), the reference on the scalar set. */
     fbnn_bconv_thr_rows_fn bconv_thr_rows;
     fbnn_bfc_fn bfc;
     fbnn_bfc_thr_fn bfc_thr;
@@ -153,6 +154,16 @@ typedef struct fbnn_kernel_table {
                                   const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,    \
                                   int32_t y1, fbnn_real *out, uint32_t *n_gated);
 
+/* The binary ops with integer epilogues over the conv primitives
+ * (src/cpu/conv/conv_simd_binary.h, built into every conv instance). */
+#define FBNN_DECLARE_BINARY_VARIANT(sfx)                                                                   \
+    int fbnn_k_bconv_thr_rows__##sfx(const uint32_t *in, const uint32_t *weights, const int32_t *thr,     \
+                                     const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out);   \
+    int fbnn_k_bfc__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,     \
+                          const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);  \
+    int fbnn_k_bfc_thr__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights, \
+                              const int32_t *thr, int32_t n_out, uint32_t *out);
+
 /* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
  * Q2 pack, fused chain). */
 #define FBNN_DECLARE_ELTWISE_VARIANT(sfx)                                                                  \
@@ -173,6 +184,7 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
+FBNN_DECLARE_BINARY_VARIANT(generic)
 int fbnn_k_chain__generic(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
                           uint32_t *msb, uint32_t *lsb);
 int fbnn_k_thermometer__words(const uint8_t *img, int32_t c, int32_t h, int32_t w, int32_t resolution,
@@ -189,6 +201,9 @@ int fbnn_k_pgconv__popcnt(const uint32_t *msb, const uint32_t *lsb, const uint32
 FBNN_DECLARE_CONV_VARIANT(avx2)
 FBNN_DECLARE_CONV_VARIANT(avx512)
 FBNN_DECLARE_CONV_VARIANT(avx512vpopcnt)
+FBNN_DECLARE_BINARY_VARIANT(avx2)
+FBNN_DECLARE_BINARY_VARIANT(avx512)
+FBNN_DECLARE_BINARY_VARIANT(avx512vpopcnt)
 FBNN_DECLARE_ELTWISE_VARIANT(avx2)
 FBNN_DECLARE_ELTWISE_VARIANT(avx512)
 FBNN_DECLARE_POOL_VARIANT(avx2)
@@ -197,6 +212,7 @@ FBNN_DECLARE_POOL_VARIANT(avx512)
 #endif
 #if defined(__aarch64__)
 FBNN_DECLARE_CONV_VARIANT(neon)
+FBNN_DECLARE_BINARY_VARIANT(neon)
 FBNN_DECLARE_ELTWISE_VARIANT(neon)
 FBNN_DECLARE_POOL_VARIANT(neon)
 #define FBNN_HAVE_NEON_VARIANTS 1
