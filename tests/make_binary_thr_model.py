@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A random all-binary network over the ops with integer epilogues of issue
 18 (bconv_thr with 1x1, 3x3 and 5x5 windows, strides 1 and 2, channel counts
-that are not multiples of 16 or 32; bfc_thr; bfc) and its golden logits from
+that are not multiples of 16 or 32; bfc_thr; bfc; the k-bit threshold
+outputs of bconv_thr and bfc_thr read by kconv) and its golden logits from
 the Python reference (tools/fbnn_ops.py), for test_golden_dir: ctest
 golden_binary_thr_every_isa runs it through every ISA and 1..3 threads.
 
@@ -25,9 +26,14 @@ def pm1(rng, shape):
     return np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(np.float32)
 
 
-def thr(rng, n, fan_in):
+def thr(rng, n, fan_in, bits=1):
+    """n channels of 2^bits - 1 thresholds (sorted in the order the code
+    counts them: ascending for flip 0, descending for flip 1) and flips."""
     spread = max(1, int(np.sqrt(fan_in)))
-    return rng.integers(-spread, spread + 1, n), rng.integers(0, 2, n)
+    flip = rng.integers(0, 2, n)
+    t = np.sort(rng.integers(-spread, spread + 1, (n, (1 << bits) - 1)), axis=1)
+    t[flip == 1] = t[flip == 1, ::-1]
+    return (t[:, 0] if bits == 1 else t), flip
 
 
 def main(outdir, seed=20261206):
@@ -41,10 +47,18 @@ def main(outdir, seed=20261206):
     y = g.bconv_thr(y, pm1(rng, (70, 48, 3, 3)), *thr(rng, 70, 9 * 48), stride=2, pad=1)  # 70 x 12 x 11
     y = g.maxpool(y, 2, 2)                                                  # 70 x 6 x 5
     y = g.bconv_thr(y, pm1(rng, (100, 70, 5, 5)), *thr(rng, 100, 25 * 70), stride=1, pad=2)
-    y = g.bconv_thr(y, pm1(rng, (33, 100, 1, 1)), *thr(rng, 33, 100), stride=1, pad=0)
+    # k-bit threshold outputs (2 bit planes of 40 channels) read by a 2-plane, 2-base kconv
+    y = g.bconv_thr(y, pm1(rng, (40, 100, 3, 3)), *thr(rng, 40, 9 * 100, 2), stride=1, pad=1, bits=2)
+    y = g.kconv(y, pm1(rng, (2, 36, 40, 3, 3)), rng.uniform(0.005, 0.02, (2, 36)), 2, stride=1, pad=1)
+    y = g.sign(g.affine(y, rng.uniform(0.5, 1.5, 36), rng.uniform(-0.3, 0.3, 36)))
+    y = g.bconv_thr(y, pm1(rng, (33, 36, 1, 1)), *thr(rng, 33, 36), stride=1, pad=0)
     n_in = 33 * 6 * 5
     y = g.bfc_thr(y, pm1(rng, (130, n_in)), *thr(rng, 130, n_in))
-    y = g.bfc(y, pm1(rng, (10, 130)), rng.uniform(0.01, 0.1, 10), rng.uniform(-0.5, 0.5, 10))
+    z = g.bfc(y, pm1(rng, (10, 130)), rng.uniform(0.01, 0.1, 10), rng.uniform(-0.5, 0.5, 10))
+    # 3-bit FC codes (3 planes of 20) into a 1x1 kconv with 3 planes
+    q = g.bfc_thr(y, pm1(rng, (20, 130)), *thr(rng, 20, 130, 3), bits=3)
+    y = g.kconv(q, pm1(rng, (1, 10, 20, 1, 1)), rng.uniform(0.001, 0.004, (1, 10)), 3, stride=1, pad=0)
+    y = g.add(z, y)
     g.set_output(y)
     path = os.path.join(outdir, "model.fbnn")
     g.save(path)

@@ -1,6 +1,7 @@
 /*
  * The binary ops with integer epilogues (src/cpu/conv/conv_simd_binary.h):
- * bconv_thr_rows, bfc and bfc_thr of every kernel set this CPU can run
+ * bconv_thr_rows, bfc and bfc_thr (and the k-bit threshold epilogues
+ * bconv_thr_kbit_rows, bfc_thr_kbit, 1..4 planes) of every kernel set this CPU can run
  * (scalar, popcnt, avx2, avx512, avx512bw, neon), of the portable instance
  * (__generic) and, in the emulation build, of the AVX-512 instances over
  * tests/avx512_emul.h, against the reference kernels bit for bit (memcmp)
@@ -40,6 +41,8 @@ typedef struct bin_set {
     fbnn_bconv_thr_rows_fn bconv_thr_rows;
     fbnn_bfc_fn bfc;
     fbnn_bfc_thr_fn bfc_thr;
+    fbnn_bconv_thr_kbit_rows_fn bconv_thr_kbit_rows;
+    fbnn_bfc_thr_kbit_fn bfc_thr_kbit;
 } bin_set;
 
 static void *xmalloc(size_t n)
@@ -74,27 +77,39 @@ static int32_t rnd_thr(int32_t lim)
     return (int32_t)(fbnn_test_rnd() % (uint32_t)(2 * spread + 1)) - spread;
 }
 
-static void fill_thr(int32_t *thr, int32_t n, int32_t lim)
+/* n rows of 2^planes - 1 thresholds and a flip (sorted or not: the
+ * kernels count passed thresholds either way). */
+static void fill_thr(int32_t *thr, int32_t n, int32_t lim, int32_t planes)
 {
-    int32_t o;
+    const int32_t row = 1 << planes;
+    int32_t o, j;
     for (o = 0; o < n; o++) {
-        thr[2 * o] = rnd_thr(lim);
-        thr[2 * o + 1] = (int32_t)(fbnn_test_rnd() & 1u);
+        for (j = 0; j < row - 1; j++) thr[row * o + j] = rnd_thr(lim);
+        thr[row * o + row - 1] = (int32_t)(fbnn_test_rnd() & 1u);
     }
 }
 
+/* The entry under test: the 1-bit one, or the k-bit one with `planes`. */
+static int conv_var(const bin_set *s, int kbit, const uint32_t *x, const uint32_t *w, const int32_t *thr,
+                    int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *y)
+{
+    return kbit ? s->bconv_thr_kbit_rows(x, w, thr, planes, p, y0, y1, y) : s->bconv_thr_rows(x, w, thr, p, y0, y1, y);
+}
+
 /* ---------------------------------------------------------------- bconv_thr */
-static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme)
+/* planes 1 checks the 1-bit entry (kbit 0) or the k-bit one with planes 1
+ * (kbit 1) against the 1-bit reference; planes > 1 the k-bit entry. */
+static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme, int32_t planes, int kbit)
 {
     enum { GUARD = 64 };
-    const size_t nw = (size_t)FBNN_WORDS(p->in_c), nwo = (size_t)FBNN_WORDS(p->out_c);
+    const size_t nw = (size_t)FBNN_WORDS(p->in_c), nwo = (size_t)FBNN_WORDS(planes * p->out_c);
     const size_t n_in = (size_t)p->in_h * (size_t)p->in_w * nw;
     const size_t n_w = (size_t)p->out_c * (size_t)(p->k * p->k) * nw;
     const size_t n_out = (size_t)p->out_h * (size_t)p->out_w * nwo;
     uint32_t *x = xmalloc(n_in * 4), *w = xmalloc(n_w * 4);
     uint32_t *y_ref = xmalloc(n_out * 4), *y_var = xmalloc((n_out + GUARD) * 4);
-    int32_t *thr = xmalloc((size_t)p->out_c * 8);
-    int32_t y0, y1, rc;
+    int32_t *thr = xmalloc((size_t)p->out_c * 4 * ((size_t)1 << planes));
+    int32_t y0, y1, rc, ref_rc;
     fbnn_test_fill_bits(x, (size_t)p->in_h * (size_t)p->in_w, p->in_c);
     fbnn_test_fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
     if (extreme) {
@@ -103,17 +118,19 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme)
         for (i = 0; i < n_w; i++) w[i] = 0u;
         for (i = 0; i < n_in; i++) x[i] = (i % nw == nw - 1 && p->in_c % 32) ? (1u << (p->in_c % 32)) - 1u : ~0u;
     }
-    fill_thr(thr, p->out_c, p->k * p->k * p->in_c);
+    fill_thr(thr, p->out_c, p->k * p->k * p->in_c, planes);
     if (extreme) thr[0] = -p->k * p->k * p->in_c; /* exactly the extreme sum */
-    if (fbnn_k_bconv_thr_rows(x, w, thr, p, 0, p->out_h, y_ref) != FBNN_K_OK) {
+    ref_rc = planes == 1 ? fbnn_k_bconv_thr_rows(x, w, thr, p, 0, p->out_h, y_ref)
+                         : fbnn_k_bconv_thr_kbit_rows(x, w, thr, planes, p, 0, p->out_h, y_ref);
+    if (ref_rc != FBNN_K_OK) {
         fail(s, "bconv_thr reference refused", "in_c=%ld out_c=%ld k=%ld", p->in_c, p->out_c, p->k);
         goto out;
     }
     /* Whole layer, then random slices over a buffer pre-set to a pattern. */
     memset(y_var, 0xA5, (n_out + GUARD) * 4);
-    rc = s->bconv_thr_rows(x, w, thr, p, 0, p->out_h, y_var);
+    rc = conv_var(s, kbit, x, w, thr, planes, p, 0, p->out_h, y_var);
     if (rc != FBNN_K_OK || memcmp(y_ref, y_var, n_out * 4) != 0)
-        fail(s, "bconv_thr", "in_c=%ld out_c=%ld k=%ld", p->in_c, p->out_c, p->k);
+        fail(s, kbit ? "bconv_thr_kbit" : "bconv_thr", "in_c=%ld out_c=%ld planes=%ld", p->in_c, p->out_c, planes);
     memset(y_var, 0xA5, (n_out + GUARD) * 4);
     {
         /* Random slices; a skipped slice must stay untouched, the others equal the reference. */
@@ -126,7 +143,7 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme)
             y1 = y0 + 1 + (int32_t)(fbnn_test_rnd() % 3u);
             if (y1 > p->out_h) y1 = p->out_h;
             if (!skip) {
-                rc = s->bconv_thr_rows(x, w, thr, p, y0, y1, y_var);
+                rc = conv_var(s, kbit, x, w, thr, planes, p, y0, y1, y_var);
                 if (rc != FBNN_K_OK) fail(s, "bconv_thr rows rc", "%ld %ld %ld", rc, y0, y1);
             }
             for (i = (size_t)y0 * row; i < (size_t)y1 * row; i++)
@@ -179,17 +196,19 @@ static void run_conv(const bin_set *s)
                 const int32_t w = 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)(hmax + 1));
                 if (ki >= 2 && big) continue;
                 if (!conv_shape(&p, ch[a], ch[b], k, st, pad, h, w)) continue;
-                check_conv(s, &p, (a + b + ki) % 7 == 0);
+                check_conv(s, &p, (a + b + ki) % 7 == 0, 1, 0);
+                /* and the k-bit epilogue with 1..4 planes */
+                check_conv(s, &p, (a + b + ki) % 7 == 0, 1 + (int32_t)(fbnn_test_rnd() % 4u), 1);
                 n++;
             }
     /* Model shapes (Fashion-MNIST BinaryNet-style), wide rows, the fallback beyond the repack buffer. */
-    if (conv_shape(&p, 64, 64, 3, 1, 1, 28, 28)) check_conv(s, &p, 0), n++;
-    if (conv_shape(&p, 128, 128, 3, 1, 1, 14, 14)) check_conv(s, &p, 0), n++;
-    if (conv_shape(&p, 64, 128, 3, 2, 1, 14, 14)) check_conv(s, &p, 0), n++;
-    if (conv_shape(&p, 32, 48, 3, 1, 0, 5, 70)) check_conv(s, &p, 0), n++;
-    if (conv_shape(&p, 2048, 20, 3, 1, 1, 3, 4)) check_conv(s, &p, 0), n++;
-    if (conv_shape(&p, 1024, 33, 3, 1, 1, 3, 3)) check_conv(s, &p, 1), n++;
-    printf("%-22s bconv_thr: %d shapes checked\n", s->name, n);
+    if (conv_shape(&p, 64, 64, 3, 1, 1, 28, 28)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
+    if (conv_shape(&p, 128, 128, 3, 1, 1, 14, 14)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
+    if (conv_shape(&p, 64, 128, 3, 2, 1, 14, 14)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
+    if (conv_shape(&p, 32, 48, 3, 1, 0, 5, 70)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
+    if (conv_shape(&p, 2048, 20, 3, 1, 1, 3, 4)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
+    if (conv_shape(&p, 1024, 33, 3, 1, 1, 3, 3)) check_conv(s, &p, 1, 1, 0), check_conv(s, &p, 1, 4, 1), n++;
+    printf("%-22s bconv_thr: %d shapes checked (1 bit, and 1..4 bits)\n", s->name, n);
 }
 
 /* ---------------------------------------------------------------- bfc */
@@ -217,7 +236,7 @@ static void check_fc(const bin_set *s, int32_t n_words, int32_t n_in, int32_t n_
         bias[o] = (fbnn_test_rnd() % 4u) ? (fbnn_real)((int32_t)(fbnn_test_rnd() % 2001u) - 1000) / 91.0f
                                          : fbnn_test_rnd_real();
     }
-    fill_thr(thr, n_out, n_in);
+    fill_thr(thr, n_out, n_in, 1);
     memset(y_var, 0x5A, ((size_t)n_out + 4) * sizeof(fbnn_real));
     memset(b_var, 0x5A, (nwo + 4) * 4);
     if (fbnn_k_bfc(x, n_words, n_in, w, scale, bias, n_out, y_ref) != FBNN_K_OK ||
@@ -238,6 +257,23 @@ static void check_fc(const bin_set *s, int32_t n_words, int32_t n_in, int32_t n_
         for (i = 0; i < 4; i++)
             if (b_var[nwo + (size_t)i] != pat || memcmp(&y_var[n_out + i], &rpat, sizeof rpat) != 0)
                 fail(s, "bfc wrote past the output", "n_out=%ld %ld %ld", n_out, 0, 0);
+    }
+    {
+        /* The k-bit epilogue, 1..4 planes. */
+        const int32_t planes = 1 + (int32_t)(fbnn_test_rnd() % 4u);
+        const size_t nwk = (size_t)FBNN_WORDS(planes * n_out);
+        int32_t *tk = xmalloc((size_t)n_out * 4 * ((size_t)1 << planes));
+        uint32_t *k_ref = xmalloc(nwk * 4), *k_var = xmalloc((nwk + 4) * 4), pat;
+        memset(&pat, 0x5A, 4);
+        memset(k_var, 0x5A, (nwk + 4) * 4);
+        fill_thr(tk, n_out, n_in, planes);
+        if (fbnn_k_bfc_thr_kbit(x, n_words, n_in, w, tk, planes, n_out, k_ref) != FBNN_K_OK ||
+            s->bfc_thr_kbit(x, n_words, n_in, w, tk, planes, n_out, k_var) != FBNN_K_OK ||
+            memcmp(k_ref, k_var, nwk * 4) != 0)
+            fail(s, "bfc_thr_kbit", "n_words=%ld n_out=%ld planes=%ld", n_words, n_out, planes);
+        for (i = 0; i < 4; i++)
+            if (k_var[nwk + (size_t)i] != pat) fail(s, "bfc_thr_kbit wrote past the output", "%ld%ld%ld", n_out, 0, 0);
+        free(tk); free(k_ref); free(k_var);
     }
 out:
     free(x); free(w); free(b_ref); free(b_var); free(scale); free(bias); free(y_ref); free(y_var); free(thr);
@@ -299,6 +335,9 @@ static void run_refusals(const bin_set *s)
     conv_shape(&p, 4, 4, 1, 1, 0, 2, 2);
     if (s->bconv_thr_rows(x, w, thr, &p, 0, 3, y) != FBNN_K_EBADARG) fail(s, "bconv_thr y1", "%ld%ld%ld", 0, 0, 0);
     if (s->bconv_thr_rows(x, w, NULL, &p, 0, 2, y) != FBNN_K_EBADARG) fail(s, "bconv_thr NULL", "%ld%ld%ld", 0, 0, 0);
+    if (s->bconv_thr_kbit_rows(x, w, thr, 0, &p, 0, 2, y) != FBNN_K_EBADARG) fail(s, "kbit planes 0", "%ld%ld%ld", 0, 0, 0);
+    if (s->bconv_thr_kbit_rows(x, w, thr, 5, &p, 0, 2, y) != FBNN_K_EBADARG) fail(s, "kbit planes 5", "%ld%ld%ld", 0, 0, 0);
+    if (s->bfc_thr_kbit(x, 1, 1, w, thr, 5, 1, y) != FBNN_K_EBADARG) fail(s, "bfc kbit planes 5", "%ld%ld%ld", 0, 0, 0);
     p.out_h = 3;
     if (s->bconv_thr_rows(x, w, thr, &p, 0, 1, y) != FBNN_K_EBADARG) fail(s, "bconv_thr shape", "%ld%ld%ld", 0, 0, 0);
 }
@@ -317,7 +356,8 @@ int main(void)
     if (seed != NULL && *seed != '\0') fbnn_test_rng_seed((uint32_t)strtoul(seed, NULL, 10));
     {
         /* The portable instance, whichever ISA rows use it. */
-        const bin_set g = {"generic", fbnn_k_bconv_thr_rows__generic, fbnn_k_bfc__generic, fbnn_k_bfc_thr__generic};
+        const bin_set g = {"generic", fbnn_k_bconv_thr_rows__generic, fbnn_k_bfc__generic, fbnn_k_bfc_thr__generic,
+                           fbnn_k_bconv_thr_kbit_rows__generic, fbnn_k_bfc_thr_kbit__generic};
         run_set(&g);
     }
     for (i = FBNN_ISA_SCALAR; i < FBNN_ISA_COUNT; i++) {
@@ -331,14 +371,18 @@ int main(void)
         s.bconv_thr_rows = t.bconv_thr_rows;
         s.bfc = t.bfc;
         s.bfc_thr = t.bfc_thr;
+        s.bconv_thr_kbit_rows = t.bconv_thr_kbit_rows;
+        s.bfc_thr_kbit = t.bfc_thr_kbit;
         run_set(&s);
     }
 #ifdef FBNN_TEST_AVX512_EMUL
     {
         const bin_set e1 = {"avx512bw-emul", fbnn_k_bconv_thr_rows__avx512_emul, fbnn_k_bfc__avx512_emul,
-                            fbnn_k_bfc_thr__avx512_emul};
+                            fbnn_k_bfc_thr__avx512_emul, fbnn_k_bconv_thr_kbit_rows__avx512_emul,
+                            fbnn_k_bfc_thr_kbit__avx512_emul};
         const bin_set e2 = {"avx512vpopcnt-emul", fbnn_k_bconv_thr_rows__avx512vpopcnt_emul,
-                            fbnn_k_bfc__avx512vpopcnt_emul, fbnn_k_bfc_thr__avx512vpopcnt_emul};
+                            fbnn_k_bfc__avx512vpopcnt_emul, fbnn_k_bfc_thr__avx512vpopcnt_emul,
+                            fbnn_k_bconv_thr_kbit_rows__avx512vpopcnt_emul, fbnn_k_bfc_thr_kbit__avx512vpopcnt_emul};
         run_set(&e1);
         run_set(&e2);
     }

@@ -74,6 +74,8 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->bconv_thr_rows = fbnn_k_bconv_thr_rows__##sfx; \
         (t)->bfc = fbnn_k_bfc__##sfx;                       \
         (t)->bfc_thr = fbnn_k_bfc_thr__##sfx;               \
+        (t)->bconv_thr_kbit_rows = fbnn_k_bconv_thr_kbit_rows__##sfx; \
+        (t)->bfc_thr_kbit = fbnn_k_bfc_thr_kbit__##sfx;     \
     } while (0)
 
 /* The elementwise family (FBNN_DECLARE_ELTWISE_VARIANT): epilogue ops, Q2
@@ -262,6 +264,8 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->quant_kbit = fbnn_k_quant_kbit;
     t->kconv = fbnn_k_kconv;
     t->bconv_asym = fbnn_k_bconv_asym;
+    t->bconv_thr_kbit_rows = fbnn_k_bconv_thr_kbit_rows;
+    t->bfc_thr_kbit = fbnn_k_bfc_thr_kbit;
     /* The portable fused chain for every optimised set (those with a
      * chain kernel of their own set it in their row's fill); the scalar
      * set runs the reference ops one by one. */

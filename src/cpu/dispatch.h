@@ -57,6 +57,11 @@ typedef int (*fbnn_bfc_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, co
                            const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);
 typedef int (*fbnn_bfc_thr_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
                                const int32_t *thr, int32_t n_out, uint32_t *out);
+typedef int (*fbnn_bconv_thr_kbit_rows_fn)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                                           int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                           uint32_t *out);
+typedef int (*fbnn_bfc_thr_kbit_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                                    const int32_t *thr, int32_t planes, int32_t n_out, uint32_t *out);
 typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
                                      fbnn_real *y);
 typedef int (*fbnn_rconv_fn)(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,
@@ -136,6 +141,9 @@ typedef struct fbnn_kernel_table {
     fbnn_quant_kbit_fn quant_kbit;   /* k-bit activation planes (1.2) */
     fbnn_kconv_fn kconv;             /* k-bit x multi-base binary conv (1.2) */
     fbnn_bconv_asym_fn bconv_asym;   /* bconv with per-side padding (1.2) */
+    /* k-bit threshold epilogue (bconv_thr / bfc_thr with planes > 1): bit planes out. */
+    fbnn_bconv_thr_kbit_rows_fn bconv_thr_kbit_rows;
+    fbnn_bfc_thr_kbit_fn bfc_thr_kbit;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
@@ -162,7 +170,13 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_bfc__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,     \
                           const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);  \
     int fbnn_k_bfc_thr__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights, \
-                              const int32_t *thr, int32_t n_out, uint32_t *out);
+                              const int32_t *thr, int32_t n_out, uint32_t *out);                          \
+    int fbnn_k_bconv_thr_kbit_rows__##sfx(const uint32_t *in, const uint32_t *weights, const int32_t *thr,  \
+                                          int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1, \
+                                          uint32_t *out);                                                    \
+    int fbnn_k_bfc_thr_kbit__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in,                      \
+                                   const uint32_t *weights, const int32_t *thr, int32_t planes,             \
+                                   int32_t n_out, uint32_t *out);
 
 /* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
  * Q2 pack, fused chain). */
