@@ -70,11 +70,21 @@ void mcu_counter_start(void)
         SYST_CVR = 0u;
         SYST_CSR = 7u; /* enable, interrupt on wrap, CPU clock */
     }
+    /* SysTick loads RVR only on its first tick after CVR was cleared: wait
+     * for that, so the first reading is not the stale 0 (which would read as
+     * a full period). Without -icount QEMU's SysTick does not advance at all:
+     * then counting stays off (ticks_per_million = 0, reads return 0). */
+    for (n = 0; n < 100000u && SYST_CVR == 0u; n++) {
+    }
+    if (SYST_CVR == 0u) {
+        ticks_per_million = 0u;
+        return;
+    }
+    n = MCU_CAL_ITERS;
     t0 = ticks_now();
     __asm__ volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n) : : "cc");
     t1 = ticks_now();
-    ticks_per_million = (t1 - t0) / (2u * MCU_CAL_ITERS / 1000000u);
-    if (ticks_per_million == 0u) ticks_per_million = 1u;
+    ticks_per_million = t1 > t0 ? (t1 - t0) / (2u * MCU_CAL_ITERS / 1000000u) : 0u;
     counter_origin = ticks_now();
 }
 
@@ -82,6 +92,7 @@ uint64_t mcu_counter_ticks_per_million(void) { return ticks_per_million; }
 
 uint64_t mcu_counter_read(void)
 {
+    if (ticks_per_million == 0u) return 0u;
     return (ticks_now() - counter_origin) * 1000000u / ticks_per_million;
 }
 

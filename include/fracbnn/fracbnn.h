@@ -270,11 +270,13 @@ typedef enum fbnn_isa {
     FBNN_ISA_AVX2,      /**< x86 AVX2 ("avx2") */
     FBNN_ISA_AVX512,    /**< x86 AVX-512, with VPOPCNTDQ when present ("avx512") */
     FBNN_ISA_AVX512BW,  /**< x86 AVX-512BW without VPOPCNTDQ ("avx512bw") */
-    FBNN_ISA_NEON       /**< AArch64 Advanced SIMD ("neon") */
+    FBNN_ISA_NEON,      /**< AArch64 Advanced SIMD ("neon") */
+    FBNN_ISA_SWAR       /**< portable byte-counter popcounts, for cores without a popcount
+                             instruction such as Arm Cortex-M (USAD8 with the DSP extension) ("swar") */
 } fbnn_isa;
 /** Number of fbnn_isa values (FBNN_ISA_AUTO included): valid values are
  *  0 .. FBNN_ISA_COUNT - 1. A new ISA goes last in the enum and raises this. */
-#define FBNN_ISA_COUNT 7
+#define FBNN_ISA_COUNT 8
 
 /**
  * Use the kernels of `isa` in this context from the next run on.
@@ -285,7 +287,7 @@ fbnn_status fbnn_context_set_isa(fbnn_context *ctx, fbnn_isa isa);
 
 /**
  * Name of the kernel variant set the context uses: "scalar", "popcnt",
- * "avx2", "avx512-vpopcntdq", "avx512bw" or "neon" (NULL for a NULL context).
+ * "avx2", "avx512-vpopcntdq", "avx512bw", "neon" or "swar" (NULL for a NULL context).
  */
 const char *fbnn_context_isa(const fbnn_context *ctx);
 

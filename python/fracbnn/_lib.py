@@ -53,7 +53,7 @@ class OpEvent(ctypes.Structure):
 OP_HOOK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(OpEvent))
 
 #: fbnn_isa enum values by the names fbnn_context_isa() / FBNN_ISA use.
-ISA = {"auto": 0, "scalar": 1, "popcnt": 2, "avx2": 3, "avx512": 4, "avx512bw": 5, "neon": 6}
+ISA = {"auto": 0, "scalar": 1, "popcnt": 2, "avx2": 3, "avx512": 4, "avx512bw": 5, "neon": 6, "swar": 7}
 
 
 def _candidates():

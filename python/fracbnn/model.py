@@ -279,7 +279,7 @@ class Context(_Owned):
         return int(_L.fbnn_context_threads(self._h()))
 
     def set_isa(self, isa):
-        """Select a kernel set by name ("auto", "scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon")."""
+        """Select a kernel set by name ("auto", "scalar", "popcnt", "avx2", "avx512", "avx512bw", "neon", "swar")."""
         v = _isa_value(isa)
         s = _L.fbnn_context_set_isa(self._h(), v)
         if s != 0:

@@ -109,6 +109,26 @@ static void scalar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->isa = "scalar";
 }
 
+/* Byte-counter popcounts (conv__swar.c): portable, so available everywhere;
+ * AUTO takes it only where no row of higher rank runs (Cortex-M, or any
+ * core without a popcount instruction and without SIMD variants). */
+static int swar_available(const fbnn_cpu_features *f)
+{
+    (void)f;
+    return 1;
+}
+static void swar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
+{
+    (void)f;
+    t->bconv = fbnn_k_bconv__swarblk;
+    t->bconv_rows = fbnn_k_bconv_rows__swarblk;
+    t->pgconv = fbnn_k_pgconv__swar;
+    t->pgconv_rows = fbnn_k_pgconv_rows__swar;
+    /* bconv_thr, bfc, bfc_thr over the same byte counters (conv_simd_binary.h) */
+    SET_BINARY(t, swarblk);
+    t->isa = "swar";
+}
+
 #ifdef FBNN_HAVE_X86_SIMD_VARIANTS
 static int popcnt_available(const fbnn_cpu_features *f) { return f->popcnt; }
 static void popcnt_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
@@ -189,11 +209,12 @@ typedef struct isa_row {
 static const isa_row isa_rows[FBNN_ISA_COUNT] = {
     {FBNN_ISA_AUTO, "auto", 0, NULL, NULL},
     {FBNN_ISA_SCALAR, "scalar", 1, scalar_available, scalar_fill},
-    {FBNN_ISA_POPCNT, "popcnt", 2, X86_ROW(popcnt_available, popcnt_fill)},
-    {FBNN_ISA_AVX2, "avx2", 3, X86_ROW(avx2_available, avx2_fill)},
-    {FBNN_ISA_AVX512, "avx512", 4, X86_ROW(avx512_available, avx512_fill)},
+    {FBNN_ISA_POPCNT, "popcnt", 3, X86_ROW(popcnt_available, popcnt_fill)},
+    {FBNN_ISA_AVX2, "avx2", 4, X86_ROW(avx2_available, avx2_fill)},
+    {FBNN_ISA_AVX512, "avx512", 5, X86_ROW(avx512_available, avx512_fill)},
     {FBNN_ISA_AVX512BW, "avx512bw", 0, X86_ROW(avx512_available, avx512bw_fill)},
-    {FBNN_ISA_NEON, "neon", 3, NEON_ROW(neon_available, neon_fill)},
+    {FBNN_ISA_NEON, "neon", 4, NEON_ROW(neon_available, neon_fill)},
+    {FBNN_ISA_SWAR, "swar", 2, swar_available, swar_fill},
 };
 
 static const isa_row *isa_row_of(fbnn_isa isa)

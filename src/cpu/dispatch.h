@@ -199,6 +199,16 @@ typedef struct fbnn_kernel_table {
 
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)
+/* The "swar" ISA (cores without a popcount instruction: byte-counter
+ * popcounts): the blocked instance for binary convs (conv__swar.c) and a
+ * direct PG conv (pgconv__swar.c). */
+FBNN_DECLARE_CONV_VARIANT(swarblk)
+FBNN_DECLARE_BINARY_VARIANT(swarblk)
+int fbnn_k_pgconv__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                        const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out, uint32_t *n_gated);
+int fbnn_k_pgconv_rows__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                             const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                             fbnn_real *out, uint32_t *n_gated);
 int fbnn_k_chain__generic(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps, int32_t n_steps,
                           uint32_t *msb, uint32_t *lsb);
 int fbnn_k_thermometer__words(const uint8_t *img, int32_t c, int32_t h, int32_t w, int32_t resolution,

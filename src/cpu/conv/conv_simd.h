@@ -105,9 +105,16 @@
 
 #define FBNN_SIMD_OB 16
 #define FBNN_SIMD_TW 32
+/* Stack buffer sizes; an instance may set smaller ones before including this
+ * file (conv__swar.c does, for microcontroller stacks): paths whose data do
+ * not fit decline, down to the plain per-channel loop. */
+#ifndef FBNN_SIMD_MAX_WLEN
 #define FBNN_SIMD_MAX_WLEN 512
+#endif
 /* Words of input rows a band buffer holds (the one-pass PG and prefix-code paths). */
+#ifndef FBNN_SIMD_COMB_WORDS
 #define FBNN_SIMD_COMB_WORDS 4096
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FBNN_SIMD_ALIGN __attribute__((aligned(64)))

@@ -16,7 +16,9 @@
  * as the reference does. Rows are taken in bands whose input words fit
  * FBNN_SIMD_COMB_WORDS (each word's n computed once, used k*k times).
  * -------------------------------------------------------------------------*/
+#ifndef FBNN_SIMD_PREFIX_MAX_T
 #define FBNN_SIMD_PREFIX_MAX_T 32 /* taps x words per block: table <= 16.5 KiB (33 KiB as u16) */
+#endif
 /* Table entries: u16 where the instance accumulates 16 lanes of u16 in one
  * vector (FBNN_SIMD_HAVE_ACC16: one add per tap and word, sums <= 32*32),
  * else bytes widened to the u32 lanes. */
