@@ -168,6 +168,45 @@ int fbnn_k_bfc(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t
 int fbnn_k_bfc_thr(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
                    const int32_t *thr, int32_t n_out, uint32_t *out);
 
+/** Most output bits (planes) of the k-bit threshold epilogue. */
+#define FBNN_THR_MAX_PLANES 4
+
+/**
+ * k-bit threshold epilogue of one integer sum s: with n = 2^planes - 1
+ * thresholds t[0..n-1] and the flip t[n] (a row of the I32 [C, 2^planes]
+ * threshold tensor), the code is the number of j with s >= t[j] (flip 0)
+ * or s <= t[j] (flip 1), 0..n. planes = 1 is fbnn_thr_bit.
+ */
+static inline int32_t fbnn_thr_code(int32_t s, const int32_t *t, int32_t planes)
+{
+    const int32_t n = ((int32_t)1 << planes) - 1;
+    int32_t j, code = 0;
+    for (j = 0; j < (1 << FBNN_THR_MAX_PLANES) - 1; ++j) /* static bound (HLS) */
+        if (j < n) code += fbnn_thr_bit(s, t[j], t[n]);
+    return code;
+}
+
+/**
+ * Binary conv with the k-bit threshold epilogue (planes 1..4): the sum s of
+ * output channel o gives the code fbnn_thr_code(s, thr + o * 2^planes,
+ * planes); bit i of it is packed channel i * out_c + o of the output
+ * [out_h][out_w][FBNN_WORDS(planes * out_c)] (the bit-plane layout that
+ * QUANT_KBIT writes and KCONV reads). planes = 1 is fbnn_k_bconv_thr.
+ * Only output rows [y0, y1) are written.
+ */
+int fbnn_k_bconv_thr_kbit_rows(const uint32_t *in, const uint32_t *weights, const int32_t *thr, int32_t planes,
+                               const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out);
+
+/** fbnn_k_bconv_thr_kbit_rows over every output row. */
+int fbnn_k_bconv_thr_kbit(const uint32_t *in, const uint32_t *weights, const int32_t *thr, int32_t planes,
+                          const fbnn_conv_params *p, uint32_t *out);
+
+/** Binary FC with the k-bit threshold epilogue: bit i of the code of output
+ *  o (as fbnn_k_bconv_thr_kbit_rows) is bit i * n_out + o of out
+ *  [FBNN_WORDS(planes * n_out)]. */
+int fbnn_k_bfc_thr_kbit(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                        const int32_t *thr, int32_t planes, int32_t n_out, uint32_t *out);
+
 /**
  * Padding value of a binary conv: add to a zero-padded fbnn_k_bconv output
  * `out` the taps padded with pad_value (+1 or -1; 0 = no change), i.e.

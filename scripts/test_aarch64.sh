@@ -17,11 +17,12 @@ cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_
       -DFBNN_BUILD_TESTS=OFF -DFBNN_BUILD_CLI=OFF >/dev/null
 cmake --build "$B" -j"$(nproc)" --target fracbnn
 CFLAGS="-O2 -std=c99 -ffp-contract=off -Wall -Wextra -Iinclude -Ikernels -Isrc"
-for t in test_simd test_chain test_isa_model; do
+for t in test_simd test_simd_binary test_chain test_isa_model; do
   aarch64-linux-gnu-gcc $CFLAGS -o "$B/$t" "tests/$t.c" tests/test_random.c "$B/libfracbnn.a" -lm -lpthread
 done
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
 qemu-aarch64 "$B/test_simd"
+qemu-aarch64 "$B/test_simd_binary"
 qemu-aarch64 "$B/test_chain"
 # 64 bundled images keep the emulated run short (the 846-image file is not in the CI clone).
 qemu-aarch64 "$B/test_isa_model" tests/data/cifar10_test_first64.bin

@@ -43,8 +43,8 @@ enum { FBNN_VK_U8 = 1, FBNN_VK_REAL = 2, FBNN_VK_BITS = 3, FBNN_VK_Q2 = 4 };
     X(CONCAT, 13, concat, 2, 4, 0, 0, 0, 0, 0)                                                              \
     X(QUANT_UNIFORM, 14, quant_uniform, 1, 1, 1, 1, 0, FBNN_OPF_INPLACE, 0)                                \
     X(BFC, 15, bfc, 1, 1, 3, 0, 0, 0, 0) /* binary FC, real out: weight bits, scale, bias */                 \
-    X(BCONV_THR, 16, bconv_thr, 1, 1, 2, 3, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* bits out: thresholds */ \
-    X(BFC_THR, 17, bfc_thr, 1, 1, 2, 0, 0, 0, 0) /* binary FC, bits out via thresholds */                  \
+    X(BCONV_THR, 16, bconv_thr, 1, 1, 2, 3, 1, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* thresholds; [bits] */    \
+    X(BFC_THR, 17, bfc_thr, 1, 1, 2, 0, 1, 0, 0) /* binary FC, bits out via thresholds; [bits] */          \
     X(RCONV, 18, rconv, 1, 1, 2, 7, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* K,S,Pt,Pl,Pb,Pr,G */           \
     X(QUANT_KBIT, 19, quant_kbit, 1, 1, 0, 1, 0, 0, 0) /* planes */                                           \
     X(KCONV, 20, kconv, 1, 1, 2, 8, 0, FBNN_OPF_WINDOW | FBNN_OPF_PAD, 0) /* K,S,Pt,Pl,Pb,Pr,planes,bases */

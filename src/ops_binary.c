@@ -7,28 +7,65 @@
  *
  * Thresholds are one I32 tensor [C_out, 2]: (t, flip) per output channel;
  * the output bit is +1 iff sum >= t (flip 0) or sum <= t (flip 1). The
- * integer sums never become floats (models/FORMAT.md 2.4).
+ * integer sums never become floats (models/FORMAT.md 2.4). With the
+ * optional attribute "bits" k > 1 (bconv_thr attr[3], bfc_thr attr[0])
+ * the tensor is [C_out, 2^k] (2^k - 1 sorted thresholds, flip) and the
+ * output is k bit planes of the codes (the QUANT_KBIT layout, KCONV input).
  */
 #include "ops_impl.h"
 
-/* The threshold tensor of op (param index pi) for c output channels:
- * I32 [c, 2], every flip 0 or 1. */
+/* Output bits (planes) of a threshold op: its optional attribute at index
+ * ai (1 when the file omits it), 1..FBNN_THR_MAX_PLANES. */
+static int32_t thr_planes(const fbnn_op_desc *op, uint32_t ai)
+{
+    return op->n_attr > ai ? op->attr[ai] : 1;
+}
+
+static fbnn_status check_planes(uint32_t i, const fbnn_op_desc *op, uint32_t ai, uint32_t c, const char *nm,
+                                fbnn_error *err)
+{
+    int32_t planes = thr_planes(op, ai);
+    if (planes < 1 || planes > FBNN_THR_MAX_PLANES)
+        FBNN_ATTR_FAIL("op %u (%s): output bits %ld not in 1..%d", i, nm, (long)planes, FBNN_THR_MAX_PLANES);
+    if ((uint64_t)planes * c > (uint64_t)FBNN_K_MAX_DIM)
+        FBNN_SHAPE_FAIL("op %u (%s): %ld bit planes x %u channels > %d", i, nm, (long)planes, c, FBNN_K_MAX_DIM);
+    return FBNN_OK;
+}
+
+/* Little-endian int32 at b, read bytewise (no alignment or host-order assumption). */
+static int32_t rd_i32(const uint8_t *b)
+{
+    return (int32_t)((uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24));
+}
+
+/* The threshold tensor of op (param index pi) for c output channels with
+ * `planes` output bits: I32 [c, 2^planes] = 2^planes - 1 thresholds, then
+ * the flip (0 or 1); the thresholds of a channel in the order its code
+ * counts them (non-decreasing with flip 0, non-increasing with flip 1), so
+ * code n means "passed the first n", as FINN's MultiThreshold. */
 static fbnn_status check_thr(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, uint32_t pi,
-                             uint32_t c, const char *nm, fbnn_error *err)
+                             uint32_t c, int32_t planes, const char *nm, fbnn_error *err)
 {
     const fbnn_tensor_desc *t = &m->tensors[op->param[pi]];
+    const uint32_t row = 1u << planes;
     const uint8_t *b;
-    uint32_t o;
-    if (t->dtype != FBNN_DT_I32 || t->ndim != 2 || t->dims[0] != c || t->dims[1] != 2u)
-        FBNN_SHAPE_FAIL("op %u (%s): thresholds must be an I32 tensor [%u,2] (threshold, flip)", i, nm, c);
+    uint32_t o, j;
+    if (t->dtype != FBNN_DT_I32 || t->ndim != 2 || t->dims[0] != c || t->dims[1] != row)
+        FBNN_SHAPE_FAIL("op %u (%s): thresholds must be an I32 tensor [%u,%u] (%u thresholds, flip)", i, nm, c, row,
+                        row - 1u);
     b = (const uint8_t *)t->data;
     for (o = 0; o < c; ++o) {
-        /* little-endian int32 at 8*o + 4, read bytewise (no alignment or host-order assumption) */
-        const uint8_t *f = b + 8u * o + 4u;
-        uint32_t v = (uint32_t)f[0] | ((uint32_t)f[1] << 8) | ((uint32_t)f[2] << 16) | ((uint32_t)f[3] << 24);
-        if (v > 1u)
-            FBNN_ATTR_FAIL("op %u (%s): flip of output channel %u is %ld, must be 0 or 1", i, nm, o,
-                           (long)(int32_t)v);
+        const uint8_t *r = b + 4u * row * o;
+        int32_t f = rd_i32(r + 4u * (row - 1u));
+        if (f != 0 && f != 1)
+            FBNN_ATTR_FAIL("op %u (%s): flip of output channel %u is %ld, must be 0 or 1", i, nm, o, (long)f);
+        for (j = 1; j + 1 < row; ++j) {
+            int32_t a = rd_i32(r + 4u * (j - 1u)), z = rd_i32(r + 4u * j);
+            if (f == 0 ? z < a : z > a)
+                FBNN_ATTR_FAIL("op %u (%s): thresholds %u and %u of output channel %u (%ld, %ld) are out of order "
+                               "(%s with flip %ld)", i, nm, j - 1u, j, o, (long)a, (long)z,
+                               f == 0 ? "non-decreasing" : "non-increasing", (long)f);
+        }
     }
     return FBNN_OK;
 }
@@ -43,10 +80,12 @@ static fbnn_status check_bfc_common(const struct fbnn_model *m, uint32_t i, cons
     if (x->kind != FBNN_VK_BITS || y->kind != want_out || y->h != 1 || y->w != 1)
         FBNN_SHAPE_FAIL("op %u (%s): needs a packed-bit input and a %s [N,1,1] output", i, nm,
                         want_out == FBNN_VK_REAL ? "real" : "packed-bit");
-    if (w->dtype != FBNN_DT_BITS || w->ndim != 4 || w->dims[0] != y->c || w->dims[1] != x->h ||
+    /* bfc_thr with k output bits: y has k planes of the weight's outputs */
+    const uint32_t planes = want_out == FBNN_VK_BITS ? (uint32_t)thr_planes(op, 0) : 1u;
+    if (w->dtype != FBNN_DT_BITS || w->ndim != 4 || w->dims[0] * planes != y->c || w->dims[1] != x->h ||
         w->dims[2] != x->w || w->dims[3] != x->c)
         FBNN_SHAPE_FAIL("op %u (%s): weight must be BITS [%u,%u,%u,%u] (outputs, H, W, C of the input)", i, nm,
-                        y->c, x->h, x->w, x->c);
+                        y->c / planes, x->h, x->w, x->c);
     if (n_in >= ((uint64_t)1 << 24))
         FBNN_SHAPE_FAIL("op %u (%s): %llu inputs >= 2^24, sums would not be exact", i, nm, (unsigned long long)n_in);
     return FBNN_OK;
@@ -86,9 +125,12 @@ int fbnn_op_run_bfc(fbnn_context *ctx, const fbnn_op_desc *op)
 fbnn_status fbnn_op_check_bfc_thr(const struct fbnn_model *m, uint32_t i, const fbnn_op_desc *op, const char *nm,
                                   fbnn_error *err)
 {
-    fbnn_status st = check_bfc_common(m, i, op, nm, FBNN_VK_BITS, err);
-    if (st != FBNN_OK) return st;
-    return check_thr(m, i, op, 1, m->values[op->out].c, nm, err);
+    const uint32_t n = m->tensors[op->param[0]].dims[0];
+    const int32_t planes = thr_planes(op, 0);
+    fbnn_status st;
+    if ((st = check_planes(i, op, 0, n, nm, err)) != FBNN_OK) return st;
+    if ((st = check_bfc_common(m, i, op, nm, FBNN_VK_BITS, err)) != FBNN_OK) return st;
+    return check_thr(m, i, op, 1, n, planes, nm, err);
 }
 
 int fbnn_op_run_bfc_thr(fbnn_context *ctx, const fbnn_op_desc *op)
@@ -96,10 +138,15 @@ int fbnn_op_run_bfc_thr(fbnn_context *ctx, const fbnn_op_desc *op)
     const struct fbnn_model *m = ctx->model;
     int32_t nw, n_in;
     bfc_sizes(m, op, &nw, &n_in);
-    return ctx->kt.bfc_thr((const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), nw, n_in,
-                           (const uint32_t *)m->tensors[op->param[0]].data,
-                           (const int32_t *)m->tensors[op->param[1]].data, (int32_t)m->values[op->out].c,
-                           (uint32_t *)fbnn_ctx_value(ctx, op->out));
+    {
+    const int32_t planes = thr_planes(op, 0), n_out = (int32_t)m->tensors[op->param[0]].dims[0];
+    const uint32_t *x = (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]);
+    const uint32_t *w = (const uint32_t *)m->tensors[op->param[0]].data;
+    const int32_t *thr = (const int32_t *)m->tensors[op->param[1]].data;
+    uint32_t *y = (uint32_t *)fbnn_ctx_value(ctx, op->out);
+    if (planes > 1) return ctx->kt.bfc_thr_kbit(x, nw, n_in, w, thr, planes, n_out, y);
+    return ctx->kt.bfc_thr(x, nw, n_in, w, thr, n_out, y);
+    }
 }
 
 /* -------------------------------------------------------------- bconv_thr */
@@ -108,39 +155,48 @@ fbnn_status fbnn_op_check_bconv_thr(const struct fbnn_model *m, uint32_t i, cons
 {
     const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
     const fbnn_tensor_desc *w = &m->tensors[op->param[0]];
-    int32_t k = op->attr[0], s = op->attr[1], p = op->attr[2];
+    int32_t k = op->attr[0], s = op->attr[1], p = op->attr[2], planes = thr_planes(op, 3);
     fbnn_status st;
     if ((st = fbnn_check_window_attrs(i, op, nm, 1, err)) != FBNN_OK) return st;
+    if ((st = check_planes(i, op, 3, w->dims[0], nm, err)) != FBNN_OK) return st;
     if (x->kind != FBNN_VK_BITS || y->kind != FBNN_VK_BITS)
         FBNN_SHAPE_FAIL("op %u (%s): input and output must be packed bits", i, nm);
     if (w->dtype != FBNN_DT_BITS || w->dims[1] != (uint32_t)k || w->dims[2] != (uint32_t)k || w->dims[3] != x->c ||
-        w->dims[0] != y->c)
-        FBNN_SHAPE_FAIL("op %u (%s): weight [%u,%u,%u,%u] does not fit %u->%u channels, kernel %d", i, nm, w->dims[0],
-                        w->dims[1], w->dims[2], w->dims[3], x->c, y->c, k);
+        w->dims[0] * (uint32_t)planes != y->c)
+        FBNN_SHAPE_FAIL("op %u (%s): weight [%u,%u,%u,%u] does not fit %u->%u channels (%ld bit planes), kernel %d", i,
+                        nm, w->dims[0], w->dims[1], w->dims[2], w->dims[3], x->c, y->c, (long)planes, k);
     if ((uint64_t)k * k * x->c >= ((uint64_t)1 << 24))
         FBNN_SHAPE_FAIL("op %u (%s): k*k*Cin >= 2^24, sums would not be exact", i, nm);
     if (y->h != (uint32_t)fbnn_check_out_size(x->h, k, s, p) || y->w != (uint32_t)fbnn_check_out_size(x->w, k, s, p))
         FBNN_SHAPE_FAIL("op %u (%s): output %ux%u, expected %dx%d", i, nm, y->h, y->w,
                         fbnn_check_out_size(x->h, k, s, p), fbnn_check_out_size(x->w, k, s, p));
-    return check_thr(m, i, op, 1, y->c, nm, err);
+    return check_thr(m, i, op, 1, w->dims[0], planes, nm, err);
 }
 
 typedef struct thr_job {
     const fbnn_kernel_table *kt;
     const uint32_t *in, *w;
     const int32_t *thr;
+    int32_t planes;
     fbnn_conv_params p;
     uint32_t *out;
     int32_t slice;
     int rc[FBNN_MAX_THREADS];
 } thr_job;
 
+/* Rows [a, b) through the 1-bit or the k-bit kernel. */
+static int thr_rows(const thr_job *j, int32_t a, int32_t b)
+{
+    if (j->planes > 1) return j->kt->bconv_thr_kbit_rows(j->in, j->w, j->thr, j->planes, &j->p, a, b, j->out);
+    return j->kt->bconv_thr_rows(j->in, j->w, j->thr, &j->p, a, b, j->out);
+}
+
 static void thr_task(void *arg, uint32_t task, uint32_t worker)
 {
     thr_job *j = (thr_job *)arg;
     int32_t a = (int32_t)task * j->slice;
     int32_t b = j->p.out_h - a < j->slice ? j->p.out_h : a + j->slice;
-    int rc = j->kt->bconv_thr_rows(j->in, j->w, j->thr, &j->p, a, b, j->out);
+    int rc = thr_rows(j, a, b);
     if (rc != FBNN_K_OK) j->rc[worker] = rc;
 }
 
@@ -162,7 +218,8 @@ int fbnn_op_run_bconv_thr(fbnn_context *ctx, const fbnn_op_desc *op)
     j.p.in_c = (int32_t)x->c;
     j.p.in_h = (int32_t)x->h;
     j.p.in_w = (int32_t)x->w;
-    j.p.out_c = (int32_t)y->c;
+    j.planes = thr_planes(op, 3);
+    j.p.out_c = (int32_t)m->tensors[op->param[0]].dims[0];
     j.p.k = op->attr[0];
     j.p.stride = op->attr[1];
     j.p.pad = op->attr[2];
@@ -172,7 +229,7 @@ int fbnn_op_run_bconv_thr(fbnn_context *ctx, const fbnn_op_desc *op)
     n_threads = pool ? fbnn_thread_pool_threads(pool) : 1u;
     if (n_threads < 2 || y->h < 2u ||
         (double)y->h * y->w * y->c * (double)j.p.k * j.p.k * FBNN_WORDS(x->c) < 8192.0)
-        return ctx->kt.bconv_thr_rows(j.in, j.w, j.thr, &j.p, 0, j.p.out_h, j.out);
+        return thr_rows(&j, 0, j.p.out_h);
     n_tasks = n_threads < y->h ? n_threads : y->h;
     j.slice = (int32_t)((y->h + n_tasks - 1u) / n_tasks);
     n_tasks = (y->h + (uint32_t)j.slice - 1u) / (uint32_t)j.slice;

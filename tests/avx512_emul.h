@@ -253,6 +253,14 @@ static inline __m128i emu_cvtepi32_epi8(emu_m512i a)
     return _mm_loadu_si128((const __m128i *)(const void *)b);
 }
 
+static inline int emu_reduce_add_epi32(emu_m512i a)
+{
+    uint32_t s = 0u;
+    int i;
+    for (i = 0; i < 16; i++) s += a.d[i];
+    return (int)s;
+}
+#define _mm512_reduce_add_epi32 emu_reduce_add_epi32
 #define _mm512_setzero_si512 emu_setzero_si512
 #define _mm512_loadu_si512 emu_loadu_si512
 #define _mm512_set1_epi32 emu_set1_epi32

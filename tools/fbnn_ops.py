@@ -531,28 +531,6 @@ def _bfc_sum(x, wt):
                      wt.reshape(wt.shape[0], -1).astype(np.int64))
 
 
-def _thr_bits(s, thr, axis_shape):
-    """Threshold epilogue on integer sums s [N,M,...]: +1 iff s >= t
-    (flip 0) or s <= t (flip 1); thr is I32 [M,2]."""
-    t = thr[:, 0].astype(np.int64).reshape(axis_shape)
-    f = thr[:, 1].reshape(axis_shape)
-    return np.where(np.where(f == 1, s <= t, s >= t), 1.0, -1.0).astype(np.float32)
-
-
-def _thresholds(g, thr, flip, n, what):
-    thr = np.asarray(thr).reshape(-1)
-    flip = np.asarray(flip).reshape(-1)
-    if thr.size != n or flip.size != n:
-        raise FormatError("%s: %d thresholds / %d flips for %d output channels" % (what, thr.size, flip.size, n))
-    if not np.all(np.isin(flip, (0, 1))):
-        raise FormatError("%s: every flip must be 0 or 1" % what)
-    if np.any(np.asarray(thr, dtype=np.float64) != np.round(np.asarray(thr, dtype=np.float64))):
-        raise FormatError("%s: thresholds must be integers" % what)
-    lim = 2 ** 31 - 1
-    t = np.clip(np.asarray(thr, dtype=np.int64), -lim, lim)
-    return g.i32(np.stack([t, flip.astype(np.int64)], axis=1))
-
-
 def _bfc_weight(g, x, weight, what):
     weight = np.asarray(weight)
     c, h, w = g.shape(x)
@@ -600,23 +578,42 @@ class BConvThr(OpRow):
     code, name = 16, "bconv_thr"
 
     @staticmethod
-    def build(g, x, weight, thr, flip, stride=1, pad=1):
-        """Binary conv (zero padding) + threshold epilogue, bits out."""
+    def build(g, x, weight, thr, flip, stride=1, pad=1, bits=1):
+        """Binary conv (zero padding) + threshold epilogue, bits out. With
+        bits k > 1: thr [Co, 2^k - 1] (sorted, see _thresholds), output k
+        bit planes of the codes [k*Co, Ho, Wo] (a KCONV input with k planes)."""
         g._expect(x, (VK_BITS,), "bconv_thr")
+        _check_bits(bits, "bconv_thr")
         weight, co, k, h, w = _conv_weight(g, x, weight, "bconv_thr")
         ho, wo = _conv_out(h, w, k, stride, pad)
-        t = _thresholds(g, thr, flip, co, "bconv_thr")
-        return g._op(BConvThr.code, [x], VK_BITS, (co, ho, wo), [g.bits(weight), t], (k, stride, pad))
+        t = _thresholds(g, thr, flip, co, "bconv_thr", bits)
+        attrs = (k, stride, pad) + ((bits,) if bits > 1 else ())
+        return g._op(BConvThr.code, [x], VK_BITS, (bits * co, ho, wo), [g.bits(weight), t], attrs)
 
     @staticmethod
     def ref(x, P, attrs, r):
-        k, s, p = attrs
+        k, s, p = attrs[:3]
+        bits = attrs[3] if len(attrs) > 3 else 1
+        if bits > 1:
+            return _thr_codes(_conv_sum(x, P[0], s, p), P[1], (1, -1, 1, 1), bits)
         return _thr_bits(_conv_sum(x, P[0], s, p), P[1], (1, -1, 1, 1))
 
     @staticmethod
     def hls(e):
-        _hls_conv(e, "fbnn_k_bconv_thr(%s, %s, %s, &p, %s)"
-                  % (e.X[0], e.tname(e.params[0]), e.tname(e.params[1]), e.Y[0]))
+        bits = e.attrs[3] if len(e.attrs) > 3 else 1
+        if bits == 1:
+            _hls_conv(e, "fbnn_k_bconv_thr(%s, %s, %s, &p, %s)"
+                      % (e.X[0], e.tname(e.params[0]), e.tname(e.params[1]), e.Y[0]))
+            return
+        k, s, p = e.attrs[:3]
+        co = e.c // bits
+        e.convs.append((e.typ, e.xc, e.xh, e.xw, co, k, s, p, e.h, e.w))
+        e.body.append("    {")
+        e.body.append("        static const fbnn_conv_params p = {%d, %d, %d, %d, %d, %d, %d, %d, %d};"
+                      % (e.xc, e.xh, e.xw, co, k, s, p, e.h, e.w))
+        e.body.append("        rc |= fbnn_k_bconv_thr_kbit(%s, %s, %s, %d, &p, %s);"
+                      % (e.X[0], e.tname(e.params[0]), e.tname(e.params[1]), bits, e.Y[0]))
+        e.body.append("    }")
 
 
 @op_row
@@ -624,25 +621,40 @@ class BFCThr(OpRow):
     code, name = 17, "bfc_thr"
 
     @staticmethod
-    def build(g, x, weight, thr, flip):
-        """Binary FC + threshold epilogue, bits out [M,1,1]."""
+    def build(g, x, weight, thr, flip, bits=1):
+        """Binary FC + threshold epilogue, bits out [M,1,1]; with bits k > 1
+        as bconv_thr: thr [M, 2^k - 1], output k bit planes [k*M,1,1]."""
         g._expect(x, (VK_BITS,), "bfc_thr")
+        _check_bits(bits, "bfc_thr")
         w4 = _bfc_weight(g, x, weight, "bfc_thr")
         m = w4.shape[0]
-        t = _thresholds(g, thr, flip, m, "bfc_thr")
-        return g._op(BFCThr.code, [x], VK_BITS, (m, 1, 1), [g.bits(w4), t])
+        t = _thresholds(g, thr, flip, m, "bfc_thr", bits)
+        return g._op(BFCThr.code, [x], VK_BITS, (bits * m, 1, 1), [g.bits(w4), t], (bits,) if bits > 1 else ())
 
     @staticmethod
     def ref(x, P, attrs, r):
+        bits = attrs[0] if len(attrs) > 0 else 1
+        if bits > 1:
+            return _thr_codes(_bfc_sum(x, P[0]), P[1], (1, -1), bits).reshape(x.shape[0], -1, 1, 1)
         return _thr_bits(_bfc_sum(x, P[0]), P[1], (1, -1)).reshape(x.shape[0], -1, 1, 1)
 
     @staticmethod
     def hls(e):
         c, h, w = e.xc, e.xh, e.xw
+        bits = e.attrs[0] if len(e.attrs) > 0 else 1
+        if bits > 1:
+            e.body.append("    rc |= fbnn_k_bfc_thr_kbit(%s, %d, %d, %s, %s, %d, %d, %s);"
+                          % (e.X[0], h * w * ((c + 31) // 32), c * h * w, e.tname(e.params[0]),
+                             e.tname(e.params[1]), bits, e.c // bits, e.Y[0]))
+            return
         e.body.append("    rc |= fbnn_k_bfc_thr(%s, %d, %d, %s, %s, %d, %s);"
                       % (e.X[0], h * w * ((c + 31) // 32), c * h * w, e.tname(e.params[0]),
                          e.tname(e.params[1]), e.c, e.Y[0]))
 
+
+# The threshold epilogues' helpers (1 and k bits), kept in their own module;
+# imported here, after FormatError, because they raise it.
+from fbnn_thr import _check_bits, _thr_bits, _thr_codes, _thresholds  # noqa: E402
 
 # Rows of format 1.2 (issue 18 part B), kept in their own module.
 import fbnn_ops12  # noqa: E402,F401

@@ -68,6 +68,16 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->pgconv_rows = fbnn_k_pgconv_rows__##sfx; \
     } while (0)
 
+/* The binary ops with integer epilogues (FBNN_DECLARE_BINARY_VARIANT). */
+#define SET_BINARY(t, sfx)                                  \
+    do {                                                    \
+        (t)->bconv_thr_rows = fbnn_k_bconv_thr_rows__##sfx; \
+        (t)->bfc = fbnn_k_bfc__##sfx;                       \
+        (t)->bfc_thr = fbnn_k_bfc_thr__##sfx;               \
+        (t)->bconv_thr_kbit_rows = fbnn_k_bconv_thr_kbit_rows__##sfx; \
+        (t)->bfc_thr_kbit = fbnn_k_bfc_thr_kbit__##sfx;     \
+    } while (0)
+
 /* The elementwise family (FBNN_DECLARE_ELTWISE_VARIANT): epilogue ops, Q2
  * pack and the fused chain. */
 #define SET_ELTWISE(t, sfx)                       \
@@ -114,6 +124,11 @@ static void swar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->bconv_rows = fbnn_k_bconv_rows__swarblk;
     t->pgconv = fbnn_k_pgconv__swar;
     t->pgconv_rows = fbnn_k_pgconv_rows__swar;
+    /* k-bit threshold outputs from the blocked template (conv_simd_binary.h);
+     * the 1-bit threshold conv and the binary FCs direct, per output
+     * channel (bconv_thr__swar.c, fc/bfc__swar.c: no spilled 16-lane
+     * counters on a 13-register core; measured on Cortex-M4). */
+    SET_BINARY(t, swarblk);
     t->bconv_thr_rows = fbnn_k_bconv_thr_rows__swar;
     t->bfc = fbnn_k_bfc__swar;
     t->bfc_thr = fbnn_k_bfc_thr__swar;
@@ -139,6 +154,7 @@ static void avx2_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, avx2);
+    SET_BINARY(t, avx2);
     SET_ELTWISE(t, avx2);
     SET_POOL(t, avx2);
     t->chain_min_bytes = 16u * 1024u;
@@ -152,6 +168,7 @@ static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, avx512);
+    SET_BINARY(t, avx512);
     SET_ELTWISE(t, avx512);
     SET_POOL(t, avx512);
     t->chain_min_bytes = 16u * 1024u;
@@ -165,6 +182,7 @@ static void avx512_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     avx512bw_fill(t, f);
     if (f->avx512vpopcntdq && f->avx512bitalg) {
         SET_CONV(t, avx512vpopcnt);
+        SET_BINARY(t, avx512vpopcnt);
         t->isa = "avx512-vpopcntdq";
     }
 }
@@ -179,6 +197,7 @@ static void neon_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
 {
     (void)f;
     SET_CONV(t, neon);
+    SET_BINARY(t, neon);
     SET_ELTWISE(t, neon);
     SET_POOL(t, neon);
     t->isa = "neon";
@@ -276,6 +295,8 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->quant_kbit = fbnn_k_quant_kbit;
     t->kconv = fbnn_k_kconv;
     t->bconv_asym = fbnn_k_bconv_asym;
+    t->bconv_thr_kbit_rows = fbnn_k_bconv_thr_kbit_rows;
+    t->bfc_thr_kbit = fbnn_k_bfc_thr_kbit;
     /* The portable fused chain for every optimised set (those with a
      * chain kernel of their own set it in their row's fill); the scalar
      * set runs the reference ops one by one. */

@@ -57,6 +57,11 @@ typedef int (*fbnn_bfc_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, co
                            const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);
 typedef int (*fbnn_bfc_thr_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
                                const int32_t *thr, int32_t n_out, uint32_t *out);
+typedef int (*fbnn_bconv_thr_kbit_rows_fn)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                                           int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                           uint32_t *out);
+typedef int (*fbnn_bfc_thr_kbit_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
+                                    const int32_t *thr, int32_t planes, int32_t n_out, uint32_t *out);
 typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
                                      fbnn_real *y);
 typedef int (*fbnn_rconv_fn)(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,
@@ -127,7 +132,8 @@ typedef struct fbnn_kernel_table {
     fbnn_bconv_pad_value_fn bconv_pad_value; /* border correction of a bconv padded with +1/-1 */
     /* Binary ops of issue 18: conv with the threshold epilogue (rows
      * [y0, y1), bits out), binary FC (real out) and binary FC with the
-     * threshold epilogue (bits out). */
+     * threshold epilogue (bits out); SIMD variants in every conv
+     * instance (conv_simd_binary.h), the reference on the scalar set. */
     fbnn_bconv_thr_rows_fn bconv_thr_rows;
     fbnn_bfc_fn bfc;
     fbnn_bfc_thr_fn bfc_thr;
@@ -135,6 +141,9 @@ typedef struct fbnn_kernel_table {
     fbnn_quant_kbit_fn quant_kbit;   /* k-bit activation planes (1.2) */
     fbnn_kconv_fn kconv;             /* k-bit x multi-base binary conv (1.2) */
     fbnn_bconv_asym_fn bconv_asym;   /* bconv with per-side padding (1.2) */
+    /* k-bit threshold epilogue (bconv_thr / bfc_thr with planes > 1): bit planes out. */
+    fbnn_bconv_thr_kbit_rows_fn bconv_thr_kbit_rows;
+    fbnn_bfc_thr_kbit_fn bfc_thr_kbit;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
@@ -152,6 +161,22 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_pgconv_rows__##sfx(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,    \
                                   const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,    \
                                   int32_t y1, fbnn_real *out, uint32_t *n_gated);
+
+/* The binary ops with integer epilogues over the conv primitives
+ * (src/cpu/conv/conv_simd_binary.h, built into every conv instance). */
+#define FBNN_DECLARE_BINARY_VARIANT(sfx)                                                                   \
+    int fbnn_k_bconv_thr_rows__##sfx(const uint32_t *in, const uint32_t *weights, const int32_t *thr,     \
+                                     const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out);   \
+    int fbnn_k_bfc__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,     \
+                          const fbnn_real *scale, const fbnn_real *bias, int32_t n_out, fbnn_real *out);  \
+    int fbnn_k_bfc_thr__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights, \
+                              const int32_t *thr, int32_t n_out, uint32_t *out);                          \
+    int fbnn_k_bconv_thr_kbit_rows__##sfx(const uint32_t *in, const uint32_t *weights, const int32_t *thr,  \
+                                          int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1, \
+                                          uint32_t *out);                                                    \
+    int fbnn_k_bfc_thr_kbit__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in,                      \
+                                   const uint32_t *weights, const int32_t *thr, int32_t planes,             \
+                                   int32_t n_out, uint32_t *out);
 
 /* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
  * Q2 pack, fused chain). */
@@ -173,10 +198,12 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
+FBNN_DECLARE_BINARY_VARIANT(generic)
 /* The "swar" ISA (cores without a popcount instruction: byte-counter
  * popcounts): the blocked instance for binary convs (conv__swar.c) and a
  * direct PG conv (pgconv__swar.c), threshold conv and binary FCs. */
 FBNN_DECLARE_CONV_VARIANT(swarblk)
+FBNN_DECLARE_BINARY_VARIANT(swarblk)
 int fbnn_k_pgconv__swar(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                         const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out, uint32_t *n_gated);
 int fbnn_k_bconv_thr_rows__swar(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
@@ -205,6 +232,9 @@ int fbnn_k_pgconv__popcnt(const uint32_t *msb, const uint32_t *lsb, const uint32
 FBNN_DECLARE_CONV_VARIANT(avx2)
 FBNN_DECLARE_CONV_VARIANT(avx512)
 FBNN_DECLARE_CONV_VARIANT(avx512vpopcnt)
+FBNN_DECLARE_BINARY_VARIANT(avx2)
+FBNN_DECLARE_BINARY_VARIANT(avx512)
+FBNN_DECLARE_BINARY_VARIANT(avx512vpopcnt)
 FBNN_DECLARE_ELTWISE_VARIANT(avx2)
 FBNN_DECLARE_ELTWISE_VARIANT(avx512)
 FBNN_DECLARE_POOL_VARIANT(avx2)
@@ -213,6 +243,7 @@ FBNN_DECLARE_POOL_VARIANT(avx512)
 #endif
 #if defined(__aarch64__)
 FBNN_DECLARE_CONV_VARIANT(neon)
+FBNN_DECLARE_BINARY_VARIANT(neon)
 FBNN_DECLARE_ELTWISE_VARIANT(neon)
 FBNN_DECLARE_POOL_VARIANT(neon)
 #define FBNN_HAVE_NEON_VARIANTS 1

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Write the fuzzing seed corpus (tests/fuzz/corpus/): small valid .fbnn
-models made with tools/fbnn_format.py that together use all 14 op types,
+models made with tools/fbnn_format.py that together use all 20 op types
+(the 1.2 ops 15-20 in tiny_binary_thr and tiny_ops12, with the optional
+attributes: k-bit thresholds, per-side padding, padding values),
 plus a few small JPEG/PNG images (needs PIL) for the image decoder harness.
 
     /usr/bin/python3 tests/fuzz/make_seeds.py
@@ -97,6 +99,53 @@ def strided_pg():
     return g
 
 
+def sorted_thr(rng, n, bits, spread):
+    """n channels of 2^bits - 1 thresholds sorted as the code counts them, and flips."""
+    flip = rng.integers(0, 2, n)
+    t = np.sort(rng.integers(-spread, spread + 1, (n, (1 << bits) - 1)), axis=1)
+    t[flip == 1] = t[flip == 1, ::-1]
+    return (t[:, 0] if bits == 1 else t), flip
+
+
+def tiny_binary_thr():
+    """Ops with integer epilogues (format 1.2): bconv_thr with 1 and 2 output
+    bits (the 2-bit planes read by kconv), bfc_thr with 1 and 3 bits, bfc."""
+    rng = np.random.default_rng(6)
+    g = ff.GraphBuilder("tiny thr", ["a", "b", "c"], colour=1)
+    x = g.input(1, 6, 5)
+    t = g.thermometer(x, resolution=32, bits=8)
+    y = g.bconv_thr(t, pm1(rng, 20, 8, 3, 3), *sorted_thr(rng, 20, 1, 6), stride=1, pad=1)
+    y = g.maxpool(y, k=2, stride=2, pad=0)                                        # 20 x 3 x 2
+    q = g.bconv_thr(y, pm1(rng, 7, 20, 3, 3), *sorted_thr(rng, 7, 2, 8), stride=1, pad=1, bits=2)
+    k = g.kconv(q, pm1(rng, 2, 9, 7, 3, 3), rng.uniform(0.1, 0.2, (2, 9)), 2, stride=2, pad=1)
+    s = g.sign(g.affine(k, f(rng, 9), f(rng, 9)))                                 # 9 x 2 x 1
+    h = g.bfc_thr(s, pm1(rng, 12, 18), *sorted_thr(rng, 12, 1, 3))
+    z = g.bfc(h, pm1(rng, 3, 12), f(rng, 3), f(rng, 3))
+    c = g.bfc_thr(h, pm1(rng, 5, 12), *sorted_thr(rng, 5, 3, 4), bits=3)
+    z2 = g.kconv(c, pm1(rng, 1, 3, 5, 1, 1), rng.uniform(0.1, 0.2, (1, 3)), 3, stride=1, pad=0)
+    g.set_output(g.add(z, z2))
+    return g
+
+
+def tiny_ops12():
+    """The other format 1.2 ops: rconv (u8 and real input, groups, per-side
+    padding), quant_kbit, multi-base kconv, bconv with per-side padding and
+    padding values."""
+    rng = np.random.default_rng(7)
+    g = ff.GraphBuilder("tiny 1.2", ["a", "b"], colour=3)
+    x = g.input(3, 7, 6)
+    y = g.rconv(x, f(rng, 6, 3, 3, 3) * 0.01, f(rng, 6), stride=2, pad=(0, 1, 1, 1))
+    y = g.rconv(y, f(rng, 6, 2, 3, 3), f(rng, 6), stride=1, pad=1, groups=3)
+    q = g.quant_kbit(y, 3)
+    y = g.kconv(q, pm1(rng, 3, 8, 6, 3, 3), rng.uniform(0.01, 0.05, (3, 8)), 3, stride=1, pad=(1, 0, 1, 2))
+    s = g.sign(g.affine(y, f(rng, 8), f(rng, 8)))
+    y = g.bconv(s, pm1(rng, 5, 8, 3, 3), stride=1, pad=(2, 1, 0, 1), pad_value=-1)
+    y = g.bconv(g.sign(y), pm1(rng, 4, 5, 2, 2), stride=1, pad=(1, 0, 0, 1), pad_value=1)
+    y = g.fc(g.global_avgpool(y), f(rng, 2, 4), f(rng, 2))
+    g.set_output(y)
+    return g
+
+
 def quant_uniform_range(lo, hi, bits):
     """A valid-looking graph whose k-bit range the kernel cannot use (regression:
     the loader accepted it, fbnn_run then failed)."""
@@ -124,7 +173,7 @@ def write_regress():
 def write_models():
     os.makedirs(MODEL_DIR, exist_ok=True)
     for name, fn in [("min", tiny_min), ("tiny_bnn", tiny_bnn), ("tiny_fracbnn", tiny_fracbnn),
-                     ("strided_pg", strided_pg)]:
+                     ("strided_pg", strided_pg), ("tiny_binary_thr", tiny_binary_thr), ("tiny_ops12", tiny_ops12)]:
         n = fn().save(os.path.join(MODEL_DIR, name + ".fbnn"))
         print("%-16s %6d bytes" % (name + ".fbnn", n))
 

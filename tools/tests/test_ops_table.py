@@ -73,3 +73,46 @@ def test_bconv_pad_value_attrs_and_refusal():
     assert g.ops[-1][4] == [3, 1, 1, -1]
     with pytest.raises(ff.FormatError, match="pad_value"):
         g.bconv(t, wt, pad_value=2)
+
+
+@pytest.mark.parametrize("bits", [1, 2, 3, 4])
+def test_bconv_thr_kbit_reference(bits):
+    """k-bit threshold codes against textbook loops: code = number of the
+    2^bits - 1 thresholds passed, bit plane i in channels [i*Co, (i+1)*Co)."""
+    rng = np.random.default_rng(40 + bits)
+    ci, co, h, w, k = 21, 6, 5, 4, 3
+    x = np.where(rng.random((2, ci, h, w)) < 0.5, -1.0, 1.0).astype(np.float32)
+    wt = np.where(rng.random((co, ci, k, k)) < 0.5, -1.0, 1.0).astype(np.float32)
+    n_t = (1 << bits) - 1
+    flip = rng.integers(0, 2, co)
+    t = np.sort(rng.integers(-12, 13, (co, n_t)), axis=1)
+    t[flip == 1] = t[flip == 1, ::-1]
+    thr = np.concatenate([t, flip.reshape(co, 1)], axis=1).astype(np.int32)
+    attrs = [k, 1, 1] + ([bits] if bits > 1 else [])
+    got = fbnn_ops.BConvThr.ref(x, [wt, thr], attrs, None)
+    s = direct_conv(x, wt, 1, 1, 0).astype(np.int64)
+    want = np.zeros((2, bits * co, h, w), dtype=np.float32)
+    for n in range(2):
+        for o in range(co):
+            for yy in range(h):
+                for xx in range(w):
+                    v = s[n, o, yy, xx]
+                    code = sum(1 for j in range(n_t) if (v <= t[o, j] if flip[o] else v >= t[o, j]))
+                    for i in range(bits):
+                        want[n, i * co + o, yy, xx] = 1.0 if (code >> i) & 1 else -1.0
+    np.testing.assert_array_equal(got, want)
+
+
+def test_thresholds_refuse_unsorted_and_bad_bits():
+    g = ff.GraphBuilder("t", ["a", "b"], colour=1)
+    x = g.thermometer(g.input(1, 4, 4), resolution=64)
+    c = g.shape(x)[0]
+    w = np.ones((3, c, 3, 3), dtype=np.float32)
+    with pytest.raises(fbnn_ops.FormatError, match="not sorted"):
+        g.bconv_thr(x, w, [[0, 2, 1]] * 3, [0, 0, 0], bits=2)
+    with pytest.raises(fbnn_ops.FormatError, match="not sorted"):
+        g.bconv_thr(x, w, [[0, 1, 2]] * 3, [1, 1, 1], bits=2)
+    with pytest.raises(fbnn_ops.FormatError, match="bits 5 not in 1..4"):
+        g.bconv_thr(x, w, [[0] * 31] * 3, [0, 0, 0], bits=5)
+    y = g.bconv_thr(x, w, [[2, 1, 0]] * 3, [1, 1, 1], bits=2)
+    assert g.shape(y) == (6, 4, 4)

@@ -99,6 +99,13 @@ static inline vf vf_from_vu(vu s) { return _mm256_cvtepi32_ps(s); }
 static inline vf vf_third(vu n) { return fbnn_third_avx2(n); }
 static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
 static inline unsigned vm_bits(vm m) { return (unsigned)_mm256_movemask_ps(m); }
+static inline uint32_t vu_hsum(vu a)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return (uint32_t)_mm_cvtsi128_si32(s);
+}
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }

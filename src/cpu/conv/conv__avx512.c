@@ -93,6 +93,7 @@ static inline vf vf_from_vu(vu s) { return _mm512_cvtepi32_ps(s); }
 static inline vf vf_third(vu n) { return fbnn_third_avx512(n); }
 static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
 static inline unsigned vm_bits(vm m) { return (unsigned)m; }
+static inline uint32_t vu_hsum(vu a) { return (uint32_t)_mm512_reduce_add_epi32(a); }
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return _mm512_cmpgt_epi32_mask(a, b); }

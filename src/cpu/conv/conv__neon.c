@@ -44,6 +44,8 @@ static inline unsigned vm_bits(vm m)
     return (unsigned)vaddvq_u32(vandq_u32(m, vld1q_u32(w)));
 }
 
+static inline uint32_t vu_hsum(vu a) { return vaddvq_u32(a); }
+
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }
 static inline vu vu_select(vm m, vu yes, vu no) { return vbslq_u32(m, yes, no); }

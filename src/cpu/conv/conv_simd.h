@@ -72,7 +72,8 @@
  *   vu vu_flush(vu acc, vc c) = acc + per-lane sum of c;
  *   vf vf_from_vu(vu) (int32 -> float); vf vf_third(vu n) = (float)n / 3;
  *   void vf_store(float *, vf); unsigned vm_bits(vm) (bit j = lane j);
- *   vm vu_gt(vu, vu) (signed lanes); vu vu_select(vm, vu yes, vu no).
+ *   vm vu_gt(vu, vu) (signed lanes); vu vu_select(vm, vu yes, vu no);
+ *   uint32_t vu_hsum(vu) (the sum of the lanes; conv_simd_binary.h).
  * Without FBNN_SIMD_HAVE_ACC16 also: vu vu_load_u8(const uint8_t *) (VL
  *   bytes, zero-extended to the lanes); void vu_store_u8(uint8_t *, const
  *   vu *v) (the 16 lanes of v[0..SIMD_NV-1], each < 256, as 16 bytes).
@@ -552,3 +553,6 @@ int SIMD_FN(fbnn_k_pgconv)(const uint32_t *msb, const uint32_t *lsb, const uint3
     if (p == NULL || lsb == NULL) return FBNN_K_EBADARG;
     return SIMD_FN(conv_rows)(msb, lsb, weights, threshold, p, 0, p->out_h, out, n_gated);
 }
+
+/* The binary ops with integer epilogues (bconv_thr, bfc, bfc_thr) over the same primitives. */
+#include "conv_simd_binary.h"

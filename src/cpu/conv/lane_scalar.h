@@ -25,6 +25,7 @@ static inline vf vf_from_vu(vu s) { return fbnn_r_from_s32((int32_t)s); }
 static inline vf vf_third(vu n) { return fbnn_r_third((int32_t)n); }
 static inline void vf_store(float *p, vf v) { *p = v; }
 static inline unsigned vm_bits(vm m) { return m ? 1u : 0u; }
+static inline uint32_t vu_hsum(vu a) { return a; }
 
 /* Signed int32 lane compare a > b as a lane mask, and a lane select by mask. */
 static inline vm vu_gt(vu a, vu b) { return (int32_t)a > (int32_t)b; }
