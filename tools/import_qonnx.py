@@ -17,7 +17,7 @@ BFC, followed by BatchNorm, Mul, Add and a sign -> BCONV_THR / BFC_THR
 (integer thresholds, exact on the integer sums); k-bit Quant (2..4 bits) ->
 QUANT_KBIT, and a binary conv on it -> KCONV; 5..16-bit Quant ->
 QUANT_UNIFORM; float Conv -> RCONV, float Gemm/MatMul -> FC, BatchNorm ->
-AFFINE, Relu/PReLU -> RPRELU, Add -> ADD, MaxPool / AveragePool /
+AFFINE, Relu/PRelu -> RPRELU, Add -> ADD, MaxPool / AveragePool /
 GlobalAveragePool -> pools. Anything else is refused, naming the node; a
 file that is not ONNX, truncated, or has no quantiser node is refused.
 Exit status 0 on success, 2 on a refused model.
@@ -178,6 +178,15 @@ class Importer:
             raise QonnxImportError("%s: only a flatten to [N, features] is supported" % what)
         return self.state(node, 0)
 
+    def op_Pad(self, node, a, what):
+        """torch.onnx writes an all-zero Pad before AveragePool; only that is an identity."""
+        pads = a.get("pads")
+        if pads is None:
+            pads = self.need_const(node, 1, "pads")
+        if np.any(np.asarray(pads) != 0):
+            raise QonnxImportError("%s: nonzero explicit padding is not supported" % what)
+        return self.state(node, 0)
+
     def op_BipolarQuant(self, node, a, what):
         s = self.scalar(node, 1, "scale")
         return self.low.binarize(self.state(node, 0), 0.0, -s, s, what)
@@ -318,7 +327,7 @@ class Importer:
         z = np.zeros(self.state(node, 0).shape[0], F32)
         return self.low.unary(self.state(node, 0), lambda v: self.g.rprelu(v, z, z, z), what)
 
-    def op_PReLU(self, node, a, what):
+    def op_PRelu(self, node, a, what):
         st = self.state(node, 0)
         slope = self.per_channel(node, self.need_const(node, 1, "the slope"), st)
         z = np.zeros(st.shape[0], F32)
