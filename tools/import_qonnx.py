@@ -404,6 +404,9 @@ def main(argv=None):
     except QonnxImportError as e:
         print("import_qonnx: error: %s" % e, file=sys.stderr)
         return 2
+    except (ValueError, KeyError, IndexError, TypeError) as e:   # a graph malformed in a way not checked above
+        print("import_qonnx: error: malformed model (%s: %s)" % (type(e).__name__, e), file=sys.stderr)
+        return 2
     print("wrote %s (%d bytes)" % (args.out, size))
     return 0
 

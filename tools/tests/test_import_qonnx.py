@@ -181,19 +181,24 @@ def test_mixed_rgb_net(tmp_path):
 
 def multithreshold_model(path, seed=0):
     """FINN-style graph: float conv -> MultiThreshold {0,1} -> binary conv
-    (padding: the {0,1} code pads as -1) -> MultiThreshold {-1,+1} ->
-    binary MatMul + Add."""
+    (padding: the {0,1} code pads as -1) -> MultiThreshold {-1,+1} -> binary
+    conv -> MultiThreshold with integer thresholds (exact ties on the integer
+    sums; folded into BCONV_THR) -> binary MatMul + Add."""
     rng = np.random.RandomState(seed)
     f = lambda *s: rng.uniform(-1, 1, s).astype(np.float32)  # noqa: E731
     inits = [("w0", f(4, 1, 3, 3)), ("t0", f(4, 1) * 0.5), ("w1", np.sign(f(6, 4, 3, 3)) * 0.5),
-             ("t1", f(6, 1) * 2), ("w2", np.sign(f(6 * 16, 5))), ("b2", f(5))]
+             ("t1", f(6, 1) * 2), ("w3", np.sign(f(6, 6, 3, 3))), ("t3", rng.randint(-6, 7, (6, 1)).astype(np.float32)),
+             ("w2", np.sign(f(6 * 16, 5))), ("b2", f(5))]
     nodes = [helper.make_node("Conv", ["x", "w0"], ["a"], pads=[1, 1, 1, 1], strides=[2, 2], kernel_shape=[3, 3]),
              helper.make_node("MultiThreshold", ["a", "t0"], ["b"], domain="qonnx.custom_op.general",
                               out_dtype="BINARY"),
              helper.make_node("Conv", ["b", "w1"], ["c"], pads=[1, 1, 1, 1], strides=[2, 2], kernel_shape=[3, 3]),
              helper.make_node("MultiThreshold", ["c", "t1"], ["d"], domain="qonnx.custom_op.general",
                               out_dtype="BIPOLAR", out_scale=2.0, out_bias=-1.0),
-             helper.make_node("Flatten", ["d"], ["e"], axis=1),
+             helper.make_node("Conv", ["d", "w3"], ["d3"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+             helper.make_node("MultiThreshold", ["d3", "t3"], ["d4"], domain="qonnx.custom_op.general",
+                              out_dtype="BIPOLAR", out_scale=2.0, out_bias=-1.0),
+             helper.make_node("Flatten", ["d4"], ["e"], axis=1),
              helper.make_node("MatMul", ["e", "w2"], ["g"]),
              helper.make_node("Add", ["g", "b2"], ["y"])]
     graph = helper.make_graph(nodes, "mt", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 16, 16])],
@@ -208,7 +213,7 @@ def multithreshold_model(path, seed=0):
 def test_multithreshold(tmp_path):
     p = multithreshold_model(tmp_path / "mt.onnx")
     x = np.random.RandomState(3).randint(0, 256, (16, 1, 16, 16)).astype(np.uint8)
-    m = check_import(p, tmp_path / "mt.fbnn", x, ["rconv", "sign", "bconv", "bfc"])
+    m = check_import(p, tmp_path / "mt.fbnn", x, ["rconv", "sign", "bconv", "bconv_thr", "bfc"])
     bconv = [op for op in m.ops if ff.OP_NAMES[op[0]] == "bconv"][0]
     assert bconv[4][3] == -1   # {0,1} activations: a zero-padded tap is the -1 bit
 
