@@ -37,5 +37,7 @@ if [ -d tools/tests ]; then
   echo "== Python tests =="
   /usr/bin/python3 -m pytest -q tools/tests
   /usr/bin/python3 -m pytest -q python/tests  # also ctest python_package
+  # QONNX importer vs qonnx's forward (~20 s): needs the PyPI venv of scripts/setup_pyenv.sh; keep after that step
+  "${FBNN_PYENV:-build/pyenv}/bin/python" -m pytest -q tools/tests/test_import_qonnx.py
 fi
 echo "all tests passed"
