@@ -45,8 +45,9 @@ def _floats(text):
 
 
 def convert(model_path, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, invert=0, resize=0, name=None):
-    """Import model_path into out_path; returns (GraphBuilder, Converter)."""
-    model = lk.load_model(model_path)
+    """Import model_path (a file, or an in-memory Keras model) into out_path;
+    returns (GraphBuilder, Converter)."""
+    model = lk.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
     n_out = model.outputs[0].shape[-1]
     if labels is None:
         labels = [str(i) for i in range(int(n_out))]
