@@ -182,7 +182,14 @@ class Converter:
             fn = L.HANDLERS.get(kind)
             if fn is None:
                 raise Unsupported("layer '%s' (%s): no .fbnn mapping for this layer type" % (layer.name, kind))
-            fn(self, layer, node)
+            try:
+                fn(self, layer, node)
+            except (Unsupported, ff.FormatError) as e:
+                if ("'%s'" % layer.name) in str(e):
+                    raise
+                raise Unsupported("layer '%s' (%s): %s" % (layer.name, kind, e))
+            except Exception as e:  # an unexpected configuration: still an error naming the layer
+                raise Unsupported("layer '%s' (%s): cannot import (%s: %s)" % (layer.name, kind, type(e).__name__, e))
         out = self.model.outputs[0]
         v = self.get_real(out, self.model.layers[-1])
         if self.g.shape(v)[1:] != (1, 1):

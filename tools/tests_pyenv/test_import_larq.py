@@ -235,6 +235,11 @@ def test_refuses_unsupported_layers(tmp_path):
     x = lq.layers.QuantConv2D(8, 3, activation="hard_tanh", kernel_quantizer="ste_sign", name="ht")(x)
     x = K.layers.GlobalAveragePooling2D()(x)
     assert import_larq.main([_save(K.Model(inp, x), tmp_path / "h.h5"), str(tmp_path / "h.fbnn")]) == 2
+    x = inp = K.Input((8, 8, 1))
+    x = lq.layers.QuantDepthwiseConv2D(3, input_quantizer="ste_sign", depthwise_quantizer="ste_sign", name="bdw")(x)
+    x = K.layers.GlobalAveragePooling2D()(x)
+    with pytest.raises(import_larq.lk.Unsupported, match="'bdw'.*no binary depthwise"):
+        import_larq.convert(_save(K.Model(inp, x), tmp_path / "b.h5"), str(tmp_path / "b.fbnn"))
 
 
 def _save(model, path):
