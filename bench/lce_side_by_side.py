@@ -58,7 +58,7 @@ class Pair:
         self.name, self.model = name, model
         self.scale = np.asarray(scale, np.float32)
         self.offset = np.asarray(offset, np.float32)
-        fb = os.path.join(workdir, name + ".fbnn")
+        fb = self.fbnn_path = os.path.join(workdir, name + ".fbnn")
         self.graph, self.conv = import_larq.convert(model, fb, labels, scale, offset, invert)
         self.fbnn = fracbnn.Model(fb)
         self.tflite = lce.convert_keras_model(model)
@@ -100,6 +100,34 @@ class Pair:
         return out
 
 
+def diagnose(p, u8):
+    """Where libfracbnn's sign decisions differ from Keras': per BITS value of
+    the .fbnn (float32 reference of the file = the C library, bit for bit),
+    the number of differing decisions and the largest |Keras value| among them."""
+    import tensorflow as tf
+    import fbnn_format as ff
+    m = ff.read_fbnn(p.fbnn_path)
+    vals = {m.input_value: u8}
+    for oi, (typ, ins, out, params, attrs) in enumerate(m.ops):
+        r = ff._RefArgs([vals[i] for i in ins], None, oi)
+        vals[out] = ff.BY_CODE[typ].ref(r.inputs[0], [m.tensors[q] for q in params], list(attrs), r)
+    ts = [t for t, _ in p.conv.sign_of]
+    kv = tf.keras.Model(p.conv.model.inputs, ts)(p.keras_input(u8))
+    kv = kv if isinstance(kv, (list, tuple)) else [kv]
+    first = None
+    for (t, v), k in zip(p.conv.sign_of, kv):
+        k = k.numpy()
+        k = k.transpose(0, 3, 1, 2) if k.ndim == 4 else k.reshape(vals[v].shape)
+        diff = np.where(k >= 0, 1.0, -1.0) != vals[v]
+        if diff.any():
+            if first is None:
+                first = t.name
+            print("    sign of %-40s %6d of %8d decisions differ; largest |Keras value| among them %.3g"
+                  % (t.name, int(diff.sum()), diff.size, float(np.abs(k[diff]).max())))
+    if first is None:
+        print("    every sign decision of the .fbnn equals Keras' on these images")
+
+
 def report_timings(name, tm):
     for t in (1, 2):
         (ll, li), (fl, fi) = tm[("lce", t)], tm[("fbnn", t)]
@@ -133,7 +161,8 @@ def fashion(args, workdir):
     a, b = p.run_lce(x), p.run_fbnn(x, threads=2)
     print("Fashion-MNIST Larq model (%s), %d test images:" % (args.fmnist, len(x)))
     agreement(p.name, a, b, y)
-    report_timings(p.name, p.timings(x[:args.batch], args.repeats))
+    if args.repeats > 0:
+        report_timings(p.name, p.timings(x[:args.batch], args.repeats))
 
 
 def load_photos(d, hw):
@@ -175,6 +204,7 @@ def zoo(args, workdir):
                                                                             args.size, args.size))
     scale, offset = 1.0 / IMAGENET_STD, -IMAGENET_MEAN / IMAGENET_STD
     for name in args.zoo.split(","):
+        tf.keras.utils.set_random_seed(args.seed)      # the same random network every run
         fn = getattr(lqz.sota, name, None) or getattr(lqz.literature, name)
         model = fn(weights=None, input_shape=(args.size, args.size, 3))
         x = (u8.transpose(0, 2, 3, 1).astype(np.float32) * np.float32(scale).astype(np.float32)
@@ -190,9 +220,12 @@ def zoo(args, workdir):
         a, b = p.run_lce(u8), p.run_fbnn(u8, threads=2)
         k = p.model(p.keras_input(u8)).numpy()
         agreement(name, a, b)
+        if args.diagnose:
+            diagnose(p, u8[np.nonzero(k.argmax(1) != b.argmax(1))[0][:2]] if (k.argmax(1) != b.argmax(1)).any() else u8[:1])
         print("  %-18s top-1 agreement with Keras' own forward: libfracbnn %d / %d, LCE %d / %d"
               % (name, int((k.argmax(1) == b.argmax(1)).sum()), len(b), int((k.argmax(1) == a.argmax(1)).sum()), len(b)))
-        report_timings(name, p.timings(u8[:args.batch_zoo], args.repeats))
+        if args.repeats > 0:
+            report_timings(name, p.timings(u8[:args.batch_zoo], args.repeats))
 
 
 def main(argv=None):
@@ -200,11 +233,13 @@ def main(argv=None):
     ap.add_argument("--fmnist", default=os.path.join(REPO, "models", "fashion_mnist_larq.h5"))
     ap.add_argument("--n-test", type=int, default=10000)
     ap.add_argument("--batch", type=int, default=256, help="images per throughput run (Fashion-MNIST)")
+    ap.add_argument("--repeats", type=int, default=5, help="timing repeats (0: no timing)")
     ap.add_argument("--zoo", default="QuickNet,BiRealNet,BinaryResNetE18,BinaryDenseNet28", help="'' = none")
     ap.add_argument("--photos", default="build/photos")
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--batch-zoo", type=int, default=8)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1, help="weight seed of the Larq Zoo models")
+    ap.add_argument("--diagnose", action="store_true", help="per-layer sign decisions vs Keras (Larq Zoo)")
     ap.add_argument("--workdir", default="build/lce_side_by_side")
     args = ap.parse_args(argv)
     import tensorflow as tf
