@@ -152,6 +152,7 @@ def agreement(name, a, b, labels=None):
 
 def fashion(args, workdir):
     import tensorflow as tf
+    import larq  # noqa: F401  (registers the Quant* layers for load_model)
     import train_larq_fashion as tl
     model = tf.keras.models.load_model(args.fmnist, compile=False)
     p = Pair("fashion_mnist_larq", model, 1.0 / 255.0, 0.0, workdir, tl.LABELS, invert=1)
