@@ -1,0 +1,99 @@
+#!/work/pyenv/bin/python
+"""Import a Keras model built with Larq into a .fbnn file.
+
+    TF_USE_LEGACY_KERAS=1 build/pyenv/bin/python tools/import_larq.py MODEL OUT.fbnn \\
+        [--labels a,b,c | --labels-file F] [--scale 1/255] [--offset 0] [--invert] [--resize 0|1|2]
+
+Interpreter: the PyPI venv made by scripts/setup_pyenv.sh (TensorFlow 2.16,
+tf-keras, larq; the shebang names this machine's /work/pyenv). MODEL: .h5,
+.keras or a SavedModel directory.
+
+Input preprocessing (an assumption the importer cannot see in the model, so it
+is a flag and it is built into the file): the Keras model was fed
+`x = u8 * scale + offset` (float32, NHWC, per channel when a list is given;
+default scale 1/255, offset 0, i.e. `images / 255` style inputs). The .fbnn
+graph takes the raw uint8 image and starts with those two float32 operations.
+The file's meta block records the rest of the contract the existing exporters
+record: channels (colour), resize mode and whether intensities are inverted
+(--invert for light-on-dark data such as (Fashion-)MNIST photographed as dark
+on light).
+
+Mapped: QuantConv2D / QuantDense with sign quantizers (ste_sign, approx_sign,
+swish_sign; magnitude_aware_sign kernels), pad_values 0/+1/-1, any stride,
+'valid' or TF 'same' padding; real-valued Conv2D, DepthwiseConv2D,
+QuantDepthwiseConv2D (real input), Dense; BatchNormalization (into integer
+thresholds when only a sign reads it, else an affine); max/average/global
+pooling; Add and `x + y`; Concatenate; Flatten; Dropout; relu, ReLU,
+LeakyReLU, PReLU; a final softmax (dropped: the file outputs logits). Anything
+else is refused with a message naming the layer (exit status 2).
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fbnn_format as ff  # noqa: E402
+import larq_keras as lk  # noqa: E402
+
+
+def _floats(text):
+    out = []
+    for part in str(text).split(","):
+        num, _, den = part.partition("/")
+        out.append(float(num) / (float(den) if den else 1.0))
+    return out[0] if len(out) == 1 else out
+
+
+def convert(model_path, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, invert=0, resize=0, name=None):
+    """Import model_path (a file, or an in-memory Keras model) into out_path;
+    returns (GraphBuilder, Converter)."""
+    model = lk.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
+    n_out = model.outputs[0].shape[-1]
+    if labels is None:
+        labels = [str(i) for i in range(int(n_out))]
+    c = int(model.inputs[0].shape[-1]) if len(model.inputs[0].shape) == 4 else 0
+    g = ff.GraphBuilder(name or model.name, labels, colour=c if c in (1, 3) else 3, resize=resize, invert=invert)
+    cv = lk.Converter(model, g, scale, offset)
+    try:
+        cv.run()
+    except ff.FormatError as e:
+        raise lk.Unsupported("%s: %s" % (model.name, e))
+    g.save(out_path)
+    return g, cv
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model")
+    ap.add_argument("out")
+    ap.add_argument("--labels", help="comma-separated class names (default 0..N-1)")
+    ap.add_argument("--labels-file", help="one class name a line")
+    ap.add_argument("--scale", default="1/255", help="x = u8 * scale + offset (one value or one per channel)")
+    ap.add_argument("--offset", default="0")
+    ap.add_argument("--invert", action="store_true", help="meta: the model expects 255 - p (light-on-dark data)")
+    ap.add_argument("--resize", type=int, default=0, choices=(0, 1, 2), help="meta resize mode (models/FORMAT.md 2.5)")
+    ap.add_argument("--name", help="model name (default: the Keras model's)")
+    args = ap.parse_args(argv)
+    labels = None
+    if args.labels_file:
+        with open(args.labels_file, encoding="utf-8") as f:
+            labels = [l.strip() for l in f if l.strip()]
+    elif args.labels:
+        labels = args.labels.split(",")
+    try:
+        g, cv = convert(args.model, args.out, labels, _floats(args.scale), _floats(args.offset),
+                        int(args.invert), args.resize, args.name)
+    except (lk.Unsupported, ff.FormatError, OSError) as e:
+        print("import_larq: error: %s" % e, file=sys.stderr)
+        return 2
+    counts = {}
+    for op in g.ops:
+        counts[ff.OP_NAMES[op[0]]] = counts.get(ff.OP_NAMES[op[0]], 0) + 1
+    print("wrote %s: %d ops (%s)" % (args.out, len(g.ops), ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+    for n in cv.notes:
+        print("note: " + n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
