@@ -124,11 +124,12 @@ static void swar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->bconv_rows = fbnn_k_bconv_rows__swarblk;
     t->pgconv = fbnn_k_pgconv__swar;
     t->pgconv_rows = fbnn_k_pgconv_rows__swar;
-    /* k-bit threshold outputs from the blocked template (conv_simd_binary.h);
-     * the 1-bit threshold conv and the binary FCs direct, per output
+    /* The 1-bit threshold conv and the binary FCs direct, per output
      * channel (bconv_thr__swar.c, fc/bfc__swar.c: no spilled 16-lane
-     * counters on a 13-register core; measured on Cortex-M4). */
-    SET_BINARY(t, swarblk);
+     * counters on a 13-register core; measured on Cortex-M4). k-bit
+     * threshold outputs keep the reference kernels: the blocked template's
+     * (conv_simd_binary.h, 25 KiB of Thumb-2) would push the BinaryNet
+     * firmware past a 256 KiB flash part (scripts/test_mcu.sh). */
     t->bconv_thr_rows = fbnn_k_bconv_thr_rows__swar;
     t->bfc = fbnn_k_bfc__swar;
     t->bfc_thr = fbnn_k_bfc_thr__swar;
