@@ -3,6 +3,9 @@
 wall-time budget (cosine LR over the elapsed fraction of the budget).
 
   /usr/bin/python3 tools/train_bnn_family.py --arch dorefa --out out/dorefa --minutes 22
+  /usr/bin/python3 tools/train_bnn_family.py --arch dorefa --out out/dorefa12 --epochs 12
+  --epochs N: cosine LR over N epochs of iterations instead of a wall-time
+  budget, so that a model and its float twin get exactly the same schedule;
   --arch: dorefa (2-bit activations, 1 weight base), abcnet (3 weight bases,
   1-bit {0,1} activations), bireal (sign activations, real shortcuts);
   --float: the same recipe with float activations (the comparison run).
@@ -51,6 +54,10 @@ def main():
     ap.add_argument("--float", action="store_true")
     ap.add_argument("--out", required=True)
     ap.add_argument("--minutes", type=float, default=22.0)
+    ap.add_argument("--epochs", type=int, default=0,
+                    help="train exactly this many epochs (cosine LR over iterations); 0: use --minutes")
+    ap.add_argument("--pad", type=int, default=1, help="random-crop padding of the augmentation")
+    ap.add_argument("--flip", action="store_true", help="random horizontal flips")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
@@ -66,14 +73,17 @@ def main():
     t0 = time.time()
     n = len(xtr)
     spe = n // args.batch
-    epoch, hist, done = 0, [], False
+    total = args.epochs * spe
+    epoch, hist, done, step = 0, [], False, 0
     while not done:
         gen = torch.Generator().manual_seed(args.seed * 1000003 + epoch)
         perm = torch.randperm(n, generator=gen).numpy()
         te = time.time()
-        rl, ra, cnt = 0.0, 0.0, 0
+        rl, ra, cnt, ni = 0.0, 0.0, 0, 0
         for it in range(spe):
-            frac = (time.time() - t0) / budget
+            # epochs mode: the schedule depends on the step only (same for a
+            # model and its twin); budget mode: on the shared machine's clock
+            frac = step / total if total else (time.time() - t0) / budget
             if frac >= 1.0:
                 done = True
                 break
@@ -81,13 +91,15 @@ def main():
             for gp in opt.param_groups:
                 gp["lr"] = lr
             idx = perm[it * args.batch:(it + 1) * args.batch]
-            xb = augment(torch.from_numpy(xtr[idx]), gen, 1, False)
+            xb = augment(torch.from_numpy(xtr[idx]), gen, args.pad, args.flip)
             yb = torch.from_numpy(ytr[idx])
             out = model(xb)
             loss = F.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            step += 1
+            ni += 1
             rl += float(loss)
             ra += float((out.argmax(1) == yb).float().mean())
             cnt += 1
@@ -95,8 +107,10 @@ def main():
                 print("epoch %d it %d/%d loss %.4f acc %.4f lr %.2e t %.0fs" % (
                     epoch + 1, it + 1, spe, rl / cnt, ra / cnt, lr, time.time() - t0), flush=True)
                 rl, ra, cnt = 0.0, 0.0, 0
+        if total and step >= total:
+            done = True
         va = accuracy(model, xva, yva)
-        hist.append(dict(epoch=epoch + 1, iters=it + (0 if done else 1), val_acc=va, time=time.time() - te))
+        hist.append(dict(epoch=epoch + 1, iters=ni, val_acc=va, time=time.time() - te))
         print("== epoch %d (%d iters) val_acc %.4f total %.0fs" % (epoch + 1, hist[-1]["iters"], va,
                                                                    time.time() - t0), flush=True)
         epoch += 1
