@@ -9,6 +9,8 @@ wall-time budget (cosine LR over the elapsed fraction of the budget).
   --arch: dorefa (2-bit activations, 1 weight base), abcnet (3 weight bases,
   1-bit {0,1} activations), bireal (sign activations, real shortcuts);
   --float: the same recipe with float activations (the comparison run).
+  --init CKPT: start from a checkpoint of the same arch (e.g. a --float run:
+  the two-step recipe; its twin then continues the float run the same way).
 
 5000 training images are held out (seeded, fracbnn_torch.data); the test split
 is read only after training, for the model card's PyTorch number.
@@ -28,11 +30,15 @@ from fracbnn_torch.bnn_family import QuantNet, BiRealNet  # noqa: E402
 from fracbnn_torch.data import train_val_split, augment, load_split, FMNIST_LABELS  # noqa: E402
 
 
-def build(arch, flt):
+def build(arch, flt, planes=None):
+    """planes: activation bits (default dorefa 2, abcnet 1); for abcnet, P-bit
+    codes are 2^P - 1 binary {0,1} activation bases (thresholds at the
+    midpoints of the levels, equal weights), ABC-Net's N bases with fixed
+    shifts and coefficients."""
     if arch == "dorefa":
-        return QuantNet(planes=0 if flt else 2, bases=1)
+        return QuantNet(planes=0 if flt else (planes or 2), bases=1)
     if arch == "abcnet":
-        return QuantNet(planes=0 if flt else 1, bases=3)
+        return QuantNet(planes=0 if flt else (planes or 1), bases=3)
     if arch == "bireal":
         return BiRealNet(binary=not flt)
     raise SystemExit("unknown arch " + arch)
@@ -58,6 +64,9 @@ def main():
                     help="train exactly this many epochs (cosine LR over iterations); 0: use --minutes")
     ap.add_argument("--pad", type=int, default=1, help="random-crop padding of the augmentation")
     ap.add_argument("--flip", action="store_true", help="random horizontal flips")
+    ap.add_argument("--planes", type=int, default=None, help="activation bits of dorefa/abcnet (default 2/1)")
+    ap.add_argument("--init", default=None,
+                    help="start from this final.pt (two-step recipe: float activations first, then quantised)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
@@ -66,7 +75,12 @@ def main():
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     xtr, ytr, xva, yva = train_val_split(5000)
-    model = build(args.arch, args.float)
+    model = build(args.arch, args.float, args.planes)
+    if args.init:
+        ck0 = torch.load(args.init)
+        if ck0["arch"] != args.arch:
+            raise SystemExit("--init %s is a %s checkpoint, not %s" % (args.init, ck0["arch"], args.arch))
+        model.load_state_dict(ck0["model"])   # same parameters: only the activation function differs
     print("config", vars(args), model.config, sum(p.numel() for p in model.parameters()), "params", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     budget = args.minutes * 60.0
