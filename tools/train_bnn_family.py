@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--planes", type=int, default=None, help="activation bits of dorefa/abcnet (default 2/1)")
     ap.add_argument("--init", default=None,
                     help="start from this final.pt (two-step recipe: float activations first, then quantised)")
+    ap.add_argument("--channels-last", action="store_true",
+                    help="NHWC conv layout (oneDNN: ~15-20 %% less CPU per step here; same math)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
@@ -82,6 +84,8 @@ def main():
             raise SystemExit("--init %s is a %s checkpoint, not %s" % (args.init, ck0["arch"], args.arch))
         model.load_state_dict(ck0["model"])   # same parameters: only the activation function differs
     print("config", vars(args), model.config, sum(p.numel() for p in model.parameters()), "params", flush=True)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     budget = args.minutes * 60.0
     t0 = time.time()
