@@ -60,8 +60,9 @@ def main():
     ap.add_argument("--float", action="store_true")
     ap.add_argument("--out", required=True)
     ap.add_argument("--minutes", type=float, default=22.0)
-    ap.add_argument("--epochs", type=int, default=0,
-                    help="train exactly this many epochs (cosine LR over iterations); 0: use --minutes")
+    ap.add_argument("--epochs", type=float, default=0,
+                    help="train exactly this many epochs (may be fractional; cosine LR over the iterations); "
+                         "0: use --minutes")
     ap.add_argument("--pad", type=int, default=1, help="random-crop padding of the augmentation")
     ap.add_argument("--flip", action="store_true", help="random horizontal flips")
     ap.add_argument("--planes", type=int, default=None, help="activation bits of dorefa/abcnet (default 2/1)")
@@ -91,7 +92,7 @@ def main():
     t0 = time.time()
     n = len(xtr)
     spe = n // args.batch
-    total = args.epochs * spe
+    total = int(round(args.epochs * spe))
     epoch, hist, done, step = 0, [], False, 0
     while not done:
         gen = torch.Generator().manual_seed(args.seed * 1000003 + epoch)
