@@ -140,3 +140,17 @@ void fbnn_json_string(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+/* See cli_util.h. */
+uint64_t fbnn_cli_thr_channels(const fbnn_layer_info *l)
+{
+    const uint64_t words = ((uint64_t)l->in_c + 31u) / 32u;
+    const uint64_t taps = strcmp(l->op_name, "bfc_thr") == 0 ? (uint64_t)l->in_h * l->in_w
+                                                               : (uint64_t)l->k * (uint64_t)l->k;
+    uint32_t b;
+    for (b = 1; b <= 4; b++)
+        if (l->out_c % b == 0 &&
+            (uint64_t)(l->out_c / b) * (taps * words * 4u + (4u << b)) == (uint64_t)l->param_bytes)
+            return l->out_c / b;
+    return l->out_c;
+}

@@ -79,6 +79,15 @@ int fbnn_cli_load_model(const char *path, fbnn_model **model);
  */
 int fbnn_cli_load_dataset(const char *images, const char *labels, const fbnn_model_info *info, fbnn_dataset *ds);
 
+/* ------------------------------------------------------ operation counts */
+/**
+ * Output channels of the binary layer behind a `bconv_thr` / `bfc_thr` layer
+ * (its output holds B bit planes of them when it writes k-bit codes): the B
+ * in 1..4 for which out_c / B channels of weights and 2^B thresholds make up
+ * exactly its parameter bytes; out_c for any other layer shape.
+ */
+uint64_t fbnn_cli_thr_channels(const fbnn_layer_info *l);
+
 /* ----------------------------------------------------- timing and output */
 /** Seconds on CLOCK_MONOTONIC. */
 double fbnn_cli_now(void);

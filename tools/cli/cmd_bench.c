@@ -67,23 +67,6 @@ static void prof_hook(void *user, const fbnn_op_event *ev)
     }
 }
 
-/* Output channels of the binary layer behind a bconv_thr / bfc_thr (its
- * output has B bit planes of them when it writes k-bit codes): the B in
- * 1..4 for which out_c / B channels of weights and 2^B thresholds make up
- * exactly its parameter bytes. */
-static uint64_t thr_channels(const fbnn_layer_info *l)
-{
-    const uint64_t words = ((uint64_t)l->in_c + 31u) / 32u;
-    const uint64_t taps = strcmp(l->op_name, "bfc_thr") == 0 ? (uint64_t)l->in_h * l->in_w
-                                                               : (uint64_t)l->k * (uint64_t)l->k;
-    uint32_t b;
-    for (b = 1; b <= 4; b++)
-        if (l->out_c % b == 0 &&
-            (uint64_t)(l->out_c / b) * (taps * words * 4u + (4u << b)) == (uint64_t)l->param_bytes)
-            return l->out_c / b;
-    return l->out_c;
-}
-
 /* Nominal binary ops of one run of a conv op: 2 per 1-bit multiply-accumulate
  * (xor + popcount-add), all k*k taps counted (padding included); a PG conv
  * adds its LSB pass at the positions where it fired. */
@@ -95,9 +78,9 @@ static double conv_binops(const fbnn_layer_info *l, double gated_share)
     if (strcmp(l->op_name, "pgconv") == 0) return per_pos * pos * (1.0 + gated_share);
     /* the binary ops of issue 18: bconv_thr per output channel of its
      * weights (k-bit codes: out_c / B), the binary FCs per input x output */
-    if (strcmp(l->op_name, "bconv_thr") == 0) return per_pos * (double)thr_channels(l) * l->out_h * l->out_w;
+    if (strcmp(l->op_name, "bconv_thr") == 0) return per_pos * (double)fbnn_cli_thr_channels(l) * l->out_h * l->out_w;
     if (strcmp(l->op_name, "bfc") == 0) return 2.0 * l->in_c * l->in_h * l->in_w * l->out_c;
-    if (strcmp(l->op_name, "bfc_thr") == 0) return 2.0 * l->in_c * l->in_h * l->in_w * (double)thr_channels(l);
+    if (strcmp(l->op_name, "bfc_thr") == 0) return 2.0 * l->in_c * l->in_h * l->in_w * (double)fbnn_cli_thr_channels(l);
     return 0.0;
 }
 

@@ -34,23 +34,6 @@ typedef struct op_counts {
     uint64_t binops, lsb_max, flops;
 } op_counts;
 
-/* Output channels of the binary layer behind a bconv_thr / bfc_thr (its
- * output has B bit planes of them when it writes k-bit codes): the B in
- * 1..4 for which out_c / B channels of weights and 2^B thresholds make up
- * exactly its parameter bytes. */
-static uint64_t thr_channels(const fbnn_layer_info *l)
-{
-    const uint64_t words = ((uint64_t)l->in_c + 31u) / 32u;
-    const uint64_t taps = strcmp(l->op_name, "bfc_thr") == 0 ? (uint64_t)l->in_h * l->in_w
-                                                               : (uint64_t)l->k * (uint64_t)l->k;
-    uint32_t b;
-    for (b = 1; b <= 4; b++)
-        if (l->out_c % b == 0 &&
-            (uint64_t)(l->out_c / b) * (taps * words * 4u + (4u << b)) == (uint64_t)l->param_bytes)
-            return l->out_c / b;
-    return l->out_c;
-}
-
 static op_counts count_ops(const fbnn_layer_info *l)
 {
     op_counts c = {0, 0, 0};
@@ -62,11 +45,11 @@ static op_counts count_ops(const fbnn_layer_info *l)
         c.binops = out * l->in_c * k2;
         c.lsb_max = c.binops;
     } else if (strcmp(l->op_name, "bconv_thr") == 0) {
-        c.binops = thr_channels(l) * l->out_h * l->out_w * l->in_c * k2;
+        c.binops = fbnn_cli_thr_channels(l) * l->out_h * l->out_w * l->in_c * k2;
     } else if (strcmp(l->op_name, "bfc") == 0) {
         c.binops = out * l->in_c * l->in_h * l->in_w;
     } else if (strcmp(l->op_name, "bfc_thr") == 0) {
-        c.binops = thr_channels(l) * l->in_c * l->in_h * l->in_w;
+        c.binops = fbnn_cli_thr_channels(l) * l->in_c * l->in_h * l->in_w;
     } else if (strcmp(l->op_name, "fc") == 0) {
         c.flops = out * l->in_c * l->in_h * l->in_w;
     }
