@@ -333,6 +333,42 @@ static void check_eltwise(const fbnn_kernel_table *t)
             t->quant2(x, c, h, w, mv, lv);
             if (memcmp(mr, mv, n_bits * 4) != 0 || memcmp(lr, lv, n_bits * 4) != 0)
                 report(t->isa, "quant2", NULL, c * 1000 + hw);
+            {
+                /* Uniform quantiser: ranges around the data, bits 1..16,
+                 * special values (NaN, infinities, the bounds, exact ties
+                 * of the 4-bit grid), and in place. */
+                static const fbnn_real qlo[] = {-1.0f, -0.75f, 0.0f, -3.0f}, qhi[] = {1.0f, 0.5f, 2.0f, 1e-3f};
+                static const int32_t qbits[] = {4, 1, 8, 16};
+                const int32_t q = (int32_t)((a + b) % 4);
+                const fbnn_real d4 = (fbnn_real)2.0f / (fbnn_real)15.0f;
+                fbnn_real *xq = malloc(n_el * 4);
+                memcpy(xq, x, n_el * 4);
+                if (n_el > 6) {
+                    xq[0] = NAN;
+                    xq[1] = INFINITY;
+                    xq[2] = -INFINITY;
+                    xq[3] = qlo[q];
+                    xq[4] = qhi[q];
+                    xq[5] = -1.0f + 1.5f * d4; /* a tie on the 4-bit grid of [-1, 1] */
+                }
+                fbnn_k_quant_uniform(xq, (int32_t)n_el, qbits[q], qlo[q], qhi[q], yr);
+                memset(yv, 0xA5, n_el * 4);
+                if (t->quant_uniform(xq, (int32_t)n_el, qbits[q], qlo[q], qhi[q], yv) != FBNN_K_OK ||
+                    !fbnn_test_same_reals(yr, yv, n_el))
+                    report(t->isa, "quant_uniform", NULL, c * 1000 + hw);
+                memcpy(yv, xq, n_el * 4);
+                if (t->quant_uniform(yv, (int32_t)n_el, qbits[q], qlo[q], qhi[q], yv) != FBNN_K_OK ||
+                    !fbnn_test_same_reals(yr, yv, n_el))
+                    report(t->isa, "quant_uniform in place", NULL, c * 1000 + hw);
+                if (t->quant_uniform(xq, (int32_t)n_el, 0, -1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, (int32_t)n_el, 17, -1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, (int32_t)n_el, 4, 1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, (int32_t)n_el, 4, NAN, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, 0, 4, -1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(NULL, (int32_t)n_el, 4, -1.0f, 1.0f, yv) != FBNN_K_EBADARG)
+                    report(t->isa, "quant_uniform refusal", NULL, c * 1000 + hw);
+                free(xq);
+            }
             free(x); free(x1); free(yr); free(yv); free(p0); free(p1); free(p2);
             free(mr); free(lr); free(mv); free(lv);
             n++;

@@ -189,7 +189,9 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_quant2_pack__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb,     \
                                   uint32_t *lsb);                                                          \
     int fbnn_k_chain__##sfx(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps,      \
-                            int32_t n_steps, uint32_t *msb, uint32_t *lsb);
+                            int32_t n_steps, uint32_t *msb, uint32_t *lsb);                               \
+    int fbnn_k_quant_uniform__##sfx(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi, \
+                                    fbnn_real *y);
 
 /* Instances of the pooling family (src/cpu/pool). */
 #define FBNN_DECLARE_POOL_VARIANT(sfx)                                                                     \
