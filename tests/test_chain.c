@@ -148,7 +148,7 @@ static void check_refusals(const fbnn_kernel_table *t)
 
 int main(void)
 {
-    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65, 128, 129, 200};
+    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65, 128, 129, 200, 300, 1024};
     /* (1100: past the AVX2 kernel's chunk of up to 1024 pixels.) */
     static const int32_t hws[] = {1, 7, 8, 9, 64, 255, 256, 257, 300, 1024, 1100};
     size_t a, b;

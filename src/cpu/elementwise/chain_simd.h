@@ -55,8 +55,8 @@ enum { OP_AFFINE, OP_RPRELU, OP_ADD_VO, OP_ADD_OV };
  * MAX_WORDS words). */
 enum { Q2_NONE, Q2_COMB, Q2_SPLIT };
 
-/* At most this many Q2 words per pixel (more: the portable kernel), and
- * the accumulator words of a chunk. */
+/* At most this many Q2 words per pixel in one pass (more: slices of this
+ * many words), and the accumulator words of a chunk. */
 #define MAX_WORDS 4
 #define ACC_WORDS 2048
 
@@ -253,17 +253,18 @@ static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, con
     }
 }
 
-/* All channels of one chunk (pixels p0 .. p0+n-1), the Q2 mode and step
- * pattern as constants: one copy of the channel loop for each pair (chains
- * without Q2 are rare: the general loop only). */
-static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_t c, int32_t hw, int32_t p0,
-                                   int32_t n, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc,
-                                   int32_t chunk, int32_t nw)
+/* Channels ch0 .. ch1-1 of one chunk (pixels p0 .. p0+n-1), the Q2 mode
+ * and step pattern as constants: one copy of the channel loop for each pair
+ * (chains without Q2 are rare: the general loop only). The accumulators
+ * hold the words w0 .. w0+nw-1 (ch0 = 32 * w0). */
+static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_t ch0, int32_t ch1, int32_t hw,
+                                   int32_t p0, int32_t n, const fbnn_chain_step *steps, int32_t n_steps,
+                                   uint32_t *acc, int32_t chunk, int32_t nw, int32_t w0)
 {
     int32_t ch;
-    for (ch = 0; ch < c; ch++) {
+    for (ch = ch0; ch < ch1; ch++) {
         const size_t idx0 = (size_t)ch * (size_t)hw + (size_t)p0;
-        uint32_t *wm = acc + (size_t)(ch >> 5) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
+        uint32_t *wm = acc + (size_t)((ch >> 5) - w0) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
         chan_prog cp;
         if (pat == PAT_ANY)
             decode(&cp, steps, n_steps, ch, idx0);
@@ -273,10 +274,11 @@ static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_
     }
 }
 
-static void chunk_dispatch(int mode, int pat, const fbnn_real *x, int32_t c, int32_t hw, int32_t p0, int32_t n,
-                           const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc, int32_t chunk, int32_t nw)
+static void chunk_dispatch(int mode, int pat, const fbnn_real *x, int32_t ch0, int32_t ch1, int32_t hw, int32_t p0,
+                           int32_t n, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc, int32_t chunk,
+                           int32_t nw, int32_t w0)
 {
-#define CHAIN_RUN(M, P) run_chunk(M, P, x, c, hw, p0, n, steps, n_steps, acc, chunk, nw)
+#define CHAIN_RUN(M, P) run_chunk(M, P, x, ch0, ch1, hw, p0, n, steps, n_steps, acc, chunk, nw, w0)
     if (mode == Q2_COMB) {
         if (pat == PAT_A) CHAIN_RUN(Q2_COMB, PAT_A);
         else if (pat == PAT_ARPA_VO) CHAIN_RUN(Q2_COMB, PAT_ARPA_VO);
@@ -301,39 +303,49 @@ int CHAIN_NAME(fbnn_k_chain)(const fbnn_real *x, int32_t c, int32_t hw, const fb
      * with one word per pixel: a whole 32x32 map), since every channel of
      * every chunk pays for its decode and loop set-up (chunks of 256 pixels
      * measured about 18 % slower on 16x32x32); the accumulators (at most
-     * 8 KiB) and a channel's runs (4 KiB each) stay in L1. */
+     * 8 KiB) and a channel's runs (4 KiB each) stay in L1. Maps with more
+     * than MAX_WORDS words per pixel (over 128 channels: the ImageNet
+     * network's 256 to 1024) run in slices of MAX_WORDS words (128
+     * channels), each slice a pass of its own over the map: every element
+     * is still computed alone by the same steps (order across elements
+     * does not matter, see step_apply). */
     uint32_t acc[ACC_WORDS];
     chan_prog cp;
     const int32_t nw = FBNN_WORDS(c);
     const int mode = msb == NULL ? Q2_NONE : c <= 16 ? Q2_COMB : Q2_SPLIT;
-    /* (A multiple of the block, so that only the map's end has lone vectors.) */
-    const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nw) / (VL * BLOCK) * (VL * BLOCK) : ACC_WORDS / 2;
-    int32_t p0, i, wi;
+    int32_t p0, i, wi, w0;
     int pat;
     if (!fbnn_chain_args_ok(x, c, hw, steps, n_steps, msb, lsb)) return FBNN_K_EBADARG;
-    if (msb != NULL && nw > MAX_WORDS) return fbnn_k_chain__generic(x, c, hw, steps, n_steps, msb, lsb);
     /* The step pattern is the same for every channel. */
     decode(&cp, steps, n_steps, 0, 0);
     pat = pattern_of(&cp);
-    for (p0 = 0; p0 < hw; p0 += chunk) {
-        const int32_t n = hw - p0 < chunk ? hw - p0 : chunk;
-        if (mode != Q2_NONE)
-            for (wi = 0; wi < (mode == Q2_COMB ? 1 : 2 * nw); wi++)
-                for (i = 0; i < n; i++) acc[(size_t)wi * (size_t)chunk + (size_t)i] = 0u;
-        chunk_dispatch(mode, pat, x, c, hw, p0, n, steps, n_steps, acc, chunk, nw);
-        if (mode == Q2_COMB) {
-            for (i = 0; i < n; i++) {
-                msb[(size_t)(p0 + i)] = acc[i] & 0xffffu;
-                lsb[(size_t)(p0 + i)] = acc[i] >> 16;
-            }
-        } else if (mode == Q2_SPLIT) {
-            for (i = 0; i < n; i++)
-                for (wi = 0; wi < nw; wi++) {
-                    msb[(size_t)(p0 + i) * (size_t)nw + (size_t)wi] = acc[(size_t)wi * (size_t)chunk + (size_t)i];
-                    lsb[(size_t)(p0 + i) * (size_t)nw + (size_t)wi] =
-                        acc[(size_t)(nw + wi) * (size_t)chunk + (size_t)i];
+    for (w0 = 0; w0 < nw; w0 += MAX_WORDS) {
+        /* Words w0 .. w0+nws-1 (all of them without Q2), channels ch0 .. ch1-1. */
+        const int32_t nws = mode != Q2_SPLIT ? nw : nw - w0 < MAX_WORDS ? nw - w0 : MAX_WORDS;
+        const int32_t ch0 = 32 * w0, ch1 = mode != Q2_SPLIT || 32 * (w0 + nws) > c ? c : 32 * (w0 + nws);
+        /* (A multiple of the block, so that only the map's end has lone vectors.) */
+        const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nws) / (VL * BLOCK) * (VL * BLOCK) : ACC_WORDS / 2;
+        for (p0 = 0; p0 < hw; p0 += chunk) {
+            const int32_t n = hw - p0 < chunk ? hw - p0 : chunk;
+            if (mode != Q2_NONE)
+                for (wi = 0; wi < (mode == Q2_COMB ? 1 : 2 * nws); wi++)
+                    for (i = 0; i < n; i++) acc[(size_t)wi * (size_t)chunk + (size_t)i] = 0u;
+            chunk_dispatch(mode, pat, x, ch0, ch1, hw, p0, n, steps, n_steps, acc, chunk, nws, w0);
+            if (mode == Q2_COMB) {
+                for (i = 0; i < n; i++) {
+                    msb[(size_t)(p0 + i)] = acc[i] & 0xffffu;
+                    lsb[(size_t)(p0 + i)] = acc[i] >> 16;
                 }
+            } else if (mode == Q2_SPLIT) {
+                for (i = 0; i < n; i++)
+                    for (wi = 0; wi < nws; wi++) {
+                        const size_t o = (size_t)(p0 + i) * (size_t)nw + (size_t)(w0 + wi);
+                        msb[o] = acc[(size_t)wi * (size_t)chunk + (size_t)i];
+                        lsb[o] = acc[(size_t)(nws + wi) * (size_t)chunk + (size_t)i];
+                    }
+            }
         }
+        if (mode != Q2_SPLIT) break;
     }
     return FBNN_K_OK;
 }
