@@ -88,6 +88,7 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->quant2 = fbnn_k_quant2_pack__##sfx;  \
         (t)->chain = fbnn_k_chain__##sfx;         \
         (t)->quant_uniform = fbnn_k_quant_uniform__##sfx; \
+        (t)->fc = fbnn_k_fc__##sfx; /* src/cpu/fc/fc_simd.h */ \
     } while (0)
 
 /* The pooling family (FBNN_DECLARE_POOL_VARIANT). */

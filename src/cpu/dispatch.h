@@ -179,7 +179,8 @@ typedef struct fbnn_kernel_table {
                                    int32_t n_out, uint32_t *out);
 
 /* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
- * Q2 pack, fused chain). */
+ * Q2 pack, fused chain, uniform quantiser) and of the float FC over the same
+ * vector primitives (src/cpu/fc/fc__<isa>.c). */
 #define FBNN_DECLARE_ELTWISE_VARIANT(sfx)                                                                  \
     int fbnn_k_affine__##sfx(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c,        \
                              int32_t hw, fbnn_real *y);                                                    \
@@ -191,7 +192,9 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_chain__##sfx(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps,      \
                             int32_t n_steps, uint32_t *msb, uint32_t *lsb);                               \
     int fbnn_k_quant_uniform__##sfx(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi, \
-                                    fbnn_real *y);
+                                    fbnn_real *y);                                                         \
+    int fbnn_k_fc__##sfx(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b,         \
+                         int32_t n_out, fbnn_real *y);
 
 /* Instances of the pooling family (src/cpu/pool). */
 #define FBNN_DECLARE_POOL_VARIANT(sfx)                                                                     \
