@@ -82,8 +82,17 @@ typedef int (*fbnn_bconv_asym_fn)(const uint32_t *in, const uint32_t *weights, c
 typedef struct fbnn_chain_step {
     uint32_t kind;               /**< FBNN_CHAIN_AFFINE, FBNN_CHAIN_RPRELU or FBNN_CHAIN_ADD */
     uint32_t other_first;        /**< ADD: 1 = other + v (other is the left operand), 0 = v + other */
-    const fbnn_real *p0, *p1, *p2; /**< AFFINE: a, b; RPRELU: bx, slope, by; ADD: other [C][HW] */
+    const fbnn_real *p0, *p1, *p2; /**< AFFINE: a, b; RPRELU: bx, slope, by; ADD: other [o_c or C][HW] */
     fbnn_real *store;            /**< where to write the step's output [C][HW], or NULL */
+    /* ADD only: the other operand as the graph's shortcut computes it, so
+     * that the ops producing it need not run first (fuse.c absorbs them):
+     * channel ch reads channel ch % o_c of p0 (o_c = 0: ch itself; a
+     * CONCAT of one map with itself), and with q_bits != 0 each value read
+     * goes through fbnn_k_quant_uniform(bits, q_lo, q_hi) first (q_d: its
+     * step, (q_hi - q_lo) / (2^bits - 1), as that kernel computes it). */
+    int32_t o_c;
+    int32_t q_bits;
+    fbnn_real q_lo, q_hi, q_d;
 } fbnn_chain_step;
 #define FBNN_CHAIN_AFFINE 1u
 #define FBNN_CHAIN_RPRELU 2u

@@ -65,6 +65,8 @@ typedef struct step_regs {
     vf p0, p1, p2;     /* broadcast parameters (AFFINE: a, b; RPRELU: bx, slope, by) */
     const float *o;    /* ADD: the other operand at the channel's run */
     float *st;         /* where to store the step's output, or NULL */
+    int q;             /* ADD: the other operand goes through the uniform quantiser */
+    vf qlo, qhi, qnlo, qd; /* its lo, hi, -lo, d broadcast */
 } step_regs;
 
 /* One channel's decoded chain (for one chunk). */
@@ -74,7 +76,23 @@ typedef struct chan_prog {
     int n_steps;
 } chan_prog;
 
-static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps, int32_t ch, size_t idx0)
+/* Where the ADD step's other operand of channel ch starts (pixel pix0 of
+ * its channel: ch itself, or ch % o_c of a duplicated map), and its
+ * quantiser's parameters. */
+static CHAIN_INLINE void decode_other(step_regs *r, const fbnn_chain_step *s, int32_t ch, int32_t hw, size_t idx0)
+{
+    const size_t pix0 = idx0 - (size_t)ch * (size_t)hw;
+    r->o = s->o_c > 0 ? s->p0 + (size_t)(ch % s->o_c) * (size_t)hw + pix0 : s->p0 + idx0;
+    r->q = s->q_bits > 0;
+    if (r->q) {
+        r->qlo = vf_set1(s->q_lo);
+        r->qhi = vf_set1(s->q_hi);
+        r->qnlo = vf_set1(-s->q_lo);
+        r->qd = vf_set1(s->q_d);
+    }
+}
+
+static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps, int32_t ch, int32_t hw, size_t idx0)
 {
     int32_t k;
     cp->n_steps = n_steps;
@@ -95,9 +113,23 @@ static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps,
             r->p2 = vf_bcast(s->p2 + ch);
         } else {
             cp->op[k] = s->other_first ? OP_ADD_OV : OP_ADD_VO;
-            r->o = s->p0 + idx0;
+            decode_other(r, s, ch, hw, idx0);
         }
     }
+}
+
+/* The uniform quantiser of an ADD step's other operand: per lane the
+ * operations of fbnn_k_quant_uniform (its SIMD form, eltwise_simd.h). */
+static CHAIN_INLINE vf vf_quant(vf o, const step_regs *r)
+{
+    const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
+    vf t;
+    o = vf_blend(vf_gt(o, r->qhi), r->qhi, o);
+    o = vf_blend(vf_gt(r->qlo, o), r->qlo, o);
+    o = vf_div(vf_add(o, r->qnlo), r->qd);
+    t = vf_add(vf_add(o, two23), neg_two23);
+    o = vf_blend(vf_gt(two23, o), t, o);
+    return vf_add(vf_mul(o, r->qd), r->qlo);
 }
 
 /* One step on nv vectors at pixel i of the channel's run, then its store
@@ -115,10 +147,16 @@ static CHAIN_INLINE void step_apply(int op, const step_regs *r, int32_t i, int n
         for (j = 0; j < nv; j++) v[j] = vf_rprelu(v[j], r->p0, r->p1, r->p2);
         break;
     case OP_ADD_VO:
-        for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_load(r->o + i + VL * j));
+        if (r->q)
+            for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_quant(vf_load(r->o + i + VL * j), r));
+        else
+            for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_load(r->o + i + VL * j));
         break;
     default: /* OP_ADD_OV */
-        for (j = 0; j < nv; j++) v[j] = vf_add(vf_load(r->o + i + VL * j), v[j]);
+        if (r->q)
+            for (j = 0; j < nv; j++) v[j] = vf_add(vf_quant(vf_load(r->o + i + VL * j), r), v[j]);
+        else
+            for (j = 0; j < nv; j++) v[j] = vf_add(vf_load(r->o + i + VL * j), v[j]);
         break;
     }
     if (r->st != NULL)
@@ -146,7 +184,8 @@ static int pattern_of(const chan_prog *cp)
  * kind tests, so that a channel's set-up is a handful of loads. On maps of
  * 64 or 256 pixels per channel the general decode and a call per channel
  * cost about as much as the channel's own vectors. */
-static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_step *steps, int32_t ch, size_t idx0)
+static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_step *steps, int32_t ch, int32_t hw,
+                                      size_t idx0)
 {
     int32_t k;
     const int32_t n = pat == PAT_A ? 1 : 4;
@@ -161,7 +200,7 @@ static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_s
         if (k == 2) {
             cp->op[k] = pat == PAT_ARPA_VO ? OP_ADD_VO : OP_ADD_OV;
             r->p0 = r->p1 = r->p2;
-            r->o = s->p0 + idx0;
+            decode_other(r, s, ch, hw, idx0);
         } else {
             cp->op[k] = k == 1 ? OP_RPRELU : OP_AFFINE;
             r->p0 = vf_bcast(s->p0 + ch);
@@ -231,8 +270,8 @@ static CHAIN_INLINE void run_vectors(int mode, int pat, const chan_prog *cp, con
  * and scalar lanes of the end (hw not a multiple of the block) use the
  * general step loop. */
 static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, const float *xr, int32_t n, int32_t ch,
-                                     size_t idx0, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *wm,
-                                     uint32_t *wl)
+                                     int32_t hw, size_t idx0, const fbnn_chain_step *steps, int32_t n_steps,
+                                     uint32_t *wm, uint32_t *wl)
 {
     const uint32_t b = (uint32_t)1u << (ch & 31);
     const vw bits = vw_set1(mode == Q2_COMB ? (b | b << 16) : b);
@@ -240,7 +279,7 @@ static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, con
     for (; i + VL * BLOCK <= n; i += VL * BLOCK) run_vectors(mode, pat, cp, xr, i, BLOCK, bits, wm, wl);
     for (; i + VL <= n; i += VL) run_vectors(mode, PAT_ANY, cp, xr, i, 1, bits, wm, wl);
     for (; i < n; i++) {
-        const fbnn_real v = fbnn_chain_element(xr[i], steps, n_steps, ch, idx0 + (size_t)i);
+        const fbnn_real v = fbnn_chain_element(xr[i], steps, n_steps, ch, idx0 + (size_t)i, hw);
         uint32_t bm, bl;
         if (mode == Q2_NONE) continue;
         fbnn_chain_q2_bits(v, &bm, &bl);
@@ -267,10 +306,10 @@ static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_
         uint32_t *wm = acc + (size_t)((ch >> 5) - w0) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
         chan_prog cp;
         if (pat == PAT_ANY)
-            decode(&cp, steps, n_steps, ch, idx0);
+            decode(&cp, steps, n_steps, ch, hw, idx0);
         else
-            decode_fixed(pat, &cp, steps, ch, idx0);
-        run_channel(mode, pat, &cp, x + idx0, n, ch, idx0, steps, n_steps, wm, wl);
+            decode_fixed(pat, &cp, steps, ch, hw, idx0);
+        run_channel(mode, pat, &cp, x + idx0, n, ch, hw, idx0, steps, n_steps, wm, wl);
     }
 }
 
@@ -317,7 +356,7 @@ int CHAIN_NAME(fbnn_k_chain)(const fbnn_real *x, int32_t c, int32_t hw, const fb
     int pat;
     if (!fbnn_chain_args_ok(x, c, hw, steps, n_steps, msb, lsb)) return FBNN_K_EBADARG;
     /* The step pattern is the same for every channel. */
-    decode(&cp, steps, n_steps, 0, 0);
+    decode(&cp, steps, n_steps, 0, hw, 0);
     pat = pattern_of(&cp);
     for (w0 = 0; w0 < nw; w0 += MAX_WORDS) {
         /* Words w0 .. w0+nws-1 (all of them without Q2), channels ch0 .. ch1-1. */
