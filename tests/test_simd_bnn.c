@@ -188,6 +188,65 @@ static void run_rconv(const char *isa, fbnn_rconv_fn fn)
     }
 }
 
+/* ------------------------------------------------------- maxpool, pack_sign */
+static void run_pool_sign(const char *isa, fbnn_maxpool_fn mp, fbnn_pack_sign_fn ps)
+{
+    int it;
+    char shape[160];
+    for (it = 0; it < 400; it++) {
+        const int32_t k = 1 + rnd(4), s = 1 + rnd(4), pad = rnd(k);
+        int32_t c = 1 + rnd(it % 4 == 0 ? 100 : 9), h = 1 + rnd(21), w = 1 + rnd(37);
+        const int32_t mix = it % 5 == 0 ? 2 : 20;
+        int32_t ho, wo;
+        size_t n_in, n_out, n_bits, i;
+        fbnn_real *x, *y_ref, *y_var;
+        uint32_t *b_ref, *b_var;
+        if (h + 2 * pad < k) h = k;
+        if (w + 2 * pad < k) w = k;
+        if (it % 8 == 1) {
+            h = 28;
+            w = 28;
+        }
+        ho = (h + 2 * pad - k) / s + 1;
+        wo = (w + 2 * pad - k) / s + 1;
+        n_in = (size_t)c * (size_t)h * (size_t)w;
+        n_out = (size_t)c * (size_t)ho * (size_t)wo;
+        n_bits = (size_t)h * (size_t)w * (size_t)FBNN_WORDS(c);
+        x = xmalloc(n_in * 4);
+        y_ref = xmalloc(n_out * 4);
+        y_var = xmalloc((n_out + GUARD) * 4);
+        b_ref = xmalloc(n_bits * 4);
+        b_var = xmalloc((n_bits + GUARD) * 4);
+        /* Few distinct values: equal taps (the earlier one stays), -0 vs +0. */
+        for (i = 0; i < n_in; i++) x[i] = it % 3 == 2 ? (fbnn_real)(rnd(5) - 2) * (rnd(2) ? 1.0f : -0.0f) : rnd_val(mix);
+        snprintf(shape, sizeof shape, "c %d h %d w %d k %d s %d pad %d mix %d", c, h, w, k, s, pad, mix);
+        memset(y_var, 0xA5, (n_out + GUARD) * 4);
+        if (fbnn_k_maxpool(x, c, h, w, k, s, pad, y_ref) != FBNN_K_OK || mp(x, c, h, w, k, s, pad, y_var) != FBNN_K_OK ||
+            !fbnn_test_same_reals(y_ref, y_var, n_out) || !guard_ok(y_var, n_out * 4))
+            fail(isa, "maxpool", shape);
+        memset(b_var, 0xA5, (n_bits + GUARD) * 4);
+        if (fbnn_k_pack_sign(x, c, h, w, b_ref) != FBNN_K_OK || ps(x, c, h, w, b_var) != FBNN_K_OK ||
+            memcmp(b_ref, b_var, n_bits * 4) != 0 || !guard_ok(b_var, n_bits * 4))
+            fail(isa, "pack_sign", shape);
+        checked += 2;
+        free(x);
+        free(y_ref);
+        free(y_var);
+        free(b_ref);
+        free(b_var);
+    }
+    {
+        fbnn_real x[16] = {0}, y[16];
+        uint32_t b[16];
+        if (mp(NULL, 1, 4, 4, 2, 2, 0, y) != FBNN_K_EBADARG || mp(x, 1, 4, 4, 2, 2, 0, NULL) != FBNN_K_EBADARG ||
+            mp(x, 1, 4, 4, 2, 2, 2, y) != FBNN_K_EBADARG || mp(x, 0, 4, 4, 2, 2, 0, y) != FBNN_K_EBADARG)
+            fail(isa, "maxpool refusal", "bad args");
+        if (ps(NULL, 1, 4, 4, b) != FBNN_K_EBADARG || ps(x, 1, 4, 4, NULL) != FBNN_K_EBADARG ||
+            ps(x, 0, 4, 4, b) != FBNN_K_EBADARG || ps(x, 1, 0, 4, b) != FBNN_K_EBADARG)
+            fail(isa, "pack_sign refusal", "bad args");
+    }
+}
+
 int main(void)
 {
     int i;
@@ -200,6 +259,7 @@ int main(void)
             continue;
         }
         run_rconv(t.isa, t.rconv);
+        run_pool_sign(t.isa, t.maxpool, t.pack_sign);
         printf("%-22s checked\n", t.isa);
     }
     if (failures) {

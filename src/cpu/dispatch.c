@@ -100,6 +100,8 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
 #define SET_BNN(t, sfx)                     \
     do {                                    \
         (t)->rconv = fbnn_k_rconv__##sfx;   \
+        (t)->maxpool = fbnn_k_maxpool__##sfx; \
+        (t)->pack_sign = fbnn_k_pack_sign__##sfx; \
     } while (0)
 
 /* ---- One row per ISA: whether this CPU can run it, and its kernels. ---- */

@@ -202,7 +202,10 @@ typedef struct fbnn_kernel_table {
  * and sign packing (src/cpu/realpool). */
 #define FBNN_DECLARE_BNN_VARIANT(sfx)                                                                     \
     int fbnn_k_rconv__##sfx(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,       \
-                            const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);
+                            const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);        \
+    int fbnn_k_maxpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,  \
+                              int32_t pad, fbnn_real *y);                                                  \
+    int fbnn_k_pack_sign__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)

@@ -1,0 +1,31 @@
+/*
+ * Float max pool and sign packing (realpool_simd.h) with the neon
+ * primitives (vec/vec_neon.h), entry points fbnn_k_maxpool__neon,
+ * fbnn_k_pack_sign__neon (no flags).
+ */
+#if defined(__aarch64__)
+#include "vec/vec_neon.h"
+
+/* Lanes j < n: p[j*s] (nothing else is read), others 0. */
+static inline vf rp_ld_part(const float *p, int32_t s, int32_t n)
+{
+    float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    int32_t j;
+    for (j = 0; j < n; ++j) t[j] = p[(size_t)j * (size_t)s];
+    return vld1q_f32(t);
+}
+/* v where not (m >= v) and m is not NaN (m == m), else m. */
+static inline vf rp_max(vf m, vf v)
+{
+    const uint32x4_t take = vbicq_u32(vceqq_f32(m, m), vcgeq_f32(m, v));
+    return vbslq_f32(take, v, m);
+}
+static inline vw rp_or_ge0(vw acc, vf v, vw bit)
+{
+    return vorrq_u32(acc, vandq_u32(vcgeq_f32(v, vdupq_n_f32(0.0f)), bit));
+}
+
+#include "realpool_simd.h"
+#else
+typedef int fbnn_realpool_neon_unused; /* ISO C forbids an empty unit */
+#endif
