@@ -247,6 +247,78 @@ static void run_pool_sign(const char *isa, fbnn_maxpool_fn mp, fbnn_pack_sign_fn
     }
 }
 
+/* ------------------------------------------------------------------ kconv */
+static void run_kconv(const char *isa, fbnn_kconv_fn fn)
+{
+    int it;
+    char shape[200];
+    for (it = 0; it < 300; it++) {
+        fbnn_conv2_params p;
+        size_t nw, nwp, n_in, n_w, n_out, i;
+        uint32_t *x, *w;
+        fbnn_real *alpha, *y_ref, *y_var;
+        memset(&p, 0, sizeof p);
+        p.k = 1 + rnd(it % 10 == 0 ? 5 : 3);
+        p.stride = 1 + rnd(3);
+        p.pad_t = rnd(p.k);
+        p.pad_l = rnd(p.k);
+        p.pad_b = rnd(p.k);
+        p.pad_r = rnd(p.k);
+        p.in_h = 1 + rnd(13);
+        p.in_w = 1 + rnd(15);
+        if (p.in_h + p.pad_t + p.pad_b < p.k) p.in_h = p.k;
+        if (p.in_w + p.pad_l + p.pad_r < p.k) p.in_w = p.k;
+        p.in_c = it % 4 == 0 ? 32 * (1 + rnd(4)) : 1 + rnd(100);
+        p.out_c = 1 + rnd(40);
+        p.groups = 1;
+        p.planes = 1 + rnd(4);
+        p.bases = 1 + rnd(4);
+        p.out_h = (p.in_h + p.pad_t + p.pad_b - p.k) / p.stride + 1;
+        p.out_w = (p.in_w + p.pad_l + p.pad_r - p.k) / p.stride + 1;
+        if (it == 7) { /* a window beyond the unpacking buffer: the reference fallback */
+            p.in_c = 1000;
+            p.k = 3;
+            p.planes = 2;
+            p.pad_t = p.pad_l = p.pad_b = p.pad_r = 1;
+            p.in_h = p.in_w = 3;
+            p.stride = 1;
+            p.out_h = p.out_w = 3;
+            p.out_c = 3;
+        }
+        nw = (size_t)FBNN_WORDS(p.in_c);
+        nwp = (size_t)FBNN_WORDS(p.planes * p.in_c);
+        n_in = (size_t)p.in_h * (size_t)p.in_w * nwp;
+        n_w = (size_t)p.bases * (size_t)p.out_c * (size_t)(p.k * p.k) * nw;
+        n_out = (size_t)p.out_c * (size_t)p.out_h * (size_t)p.out_w;
+        x = xmalloc(n_in * 4);
+        w = xmalloc(n_w * 4);
+        alpha = xmalloc((size_t)(p.bases * p.out_c) * 4);
+        y_ref = xmalloc(n_out * 4);
+        y_var = xmalloc((n_out + GUARD) * 4);
+        fbnn_test_fill_bits(x, (size_t)p.in_h * (size_t)p.in_w, p.planes * p.in_c);
+        fbnn_test_fill_bits(w, (size_t)(p.bases * p.out_c) * (size_t)(p.k * p.k), p.in_c);
+        for (i = 0; i < (size_t)(p.bases * p.out_c); i++) alpha[i] = rnd_val(it % 3 == 0 ? 4 : 0);
+        snprintf(shape, sizeof shape, "in %dx%dx%d planes %d bases %d out_c %d k %d s %d pad t%d l%d b%d r%d", p.in_c,
+                 p.in_h, p.in_w, p.planes, p.bases, p.out_c, p.k, p.stride, p.pad_t, p.pad_l, p.pad_b, p.pad_r);
+        memset(y_var, 0xA5, (n_out + GUARD) * 4);
+        if (fbnn_k_kconv(x, w, alpha, &p, y_ref) != FBNN_K_OK || fn(x, w, alpha, &p, y_var) != FBNN_K_OK ||
+            !fbnn_test_same_reals(y_ref, y_var, n_out) || !guard_ok(y_var, n_out * 4))
+            fail(isa, "kconv", shape);
+        checked++;
+        if (it == 0) {
+            if (fn(NULL, w, alpha, &p, y_var) != FBNN_K_EBADARG || fn(x, w, NULL, &p, y_var) != FBNN_K_EBADARG)
+                fail(isa, "kconv refusal", "NULL");
+            p.groups = 2;
+            if (fn(x, w, alpha, &p, y_var) != FBNN_K_EBADARG) fail(isa, "kconv refusal", "groups");
+        }
+        free(x);
+        free(w);
+        free(alpha);
+        free(y_ref);
+        free(y_var);
+    }
+}
+
 int main(void)
 {
     int i;
@@ -260,6 +332,7 @@ int main(void)
         }
         run_rconv(t.isa, t.rconv);
         run_pool_sign(t.isa, t.maxpool, t.pack_sign);
+        run_kconv(t.isa, t.kconv);
         printf("%-22s checked\n", t.isa);
     }
     if (failures) {
