@@ -1,6 +1,7 @@
 /*
  * The BNN family's real-valued and k-bit ops (src/cpu/rconv, src/cpu/kconv,
- * src/cpu/realpool): rconv, kconv, the float max pool and pack_sign of every
+ * src/cpu/realpool): rconv, kconv, the float max pool, pack_sign and
+ * quant_kbit of every
  * kernel set this CPU can run (every ISA up to FBNN_ISA_COUNT), against the
  * reference kernels bit for bit (memcmp; two NaNs match whatever their
  * payload, test_random.h) on random shapes and data:
@@ -13,7 +14,8 @@
  *  - kconv: planes 1..4, bases 1..4, in_c 1..100 (plane words not aligned),
  *    k 1..5, stride 1..3, asymmetric padding;
  *  - maxpool: k 1..4, stride 1..4, pad 0..k-1, NaN, -0 and equal values;
- *  - pack_sign: c 1..100, odd maps, -0, NaN, tiny values;
+ *  - pack_sign and quant_kbit (1..4 planes): c 1..100, odd maps, -0, NaN,
+ *    tiny values, values at the code steps;
  *  - refusals: NULL pointers and bad shapes give FBNN_K_EBADARG as the
  *    reference does.
  * A guard zone after every output must stay untouched.
@@ -189,7 +191,7 @@ static void run_rconv(const char *isa, fbnn_rconv_fn fn)
 }
 
 /* ------------------------------------------------------- maxpool, pack_sign */
-static void run_pool_sign(const char *isa, fbnn_maxpool_fn mp, fbnn_pack_sign_fn ps)
+static void run_pool_sign(const char *isa, fbnn_maxpool_fn mp, fbnn_pack_sign_fn ps, fbnn_quant_kbit_fn qk)
 {
     int it;
     char shape[160];
@@ -228,7 +230,25 @@ static void run_pool_sign(const char *isa, fbnn_maxpool_fn mp, fbnn_pack_sign_fn
         if (fbnn_k_pack_sign(x, c, h, w, b_ref) != FBNN_K_OK || ps(x, c, h, w, b_var) != FBNN_K_OK ||
             memcmp(b_ref, b_var, n_bits * 4) != 0 || !guard_ok(b_var, n_bits * 4))
             fail(isa, "pack_sign", shape);
-        checked += 2;
+        {
+            const int32_t planes = 1 + rnd(4);
+            const size_t n_q = (size_t)h * (size_t)w * (size_t)FBNN_WORDS(planes * c);
+            uint32_t *q_ref = xmalloc(n_q * 4), *q_var = xmalloc((n_q + GUARD) * 4);
+            /* Values around the code steps (k/n +- ulp) and outside [0, 1]. */
+            if (it % 3 == 1)
+                for (i = 0; i < n_in; i++)
+                    x[i] = (fbnn_real)rnd(2 * 15 + 3) / (fbnn_real)(2 * ((1 << planes) - 1)) - 0.05f * (fbnn_real)rnd(2);
+            memset(q_var, 0xA5, (n_q + GUARD) * 4);
+            if (fbnn_k_quant_kbit(x, c, h, w, planes, q_ref) != FBNN_K_OK ||
+                qk(x, c, h, w, planes, q_var) != FBNN_K_OK || memcmp(q_ref, q_var, n_q * 4) != 0 ||
+                !guard_ok(q_var, n_q * 4))
+                fail(isa, "quant_kbit", shape);
+            if (qk(x, c, h, w, 5, q_var) != FBNN_K_EBADARG || qk(NULL, c, h, w, planes, q_var) != FBNN_K_EBADARG)
+                fail(isa, "quant_kbit refusal", shape);
+            free(q_ref);
+            free(q_var);
+        }
+        checked += 3;
         free(x);
         free(y_ref);
         free(y_var);
@@ -331,7 +351,7 @@ int main(void)
             continue;
         }
         run_rconv(t.isa, t.rconv);
-        run_pool_sign(t.isa, t.maxpool, t.pack_sign);
+        run_pool_sign(t.isa, t.maxpool, t.pack_sign, t.quant_kbit);
         run_kconv(t.isa, t.kconv);
         printf("%-22s checked\n", t.isa);
     }

@@ -103,6 +103,7 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->maxpool = fbnn_k_maxpool__##sfx; \
         (t)->pack_sign = fbnn_k_pack_sign__##sfx; \
         (t)->kconv = fbnn_k_kconv__##sfx;   \
+        (t)->quant_kbit = fbnn_k_quant_kbit__##sfx; \
     } while (0)
 
 /* ---- One row per ISA: whether this CPU can run it, and its kernels. ---- */

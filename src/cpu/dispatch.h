@@ -207,7 +207,9 @@ typedef struct fbnn_kernel_table {
                               int32_t pad, fbnn_real *y);                                                  \
     int fbnn_k_pack_sign__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);      \
     int fbnn_k_kconv__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_real *alpha,          \
-                            const fbnn_conv2_params *p, fbnn_real *out);
+                            const fbnn_conv2_params *p, fbnn_real *out);                                  \
+    int fbnn_k_quant_kbit__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes,     \
+                                 uint32_t *out);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)

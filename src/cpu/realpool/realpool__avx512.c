@@ -1,7 +1,8 @@
 /*
  * Float max pool and sign packing (realpool_simd.h) with the avx512
  * primitives (vec/vec_avx512.h), entry points fbnn_k_maxpool__avx512,
- * fbnn_k_pack_sign__avx512 (flags: CMakeLists.txt, FBNN_FLAGS_avx512).
+ * fbnn_k_pack_sign__avx512,
+ * fbnn_k_quant_kbit__avx512 (flags: CMakeLists.txt, FBNN_FLAGS_avx512).
  */
 #if defined(__x86_64__) || defined(__i386__)
 #include "vec/vec_avx512.h"
@@ -23,6 +24,20 @@ static inline vf rp_max(vf m, vf v)
 static inline vw rp_or_ge0(vw acc, vf v, vw bit)
 {
     return _mm512_mask_or_epi32(acc, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), acc, bit);
+}
+
+static inline vw rp_kbit_code(vf x, vf n)
+{
+    const __m512 one = _mm512_set1_ps(1.0f), two23 = _mm512_set1_ps(8388608.0f);
+    __m512 v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ), x); /* NaN, < 0: +0 */
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, one, _CMP_GT_OQ), v, one);
+    v = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(v, n), two23), two23);
+    return _mm512_cvttps_epi32(v);
+}
+static inline vw rp_or_codebit(vw acc, vw code, int32_t i, int32_t b)
+{
+    const __m512i bit = _mm512_and_si512(_mm512_srl_epi32(code, _mm_cvtsi32_si128(i)), _mm512_set1_epi32(1));
+    return _mm512_or_si512(acc, _mm512_sll_epi32(bit, _mm_cvtsi32_si128(b)));
 }
 
 #include "realpool_simd.h"

@@ -1,7 +1,8 @@
 /*
  * Float max pool and sign packing (realpool_simd.h) with the neon
  * primitives (vec/vec_neon.h), entry points fbnn_k_maxpool__neon,
- * fbnn_k_pack_sign__neon (no flags).
+ * fbnn_k_pack_sign__neon,
+ * fbnn_k_quant_kbit__neon (no flags).
  */
 #if defined(__aarch64__)
 #include "vec/vec_neon.h"
@@ -23,6 +24,20 @@ static inline vf rp_max(vf m, vf v)
 static inline vw rp_or_ge0(vw acc, vf v, vw bit)
 {
     return vorrq_u32(acc, vandq_u32(vcgeq_f32(v, vdupq_n_f32(0.0f)), bit));
+}
+
+static inline vw rp_kbit_code(vf x, vf n)
+{
+    const float32x4_t one = vdupq_n_f32(1.0f), two23 = vdupq_n_f32(8388608.0f);
+    float32x4_t v = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(x), vcgeq_f32(x, vdupq_n_f32(0.0f))));
+    v = vbslq_f32(vcgtq_f32(v, one), one, v);
+    v = vsubq_f32(vaddq_f32(vmulq_f32(v, n), two23), two23);
+    return vcvtq_u32_f32(v);
+}
+static inline vw rp_or_codebit(vw acc, vw code, int32_t i, int32_t b)
+{
+    const uint32x4_t bit = vandq_u32(vshlq_u32(code, vdupq_n_s32(-i)), vdupq_n_u32(1u));
+    return vorrq_u32(acc, vshlq_u32(bit, vdupq_n_s32(b)));
 }
 
 #include "realpool_simd.h"

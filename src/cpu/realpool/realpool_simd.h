@@ -8,10 +8,17 @@
  *   rp_max(m, v): per lane, v where the reference replaces its running
  *       maximum m by the tap v (not (m >= v) and m is not NaN), else m;
  *   rp_or_ge0(acc, v, bit): acc | bit in the lanes where v >= 0 (ordered:
- *       NaN gives 0, -0 gives bit).
- * Entry points fbnn_k_maxpool__<VEC_SUFFIX>, fbnn_k_pack_sign__<VEC_SUFFIX>.
+ *       NaN gives 0, -0 gives bit);
+ *   rp_kbit_code(x, n): the DoReFa code of x, the reference's operations:
+ *       v = 0 unless x >= 0 (NaN: 0), min(v, 1) by v > 1, t = v * n (one
+ *       multiply), (t + 2^23) - 2^23 (round half even, t <= 15), then the
+ *       integer value of t (exact: t is integral);
+ *   rp_or_codebit(acc, code, i, b): acc | (bit i of code) << b.
+ * Entry points fbnn_k_maxpool__<VEC_SUFFIX>, fbnn_k_pack_sign__<VEC_SUFFIX>,
+ * fbnn_k_quant_kbit__<VEC_SUFFIX> (k-bit activation planes).
  *
- * Bit-identical to kernels/fbnn_k_maxpool.c and fbnn_k_pack_sign.c: the
+ * Bit-identical to kernels/fbnn_k_maxpool.c, fbnn_k_pack_sign.c and
+ * fbnn_k_quant_kbit.c: the
  * lanes are VF_LANES outputs (neighbouring pooled outputs of a row; for the
  * sign, neighbouring pixels), each computing exactly the reference's
  * compares in its order. Max pool: only the columns whose windows hold no
@@ -127,6 +134,45 @@ int RP_NAME(fbnn_k_pack_sign)(const fbnn_real *x, int32_t c, int32_t h, int32_t 
         for (j = 0; j < nw; ++j) o[j] = 0u;
         for (ch = 0; ch < c; ++ch)
             if (fbnn_r_ge(x[(size_t)ch * plane + pix], FBNN_R_ZERO)) o[ch >> 5] |= (uint32_t)1u << (ch & 31);
+    }
+    return FBNN_K_OK;
+}
+
+int RP_NAME(fbnn_k_quant_kbit)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes, uint32_t *out)
+{
+    int32_t nw, n, wd, pc, i;
+    size_t plane, pix;
+    vf nr;
+
+    if (x == NULL || out == NULL) return FBNN_K_EBADARG;
+    if (c < 1 || c > FBNN_K_MAX_DIM || h < 1 || h > FBNN_K_MAX_DIM || w < 1 || w > FBNN_K_MAX_DIM)
+        return FBNN_K_EBADARG;
+    if (planes < 1 || planes > 4 || (int64_t)planes * c > FBNN_K_MAX_DIM) return FBNN_K_EBADARG;
+    plane = (size_t)h * (size_t)w;
+    if (plane < VF_LANES) return fbnn_k_quant_kbit(x, c, h, w, planes, out);
+    n = ((int32_t)1 << planes) - 1;
+    nr = vf_set1(fbnn_r_from_s32(n));
+    nw = FBNN_WORDS(planes * c);
+    /* VF_LANES pixels at a time; the last vector of the plane overlaps the
+     * one before it (same values written twice: every word is recomputed). */
+    for (pix = 0; pix < plane; pix += VF_LANES) {
+        const size_t px = pix + VF_LANES <= plane ? pix : plane - VF_LANES;
+        for (wd = 0; wd < nw; ++wd) {
+            const int32_t pc1 = 32 * wd + 32 < planes * c ? 32 * wd + 32 : planes * c;
+            vw acc = vw_zero();
+            for (pc = 32 * wd; pc < pc1; ++pc) {
+                /* Packed channel pc is bit pc / c of channel pc % c's code. */
+                const vw code = rp_kbit_code(vf_load(x + (size_t)(pc % c) * plane + px), nr);
+                acc = rp_or_codebit(acc, code, pc / c, pc & 31);
+            }
+            if (nw == 1) {
+                vw_store(out + px, acc);
+            } else {
+                uint32_t tmp[VF_LANES];
+                vw_store(tmp, acc);
+                for (i = 0; i < VF_LANES; ++i) out[(px + (size_t)i) * (size_t)nw + (size_t)wd] = tmp[i];
+            }
+        }
     }
     return FBNN_K_OK;
 }
