@@ -1,6 +1,6 @@
 /*
  * The BNN family's real-valued and k-bit ops (src/cpu/rconv, src/cpu/kconv,
- * src/cpu/realpool): rconv, kconv, the float max pool, pack_sign and
+ * src/cpu/realpool, src/cpu/bconvpad): rconv, kconv, the float max pool, pack_sign and
  * quant_kbit of every
  * kernel set this CPU can run (every ISA up to FBNN_ISA_COUNT), against the
  * reference kernels bit for bit (memcmp; two NaNs match whatever their
@@ -16,6 +16,9 @@
  *  - maxpool: k 1..4, stride 1..4, pad 0..k-1, NaN, -0 and equal values;
  *  - pack_sign and quant_kbit (1..4 planes): c 1..100, odd maps, -0, NaN,
  *    tiny values, values at the code steps;
+ *  - bconv_asym (per-side padding) and bconv_pad_value (the +-1 padding
+ *    correction over random reals): in_c 1..256 (word tails), k 1..7,
+ *    stride 1..3, padding value -1/0/+1;
  *  - refusals: NULL pointers and bad shapes give FBNN_K_EBADARG as the
  *    reference does.
  * A guard zone after every output must stay untouched.
@@ -339,6 +342,85 @@ static void run_kconv(const char *isa, fbnn_kconv_fn fn)
     }
 }
 
+/* ------------------------------------------------ bconv_pad_value, bconv_asym */
+static void run_bconvpad(const char *isa, fbnn_bconv_pad_value_fn pv, fbnn_bconv_asym_fn as)
+{
+    int it;
+    char shape[200];
+    for (it = 0; it < 300; it++) {
+        fbnn_conv2_params p;
+        fbnn_conv_params q;
+        const int32_t value = rnd(3) - 1;
+        size_t nw, n_in, n_w, n_out, i;
+        uint32_t *x, *w;
+        fbnn_real *y_ref, *y_var;
+        memset(&p, 0, sizeof p);
+        p.k = 1 + rnd(it % 10 == 0 ? 7 : 4);
+        p.stride = 1 + rnd(3);
+        p.pad_t = rnd(p.k);
+        p.pad_l = rnd(p.k);
+        p.pad_b = rnd(p.k);
+        p.pad_r = rnd(p.k);
+        p.in_h = 1 + rnd(15);
+        p.in_w = 1 + rnd(17);
+        if (p.in_h + p.pad_t + p.pad_b < p.k) p.in_h = p.k;
+        if (p.in_w + p.pad_l + p.pad_r < p.k) p.in_w = p.k;
+        p.in_c = it % 3 == 0 ? 32 * (1 + rnd(8)) : 1 + rnd(130);
+        p.out_c = 1 + rnd(40);
+        p.groups = p.planes = p.bases = 1;
+        p.out_h = (p.in_h + p.pad_t + p.pad_b - p.k) / p.stride + 1;
+        p.out_w = (p.in_w + p.pad_l + p.pad_r - p.k) / p.stride + 1;
+        nw = (size_t)FBNN_WORDS(p.in_c);
+        n_in = (size_t)p.in_h * (size_t)p.in_w * nw;
+        n_w = (size_t)p.out_c * (size_t)(p.k * p.k) * nw;
+        n_out = (size_t)p.out_c * (size_t)p.out_h * (size_t)p.out_w;
+        x = xmalloc(n_in * 4);
+        w = xmalloc(n_w * 4);
+        y_ref = xmalloc(n_out * 4);
+        y_var = xmalloc((n_out + GUARD) * 4);
+        fbnn_test_fill_bits(x, (size_t)p.in_h * (size_t)p.in_w, p.in_c);
+        fbnn_test_fill_bits(w, (size_t)p.out_c * (size_t)(p.k * p.k), p.in_c);
+        snprintf(shape, sizeof shape, "in %dx%dx%d out_c %d k %d s %d pad t%d l%d b%d r%d value %d", p.in_c, p.in_h,
+                 p.in_w, p.out_c, p.k, p.stride, p.pad_t, p.pad_l, p.pad_b, p.pad_r, value);
+        memset(y_var, 0xA5, (n_out + GUARD) * 4);
+        if (fbnn_k_bconv_asym(x, w, &p, value, y_ref) != FBNN_K_OK || as(x, w, &p, value, y_var) != FBNN_K_OK ||
+            memcmp(y_ref, y_var, n_out * 4) != 0 || !guard_ok(y_var, n_out * 4))
+            fail(isa, "bconv_asym", shape);
+        /* The correction on a symmetric shape, over random reals already in the output. */
+        q.in_c = p.in_c;
+        q.in_h = p.in_h;
+        q.in_w = p.in_w;
+        q.out_c = p.out_c;
+        q.k = p.k;
+        q.stride = p.stride;
+        q.pad = p.pad_t;
+        if (q.in_h + 2 * q.pad < q.k) q.in_h = q.k;
+        if (q.in_w + 2 * q.pad < q.k) q.in_w = q.k;
+        q.out_h = (q.in_h + 2 * q.pad - q.k) / q.stride + 1;
+        q.out_w = (q.in_w + 2 * q.pad - q.k) / q.stride + 1;
+        n_out = (size_t)q.out_c * (size_t)q.out_h * (size_t)q.out_w;
+        free(y_ref);
+        free(y_var);
+        y_ref = xmalloc(n_out * 4);
+        y_var = xmalloc((n_out + GUARD) * 4);
+        memset(y_var, 0xA5, (n_out + GUARD) * 4);
+        for (i = 0; i < n_out; i++) y_ref[i] = y_var[i] = rnd_val(it % 4 == 0 ? 3 : 0);
+        if (fbnn_k_bconv_pad_value(w, &q, value, y_ref) != FBNN_K_OK || pv(w, &q, value, y_var) != FBNN_K_OK ||
+            !fbnn_test_same_reals(y_ref, y_var, n_out) || !guard_ok(y_var, n_out * 4))
+            fail(isa, "bconv_pad_value", shape);
+        checked += 2;
+        if (it == 0) {
+            if (as(NULL, w, &p, value, y_var) != FBNN_K_EBADARG || as(x, w, &p, 2, y_var) != FBNN_K_EBADARG ||
+                pv(NULL, &q, 1, y_var) != FBNN_K_EBADARG || pv(w, &q, -2, y_var) != FBNN_K_EBADARG)
+                fail(isa, "bconv pad refusal", shape);
+        }
+        free(x);
+        free(w);
+        free(y_ref);
+        free(y_var);
+    }
+}
+
 int main(void)
 {
     int i;
@@ -353,6 +435,7 @@ int main(void)
         run_rconv(t.isa, t.rconv);
         run_pool_sign(t.isa, t.maxpool, t.pack_sign, t.quant_kbit);
         run_kconv(t.isa, t.kconv);
+        run_bconvpad(t.isa, t.bconv_pad_value, t.bconv_asym);
         printf("%-22s checked\n", t.isa);
     }
     if (failures) {

@@ -104,6 +104,8 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->pack_sign = fbnn_k_pack_sign__##sfx; \
         (t)->kconv = fbnn_k_kconv__##sfx;   \
         (t)->quant_kbit = fbnn_k_quant_kbit__##sfx; \
+        (t)->bconv_pad_value = fbnn_k_bconv_pad_value__##sfx; \
+        (t)->bconv_asym = fbnn_k_bconv_asym__##sfx; \
     } while (0)
 
 /* ---- One row per ISA: whether this CPU can run it, and its kernels. ---- */

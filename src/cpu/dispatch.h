@@ -198,8 +198,9 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
 /* The real-valued and k-bit ops of the BNN family (issue 18): real conv
- * (src/cpu/rconv), k-bit x multi-base conv (src/cpu/kconv), float max pool
- * and sign packing (src/cpu/realpool). */
+ * (src/cpu/rconv), k-bit x multi-base conv (src/cpu/kconv), float max pool,
+ * sign and k-bit packing (src/cpu/realpool), the binary conv's padding value
+ * correction and per-side padded conv (src/cpu/bconvpad). */
 #define FBNN_DECLARE_BNN_VARIANT(sfx)                                                                     \
     int fbnn_k_rconv__##sfx(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,       \
                             const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);        \
@@ -209,7 +210,11 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_kconv__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_real *alpha,          \
                             const fbnn_conv2_params *p, fbnn_real *out);                                  \
     int fbnn_k_quant_kbit__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes,     \
-                                 uint32_t *out);
+                                 uint32_t *out);                                                          \
+    int fbnn_k_bconv_pad_value__##sfx(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value, \
+                                      fbnn_real *out);                                                    \
+    int fbnn_k_bconv_asym__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_conv2_params *p,  \
+                                 int32_t pad_value, fbnn_real *out);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)
