@@ -6,16 +6,36 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include "vec/vec_avx2.h"
 
-/* Lanes j < n at column ix + j*s inside [0, w): a masked gather (the
- * masked-off lanes read nothing and give 0). */
+/* Elements e of [lo, hi) among the 8 from `first`, as a maskload mask. */
+static inline __m256i rc_range_mask(int32_t first, int32_t lo, int32_t hi)
+{
+    const __m256i e = _mm256_add_epi32(_mm256_set1_epi32(first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_and_si256(_mm256_cmpgt_epi32(e, _mm256_set1_epi32(lo - 1)),
+                            _mm256_cmpgt_epi32(_mm256_set1_epi32(hi), e));
+}
+
+/* Lanes j < n at column ix + j*s inside [0, w), others 0 (the masked-off
+ * elements are not read). Strides 1 and 2: masked loads of the columns the
+ * lanes read; larger strides: a masked gather. */
 static inline vf rc_ld_f32_part(const float *row, int32_t ix, int32_t s, int32_t w, int32_t n)
 {
-    const __m256i j = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(ix), _mm256_mullo_epi32(j, _mm256_set1_epi32(s)));
-    const __m256i ok = _mm256_and_si256(_mm256_and_si256(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(-1)),
-                                                         _mm256_cmpgt_epi32(_mm256_set1_epi32(w), idx)),
-                                        _mm256_cmpgt_epi32(_mm256_set1_epi32(n), j));
-    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), row, idx, _mm256_castsi256_ps(ok), 4);
+    const int32_t lo = ix < 0 ? -ix : 0, hi = w - ix < s * n ? w - ix : s * n;
+    if (s == 1) return _mm256_maskload_ps(row + ix, rc_range_mask(0, lo, hi));
+    if (s == 2) {
+        const __m256 a = _mm256_maskload_ps(row + ix, rc_range_mask(0, lo, hi));
+        const __m256 b = _mm256_maskload_ps(row + ix + 8, rc_range_mask(8, lo, hi));
+        /* Even elements in order (as vf_deint2__avx2). */
+        return _mm256_castpd_ps(
+            _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), 0xD8));
+    }
+    {
+        const __m256i j = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(ix), _mm256_mullo_epi32(j, _mm256_set1_epi32(s)));
+        const __m256i ok = _mm256_and_si256(_mm256_and_si256(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(-1)),
+                                                             _mm256_cmpgt_epi32(_mm256_set1_epi32(w), idx)),
+                                            _mm256_cmpgt_epi32(_mm256_set1_epi32(n), j));
+        return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), row, idx, _mm256_castsi256_ps(ok), 4);
+    }
 }
 /* 8 pixels, converted exactly. */
 static inline vf rc_ld_u8_full(const uint8_t *p)

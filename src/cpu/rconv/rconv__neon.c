@@ -6,6 +6,9 @@
 #if defined(__aarch64__)
 #include "vec/vec_neon.h"
 
+/* 8 channels x 2 chunks = 16 of the 32 q registers. */
+#define RC_NCF 2
+
 /* Lanes j < n at column ix + j*s inside [0, w), others 0 (lane inserts). */
 static inline vf rc_ld_f32_part(const float *row, int32_t ix, int32_t s, int32_t w, int32_t n)
 {
