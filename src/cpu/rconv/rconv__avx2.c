@@ -4,6 +4,7 @@
  * no -mfma, so every multiply and add stays a separate rounding).
  */
 #if defined(__x86_64__) || defined(__i386__)
+#include "fbnn_kernels.h" /* size_t, fbnn_real: before the vec header */
 #include "vec/vec_avx2.h"
 
 /* Elements e of [lo, hi) among the 8 from `first`, as a maskload mask. */

@@ -4,6 +4,7 @@
  * CMakeLists.txt, FBNN_FLAGS_avx512: no FMA contraction).
  */
 #if defined(__x86_64__) || defined(__i386__)
+#include "fbnn_kernels.h" /* size_t, fbnn_real: before the vec header */
 #include "vec/vec_avx512.h"
 
 /* 8 channels x 2 chunks = 16 of the 32 zmm registers. */

@@ -4,6 +4,7 @@
  * vadd separate roundings, never vfma).
  */
 #if defined(__aarch64__)
+#include "fbnn_kernels.h" /* size_t, fbnn_real: before the vec header */
 #include "vec/vec_neon.h"
 
 /* 8 channels x 2 chunks = 16 of the 32 q registers. */

@@ -5,6 +5,7 @@
  * (flags: CMakeLists.txt, FBNN_FLAGS_avx2).
  */
 #if defined(__x86_64__) || defined(__i386__)
+#include "fbnn_kernels.h" /* size_t, fbnn_real: before the vec header */
 #include "vec/vec_avx2.h"
 
 /* Lanes j < n: p[j*s], a masked gather (nothing else is read). */

@@ -5,6 +5,7 @@
  * fbnn_k_quant_kbit__avx512 (flags: CMakeLists.txt, FBNN_FLAGS_avx512).
  */
 #if defined(__x86_64__) || defined(__i386__)
+#include "fbnn_kernels.h" /* size_t, fbnn_real: before the vec header */
 #include "vec/vec_avx512.h"
 
 /* Lanes j < n: p[j*s], a masked gather (nothing else is read). */

@@ -5,6 +5,7 @@
  * fbnn_k_quant_kbit__neon (no flags).
  */
 #if defined(__aarch64__)
+#include "fbnn_kernels.h" /* size_t, fbnn_real: before the vec header */
 #include "vec/vec_neon.h"
 
 /* Lanes j < n: p[j*s] (nothing else is read), others 0. */
