@@ -112,6 +112,7 @@ RC_INLINE void rc_tile(const rc_geom *g, const fbnn_real *w0, int32_t cig, int32
                        int32_t ox0, int32_t nx, fbnn_real *y, const fbnn_real *bias, const int OB, const int NC)
 {
     vf acc[RC_ACC], xv[RC_NC];
+    fbnn_real stage[RC_NC][(VF_LANES - 1) * FBNN_K_MAX_STRIDE + FBNN_K_MAX_KERNEL];
     int32_t ix[RC_NC], n[RC_NC], full[RC_NC];
     const int32_t k = g->k, iy0 = oy * g->s - g->pad_t;
     int32_t ky_lo, ky_hi, ci, ky, kx, b, c;
@@ -132,9 +133,24 @@ RC_INLINE void rc_tile(const rc_geom *g, const fbnn_real *w0, int32_t cig, int32
         for (ky = ky_lo; ky < ky_hi; ++ky) {
             size_t row = plane + (size_t)(iy0 + ky) * (size_t)g->in_w;
             const fbnn_real *wr = w0 + ((size_t)ci * (size_t)k + (size_t)ky) * (size_t)k;
+            if (g->xf == NULL) {
+                /* 8-bit input, chunk not full: the window row's columns
+                 * converted once (zeros outside the row) for all k taps. */
+                RC_UNROLL
+                for (c = 0; c < NC; ++c) {
+                    int32_t e;
+                    if (full[c]) continue;
+                    for (e = 0; e < (n[c] - 1) * g->s + k; ++e) {
+                        const int32_t col = ix[c] + e;
+                        stage[c][e] = col >= 0 && col < g->in_w ? fbnn_r_from_s32((int32_t)g->xu[row + (size_t)col]) : FBNN_R_ZERO;
+                    }
+                }
+            }
             for (kx = 0; kx < k; ++kx) {
                 RC_UNROLL
-                for (c = 0; c < NC; ++c) xv[c] = rc_load(g, row, ix[c] + kx, n[c], full[c]);
+                for (c = 0; c < NC; ++c)
+                    xv[c] = g->xf == NULL && !full[c] ? rc_ld_f32_part(stage[c], kx, g->s, (n[c] - 1) * g->s + k, n[c])
+                                                      : rc_load(g, row, ix[c] + kx, n[c], full[c]);
                 RC_UNROLL
                 for (b = 0; b < OB; ++b) {
                     const vf wv = vf_bcast(wr + (size_t)b * g->wstride + (size_t)kx);
