@@ -359,7 +359,8 @@ int RC_NAME(fbnn_k_rconv)(const fbnn_real *x_real, const uint8_t *x_u8, const fb
     g.wstride = (size_t)cig * (size_t)p->k * (size_t)p->k;
     if ((p->pad_l > 0 || p->pad_r > 0) && rc_nonfinite(weights, (size_t)p->out_c * g.wstride))
         return fbnn_k_rconv(x_real, x_u8, weights, bias, p, out);
-    if (p->k == 1 && p->stride == 1 && p->pad_t == 0 && p->pad_l == 0 && p->pad_b == 0 && p->pad_r == 0) {
+    if (p->k == 1 && p->stride == 1 && p->pad_t == 0 && p->pad_l == 0 && p->pad_b == 0 && p->pad_r == 0 &&
+        (int64_t)p->in_h * p->in_w <= ((int64_t)1 << 24)) { /* (the row length stays an int32_t) */
         /* Every output pixel reads the same input pixel: one long row. */
         g.in_h = 1;
         g.in_w = p->in_h * p->in_w;
