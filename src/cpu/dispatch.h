@@ -122,8 +122,10 @@ typedef struct fbnn_kernel_table {
     uint32_t chain_min_bytes;
     fbnn_avgpool_fn avgpool;
     fbnn_global_avgpool_fn global_avgpool;
-    /* Every op reaches its kernel through this table (src/ops*.c); these
-     * have only the reference kernel so far, the same for every ISA. */
+    /* Every op reaches its kernel through this table (src/ops*.c); of
+     * these, maxpool and pack_sign have SIMD variants in the avx2, avx512
+     * and neon rows (SET_BNN, as do rconv, quant_kbit, kconv, bconv_asym
+     * and bconv_pad_value below), the others only the reference kernel. */
     fbnn_maxpool_fn maxpool;
     fbnn_maxpool_bits_fn maxpool_bits;
     fbnn_fc_fn fc;

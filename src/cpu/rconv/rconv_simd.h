@@ -22,10 +22,17 @@
  * finite w: a layer with a non-finite weight and horizontal padding runs
  * the reference kernel instead (checked once per call).
  * Register blocking: RC_OB output channels of one group share every input
- * vector (the weights are broadcast from their reference layout, no
- * repacking, no buffer); a group with fewer output channels (depthwise)
+ * vector (the weights are broadcast from their reference layout: no
+ * repacking); a group with one output channel and few taps (depthwise)
  * takes RC_NC row chunks per tile instead, so the adds of independent
- * accumulators overlap.
+ * accumulators overlap. Where a tile's chunks are full (every lane in the
+ * row, every tap column inside it) rc_tile_full walks plain loads (stride
+ * 1, or 2 by de-interleaving loads; the 1x1 case is a loop over the input
+ * channels only) with RC_NCF chunks per tile; elsewhere (row borders and
+ * ends, strides > 2) rc_tile takes the instance's masked loads, and an
+ * 8-bit input's window row is converted once into a small stack buffer
+ * (zeros outside the row) that all k taps then read.
+ * Instance files may set RC_NCF (default 1) before including this file.
  */
 #ifndef FBNN_RCONV_SIMD_H
 #define FBNN_RCONV_SIMD_H
