@@ -21,6 +21,8 @@
 #ifndef FBNN_KCONV_POPC_H
 #define FBNN_KCONV_POPC_H
 
+#include <string.h>
+
 #include "fbnn_kernels.h"
 
 #define KC_CAT2_(a, b) a##__##b
@@ -46,7 +48,26 @@ static inline __attribute__((always_inline)) void kc_dot(const uint32_t *b, cons
 {
     int32_t q, pl;
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (q = 0; q < nq; ++q) {
+    /* Two words per 64-bit popcount (memcpy: no alignment assumed). */
+    for (q = 0; q + 2 <= nq; q += 2) {
+        uint64_t wq, v;
+        memcpy(&wq, w + q, sizeof wq);
+        memcpy(&v, b + q, sizeof v);
+        s0 += (int32_t)__builtin_popcountll(v & wq);
+        if (PL > 1) {
+            memcpy(&v, b + nq + q, sizeof v);
+            s1 += (int32_t)__builtin_popcountll(v & wq);
+        }
+        if (PL > 2) {
+            memcpy(&v, b + 2 * nq + q, sizeof v);
+            s2 += (int32_t)__builtin_popcountll(v & wq);
+        }
+        if (PL > 3) {
+            memcpy(&v, b + 3 * nq + q, sizeof v);
+            s3 += (int32_t)__builtin_popcountll(v & wq);
+        }
+    }
+    for (; q < nq; ++q) {
         const uint32_t wq = w[q];
         s0 += (int32_t)fbnn_popcount32(b[q] & wq);
         if (PL > 1) s1 += (int32_t)fbnn_popcount32(b[nq + q] & wq);
