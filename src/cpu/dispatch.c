@@ -98,6 +98,18 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->global_avgpool = fbnn_k_global_avgpool__##sfx;  \
     } while (0)
 
+/* The BNN family's real-valued and k-bit ops (FBNN_DECLARE_BNN_VARIANT). */
+#define SET_BNN(t, sfx)                     \
+    do {                                    \
+        (t)->rconv = fbnn_k_rconv__##sfx;   \
+        (t)->maxpool = fbnn_k_maxpool__##sfx; \
+        (t)->pack_sign = fbnn_k_pack_sign__##sfx; \
+        (t)->kconv = fbnn_k_kconv__##sfx;   \
+        (t)->quant_kbit = fbnn_k_quant_kbit__##sfx; \
+        (t)->bconv_pad_value = fbnn_k_bconv_pad_value__##sfx; \
+        (t)->bconv_asym = fbnn_k_bconv_asym__##sfx; \
+    } while (0)
+
 /* ---- One row per ISA: whether this CPU can run it, and its kernels. ---- */
 
 static int scalar_available(const fbnn_cpu_features *f)
@@ -160,6 +172,7 @@ static void avx2_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     SET_BINARY(t, avx2);
     SET_ELTWISE(t, avx2);
     SET_POOL(t, avx2);
+    SET_BNN(t, avx2);
     t->chain_min_bytes = 16u * 1024u;
     t->isa = "avx2";
 }
@@ -174,6 +187,7 @@ static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     SET_BINARY(t, avx512);
     SET_ELTWISE(t, avx512);
     SET_POOL(t, avx512);
+    SET_BNN(t, avx512);
     t->chain_min_bytes = 16u * 1024u;
     t->isa = "avx512bw";
 }
@@ -203,6 +217,7 @@ static void neon_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     SET_BINARY(t, neon);
     SET_ELTWISE(t, neon);
     SET_POOL(t, neon);
+    SET_BNN(t, neon);
     t->isa = "neon";
 }
 #define NEON_ROW(available, fill) available, fill

@@ -131,8 +131,10 @@ typedef struct fbnn_kernel_table {
     uint32_t chain_min_bytes;
     fbnn_avgpool_fn avgpool;
     fbnn_global_avgpool_fn global_avgpool;
-    /* Every op reaches its kernel through this table (src/ops*.c); these
-     * have only the reference kernel so far, the same for every ISA. */
+    /* Every op reaches its kernel through this table (src/ops*.c); of
+     * these, maxpool and pack_sign have SIMD variants in the avx2, avx512
+     * and neon rows (SET_BNN, as do rconv, quant_kbit, kconv, bconv_asym
+     * and bconv_pad_value below), the others only the reference kernel. */
     fbnn_maxpool_fn maxpool;
     fbnn_maxpool_bits_fn maxpool_bits;
     fbnn_fc_fn fc;
@@ -211,6 +213,25 @@ typedef struct fbnn_kernel_table {
                               int32_t dup, fbnn_real *y);                                                  \
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
+/* The real-valued and k-bit ops of the BNN family (issue 18): real conv
+ * (src/cpu/rconv), k-bit x multi-base conv (src/cpu/kconv), float max pool,
+ * sign and k-bit packing (src/cpu/realpool), the binary conv's padding value
+ * correction and per-side padded conv (src/cpu/bconvpad). */
+#define FBNN_DECLARE_BNN_VARIANT(sfx)                                                                     \
+    int fbnn_k_rconv__##sfx(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,       \
+                            const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);        \
+    int fbnn_k_maxpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,  \
+                              int32_t pad, fbnn_real *y);                                                  \
+    int fbnn_k_pack_sign__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);      \
+    int fbnn_k_kconv__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_real *alpha,          \
+                            const fbnn_conv2_params *p, fbnn_real *out);                                  \
+    int fbnn_k_quant_kbit__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes,     \
+                                 uint32_t *out);                                                          \
+    int fbnn_k_bconv_pad_value__##sfx(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value, \
+                                      fbnn_real *out);                                                    \
+    int fbnn_k_bconv_asym__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_conv2_params *p,  \
+                                 int32_t pad_value, fbnn_real *out);
+
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)
 /* The "swar" ISA (cores without a popcount instruction: byte-counter
@@ -253,6 +274,8 @@ FBNN_DECLARE_ELTWISE_VARIANT(avx2)
 FBNN_DECLARE_ELTWISE_VARIANT(avx512)
 FBNN_DECLARE_POOL_VARIANT(avx2)
 FBNN_DECLARE_POOL_VARIANT(avx512)
+FBNN_DECLARE_BNN_VARIANT(avx2)
+FBNN_DECLARE_BNN_VARIANT(avx512)
 #define FBNN_HAVE_X86_SIMD_VARIANTS 1
 #endif
 #if defined(__aarch64__)
@@ -260,6 +283,7 @@ FBNN_DECLARE_CONV_VARIANT(neon)
 FBNN_DECLARE_BINARY_VARIANT(neon)
 FBNN_DECLARE_ELTWISE_VARIANT(neon)
 FBNN_DECLARE_POOL_VARIANT(neon)
+FBNN_DECLARE_BNN_VARIANT(neon)
 #define FBNN_HAVE_NEON_VARIANTS 1
 #endif
 
