@@ -138,6 +138,12 @@ static inline vf vf_load_stride_n(const float *p, int32_t s, int32_t cnt)
     return v[0];
 }
 static inline void vf_store_n(float *p, vf v, int32_t n) { _mm512_mask_storeu_ps(p, vmask_first__avx512(n), v); }
+/* The first n words at p (the others read as 0), and a store of the first n lanes. */
+static inline vw vw_load_n(const uint32_t *p, int32_t n)
+{
+    return _mm512_maskz_loadu_epi32(vmask_first__avx512(n), (const void *)p);
+}
+static inline void vw_store_n(uint32_t *p, vw v, int32_t n) { _mm512_mask_storeu_epi32((void *)p, vmask_first__avx512(n), v); }
 
 /* Columns of the 16x16 block r[0..15]: c[m] lane j = r[j][m]. Within each
  * 128-bit lane, two unpack stages transpose the 4x4 blocks; two 128-bit lane
