@@ -8,10 +8,13 @@ only place the test split is read.
   /usr/bin/python3 tools/bnn_torch/export.py out/binarynet/final.pt models/fashion_mnist_binarynet.fbnn \
       --pred out/binarynet/test_predictions.txt
 
-Graph (FORMAT.md 2.4): thermometer (R = 32, 8 bits) -> [bconv_thr (-> maxpool
-over bits)] x 3 -> BinaryNet: bfc_thr -> bfc (per-class scale + bias = the
-last BN) | XNOR-Net: bfc (alpha*BN folded into scale/bias) -> rprelu (a
-PReLU: shifts 0) -> fc (the real last layer).
+Graph (FORMAT.md 2.4): BinaryNet (and the thermometer-stem XNOR-Net of the
+first sessions): thermometer (R = 32, 8 bits) -> [bconv_thr (-> maxpool over
+bits)] x 3; XNOR-Net (real stem): rconv (weights / 255, bias) -> affine (the
+stem BN) -> sign -> maxpool over bits -> [bconv_thr (-> maxpool)] x 2; then
+BinaryNet: bfc_thr -> bfc (per-class scale + bias = the last BN) | XNOR-Net:
+bfc (alpha*BN folded into scale/bias) -> rprelu (a PReLU: shifts 0) -> fc
+(the real last layer).
 
 Folding a conv/FC + BN (+ alpha) + sign into (t, flip): a, b = the float32
 affine of the BN (alpha folded into a), then t is found by evaluating
@@ -93,7 +96,19 @@ def export(model, path, name):
     kind = model.config["kind"]
     g = ff.GraphBuilder(name, FMNIST_LABELS, colour=1, resize=0, invert=1)
     x = g.input(1, 28, 28)
-    x = g.thermometer(x, RESOLUTION, BITS)
+    if getattr(model, "stem", None) is not None:
+        conv = model.stem
+        if tuple(conv.stride) != (1, 1) or tuple(conv.padding) != (1, 1) or conv.groups != 1:
+            raise ExportError("stem: expected a 3x3 conv, stride 1, padding 1, groups 1")
+        # the model convolves pixels / 255; rconv reads the u8 pixels as floats
+        w = (conv.weight.detach().float() * (1.0 / 255.0)).numpy()
+        x = g.rconv(x, w, conv.bias.detach().float().numpy(), stride=1, pad=1)
+        x = g.affine(x, *bn_affine(model.stem_bn, None, "stem bn"))
+        x = g.sign(x)
+        if model.stem_pool:
+            x = g.maxpool(x, 2, 2, 0)
+    else:
+        x = g.thermometer(x, RESOLUTION, BITS)
     body = model.body
     for i, (conv, bn, pool) in enumerate(zip(body.convs, body.bns, body.pool_after)):
         w = w_of(conv, "conv %d" % i)
@@ -155,6 +170,8 @@ def main(argv=None):
     model.eval()
     kind = ck["config"]["kind"]
     name = a.name or ("BinaryNet-style all-binary CNN, Fashion-MNIST" if kind == "binarynet"
+                      else "XNOR-Net-style CNN (alpha scales, real first and last layers), Fashion-MNIST"
+                      if ck["config"].get("stem") == "real"
                       else "XNOR-Net-style CNN (alpha scales, real last layer), Fashion-MNIST")
     nbytes = export(model, a.out_model, name)
     res = dict(checkpoint=a.checkpoint, config=ck["config"], fbnn_bytes=nbytes, log=ck.get("log"))

@@ -5,8 +5,12 @@ from the training set; the test split is never read here).
   nice -n 10 /usr/bin/python3 -m bnn_torch.train --kind binarynet --out out/bnn_binarynet
   (run from tools/; --float-act trains the float-activation comparison run)
 
-Adam with cosine LR decay (over the epochs or the wall-clock budget,
-whichever ends first), batch 128, random crop (pad 1), 1 thread.
+Adam with cosine LR decay over the iterations of --epochs (or over a
+wall-clock budget, --budget-min, if one is given and ends first), batch 128,
+random crop (pad 1), 1 thread. --init CKPT starts from another run's weights
+(same architecture; e.g. step 2 of a two-step recipe: step 1 trains with
+--float-act, step 2 continues from it with sign activations, and the
+float-activation twin continues from the same step 1 with --float-act).
 Writes OUT/final.pt (model state, config, per-epoch validation log) and
 keeps the best-validation epoch as OUT/best.pt.
 """
@@ -45,8 +49,12 @@ def main(argv=None):
     ap.add_argument("--widths", default="32,64,64")
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--float-act", action="store_true")
-    ap.add_argument("--budget-min", type=float, default=25.0,
-                    help="wall-clock budget: the LR schedule ends and training stops when it is used up")
+    ap.add_argument("--budget-min", type=float, default=0.0,
+                    help="wall-clock budget in minutes (0 = none): the LR schedule ends and training stops "
+                         "when it is used up (the first session's models used 25)")
+    ap.add_argument("--stem", choices=("real", "thermometer"), default="real",
+                    help="xnornet first layer: real-valued conv (XNOR-Net) or binary conv over a thermometer code")
+    ap.add_argument("--init", default=None, help="start from this checkpoint's weights (same architecture)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
@@ -57,8 +65,16 @@ def main(argv=None):
     xtr, ytr = torch.from_numpy(xtr), torch.from_numpy(ytr)
     xva, yva = torch.from_numpy(xva), torch.from_numpy(yva)
     widths = tuple(int(v) for v in a.widths.split(","))
-    cls = BinaryNetFM if a.kind == "binarynet" else XnorNetFM
-    model = cls(widths, a.hidden, binary_act=not a.float_act)
+    if a.kind == "binarynet":
+        model = BinaryNetFM(widths, a.hidden, binary_act=not a.float_act)
+    else:
+        model = XnorNetFM(widths, a.hidden, binary_act=not a.float_act, stem=a.stem)
+    if a.init:
+        ck0 = torch.load(a.init)
+        c0 = dict(ck0["config"], binary_act=model.config["binary_act"])
+        if c0 != model.config:
+            raise SystemExit("--init %s: architecture %r differs from %r" % (a.init, ck0["config"], model.config))
+        model.load_state_dict(ck0["model"])
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     gen = torch.Generator().manual_seed(a.seed)
     steps_per_epoch = (len(xtr) + a.batch - 1) // a.batch
@@ -73,7 +89,9 @@ def main(argv=None):
             xb = augment(xtr[idx], gen, pad=1, flip=False)
             # cosine decay over whichever ends first: the epochs or the
             # wall-clock budget (the shared machine's speed varies 10x)
-            prog = max(step / total, (time.time() - t0) / (60.0 * a.budget_min))
+            prog = step / total
+            if a.budget_min > 0:
+                prog = max(prog, (time.time() - t0) / (60.0 * a.budget_min))
             if prog >= 1.0:
                 break
             for gp in opt.param_groups:
@@ -95,7 +113,7 @@ def main(argv=None):
         if va > best:
             best = va
             torch.save(ck, os.path.join(a.out, "best.pt"))
-        if (time.time() - t0) / 60.0 >= a.budget_min:
+        if a.budget_min > 0 and (time.time() - t0) / 60.0 >= a.budget_min:
             print("budget reached after epoch %d" % (ep + 1), flush=True)
             break
     with open(os.path.join(a.out, "train.json"), "w") as f:
