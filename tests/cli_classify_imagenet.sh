@@ -12,7 +12,9 @@
 #  - a 1x1 and a 4000x3000 JPEG of a gradient with noise: top-5 printed,
 #    exit 0;
 #  - the 4000x3000 JPEG and PNG cut in half, and a PNG cut after its header:
-#    exit status 1..127, one stderr line that says "error" and names the file.
+#    exit status 1..127, one stderr line that says "error" and names the file;
+#  - the 8 MB model itself cut in half, with one byte flipped at 5 MB and with
+#    bytes appended: `fbnn info` must refuse each the same way.
 set -u
 fbnn=${1:?usage: cli_classify_imagenet.sh PATH/TO/fbnn WORKDIR}
 model=${2:?usage: cli_classify_imagenet.sh PATH/TO/fbnn WORKDIR}/model/model.fbnn
@@ -78,4 +80,22 @@ for f in cut.jpg cut.png cut_header.png; do
         echo "ok: truncated $f: exit $rc: $(cat "$tmp/err")"
     fi
 done
+
+# 4. corrupt copies of the 8 MB model
+n=$(wc -c <"$model")
+head -c $((n / 2)) "$model" >"$tmp/half.fbnn"
+cp "$model" "$tmp/flip.fbnn"
+b=$(od -An -tu1 -j 5242880 -N1 "$model" | tr -d ' ')
+printf "$(printf '\\%03o' $(( b ^ 16 )))" | dd of="$tmp/flip.fbnn" bs=1 seek=5242880 conv=notrunc status=none
+cmp -s "$model" "$tmp/flip.fbnn" && { echo "FAIL: the byte flip did not change the model"; fail=1; }
+{ cat "$model"; printf 'trailing'; } >"$tmp/long.fbnn"
+for f in half.fbnn flip.fbnn long.fbnn; do
+    "$fbnn" info "$tmp/$f" >/dev/null 2>"$tmp/err"; rc=$?
+    if [ $rc -lt 1 ] || [ $rc -gt 127 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q error "$tmp/err"; then
+        echo "FAIL: corrupt model $f: exit $rc, stderr:"; cat "$tmp/err"; fail=1
+    else
+        echo "ok: corrupt model $f: exit $rc: $(cat "$tmp/err")"
+    fi
+done
+"$fbnn" info "$model" | grep -q '^sizes:' || { echo "FAIL: fbnn info on the intact model"; fail=1; }
 exit $fail
