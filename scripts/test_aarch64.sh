@@ -2,7 +2,8 @@
 # Cross-build libfracbnn for AArch64 (Debian gcc-aarch64-linux-gnu) and run
 # the NEON exactness tests under qemu-aarch64 (Debian qemu-user):
 #   - test_simd: every kernel variant (scalar, neon) against the reference
-#     over the channel/shape grid;
+#     over the channel/shape grid (test_simd_binary, test_simd_bnn: the
+#     binary and the BNN family's real-valued / k-bit ops);
 #   - test_isa_model: the released CIFAR-10 model, logits bit-identical to the
 #     golden reference with each variant.
 # The cross sysroot has no CMocka, so both are plain C programs.
@@ -17,13 +18,16 @@ cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_
       -DFBNN_BUILD_TESTS=OFF -DFBNN_BUILD_CLI=OFF >/dev/null
 cmake --build "$B" -j"$(nproc)" --target fracbnn
 CFLAGS="-O2 -std=c99 -ffp-contract=off -Wall -Wextra -Iinclude -Ikernels -Isrc"
-for t in test_simd test_simd_binary test_chain test_isa_model; do
+for t in test_simd test_simd_binary test_simd_bnn test_chain test_isa_model test_models_every_isa; do
   aarch64-linux-gnu-gcc $CFLAGS -o "$B/$t" "tests/$t.c" tests/test_random.c "$B/libfracbnn.a" -lm -lpthread
 done
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
 qemu-aarch64 "$B/test_simd"
 qemu-aarch64 "$B/test_simd_binary"
+qemu-aarch64 "$B/test_simd_bnn"
 qemu-aarch64 "$B/test_chain"
 # 64 bundled images keep the emulated run short (the 846-image file is not in the CI clone).
 qemu-aarch64 "$B/test_isa_model" tests/data/cifar10_test_first64.bin
+# Shipped models with the BNN family ops (rconv, kconv, quant_kbit, float max pool, sign): neon vs scalar.
+qemu-aarch64 "$B/test_models_every_isa" models/fashion_mnist_bireal.fbnn models/fashion_mnist_dorefa.fbnn models/fashion_mnist_larq.fbnn
 echo "aarch64 (qemu) tests passed"

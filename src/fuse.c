@@ -17,6 +17,13 @@
  * A chain is only planned if no buffer it writes overlaps a buffer it
  * reads at an offset (the arena reuses dead buffers; exact in-place
  * coincidence is fine: fbnn_chain_fn reads each element before writing it).
+ *   - fuse[i] & FBNN_FUSE_ABSORB: op i lies inside a chain but does not
+ *     run: it is a QUANT_UNIFORM or a CONCAT of one map with itself whose
+ *     output only an ADD later in the chain reads (the ImageNet blocks'
+ *     shortcuts Q4(x) and cat(Q4(x), Q4(x))); the ADD step reads their
+ *     input and applies them per element (fbnn_chain_step o_c, q_*), the
+ *     same float operations. So a block's AFFINE -> RPRELU, shortcut,
+ *     ADD -> AFFINE -> QUANT2 is one pass instead of four.
  * Maps under FBNN_FUSE_MIN_BYTES are not fused: there the separate kernels
  * already work in L1 and the chain's per-channel step overhead costs more
  * than it saves (the kernel table's chain_min_bytes may raise the bar). Without the plan (allocation failed) every op runs alone.
@@ -44,11 +51,46 @@ static int same_map(const fbnn_value_desc *a, const fbnn_value_desc *b)
 
 static int overlap(range a, range b) { return a.off < b.off + b.size && b.off < a.off + a.size; }
 
-/* Length of the chain that can start at op i (0 or 1: none). */
-static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t *readers, uint8_t *store_out)
+/* Op j may be absorbed into a later ADD of the chain being planned (first
+ * op i): a QUANT_UNIFORM, or a CONCAT of one map with itself, whose output
+ * has exactly one reading op (readers counts input slots: a CONCAT reads
+ * its map twice), whose input was made before the chain (or by an op
+ * absorbed already), and of the same spatial size as the chain's map. */
+static int absorbable(const struct fbnn_model *m, uint32_t i, uint32_t j, const uint32_t *readers,
+                      const uint32_t *producer, const uint8_t *store_out, const fbnn_value_desc *map)
 {
-    range rd[FBNN_FUSE_MAX + 2], wr[FBNN_FUSE_MAX + 2];
-    uint32_t n_rd = 0, n_wr = 0, len = 0, cur, a, b, j;
+    const fbnn_op_desc *op = &m->ops[j];
+    const fbnn_value_desc *in = &m->values[op->in[0]], *out = &m->values[op->out];
+    uint32_t k, src = op->in[0], p;
+    if (op->type != FBNN_OP_QUANT_UNIFORM && op->type != FBNN_OP_CONCAT) return 0;
+    if (in->kind != FBNN_VK_REAL || out->kind != FBNN_VK_REAL || in->h != map->h || in->w != map->w) return 0;
+    if (op->out == m->output_value) return 0;
+    if (op->type == FBNN_OP_CONCAT)
+        for (k = 1; k < op->n_in; k++)
+            if (op->in[k] != src) return 0;
+    if (readers[op->out] != 1) {
+        /* Only the duplicating CONCAT right after it reads it (once per slot). */
+        const fbnn_op_desc *nx = j + 1 < m->n_ops ? &m->ops[j + 1] : NULL;
+        if (op->type != FBNN_OP_QUANT_UNIFORM || nx == NULL || nx->type != FBNN_OP_CONCAT ||
+            nx->n_in != readers[op->out])
+            return 0;
+        for (k = 0; k < nx->n_in; k++)
+            if (nx->in[k] != op->out) return 0;
+    }
+    if (src == m->input_value) return 0;
+    p = producer[src];
+    if (p == UINT32_MAX) return 0;
+    /* Made before the chain, or by an op of it that is absorbed itself. */
+    return p < i || (p < j && store_out[p - i] == 2);
+}
+
+/* Length of the chain that can start at op i (0 or 1: none); store_out[k]
+ * of its ops: 1 = stored, 2 = absorbed, 0 = neither. */
+static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t *readers, const uint32_t *producer,
+                         uint8_t *store_out)
+{
+    range rd[2 * FBNN_FUSE_MAX + 2], wr[FBNN_FUSE_MAX + 2];
+    uint32_t n_rd = 0, n_wr = 0, len = 0, cur, a, b, j, pending = 0, safe_len = 0;
     const fbnn_value_desc *map;
     if (!is_step(m->ops[i].type)) return 0;
     map = &m->values[m->ops[i].in[0]];
@@ -77,15 +119,27 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
             store_out[len++] = 0; /* packed bits: written by the chain kernel itself */
             break;
         }
+        if (!is_step(op->type) && absorbable(m, i, j, readers, producer, store_out, map)) {
+            /* Runs inside the ADD that reads it; until that ADD is in the
+             * chain, the chain may not end here. */
+            store_out[len++] = 2;
+            pending++;
+            continue;
+        }
         if (!is_step(op->type) || !same_map(out, map)) break;
         /* After the first op, the running value must feed this one (the
          * first op's input is `map` itself, REAL as same_map() checked). */
         if (j > i && op->in[0] != cur && !(is_binary_step(op->type) && op->in[1] == cur)) break;
         if (is_binary_step(op->type)) {
-            uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0];
+            uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0], p, src = other;
             if (other == cur || other == m->input_value || !same_map(&m->values[other], map)) break;
-            rd[n_rd].off = m->values[other].arena_off;
-            rd[n_rd++].size = m->values[other].bytes;
+            /* An absorbed shortcut: the ADD reads what its ops read. */
+            while ((p = producer[src]) != UINT32_MAX && p >= i && p < j && store_out[p - i] == 2) {
+                src = m->ops[p].in[0];
+                pending--;
+            }
+            rd[n_rd].off = m->values[src].arena_off;
+            rd[n_rd++].size = m->values[src].bytes;
         }
         /* Stored if anything but the next op of the chain reads it (the
          * chain condition above makes that next op a reader), or it is the
@@ -93,12 +147,17 @@ static uint32_t chain_at(const struct fbnn_model *m, uint32_t i, const uint32_t 
         store_out[len] = (uint8_t)(readers[op->out] != 1 || op->out == m->output_value);
         cur = op->out;
         len++;
+        if (pending == 0) safe_len = len;
     }
+    /* Absorbed ops nobody in the chain consumed: cut the chain before them
+     * (safe_len: the last length with none pending; a quantiser end is
+     * only reached with none pending, as it follows a step). */
+    if (pending != 0 || (len > 0 && store_out[len - 1] == 2)) len = safe_len;
     if (len < 2) return 0;
     /* The last op's output leaves the chain unless the quantiser ends it. */
     if (!is_chain_end(m->ops[i + len - 1].type)) store_out[len - 1] = 1;
     for (j = 0; j < len; j++)
-        if (store_out[j] && !is_chain_end(m->ops[i + j].type)) {
+        if (store_out[j] == 1 && !is_chain_end(m->ops[i + j].type)) {
             wr[n_wr].off = m->values[m->ops[i + j].out].arena_off;
             wr[n_wr++].size = m->values[m->ops[i + j].out].bytes;
         }
@@ -116,29 +175,37 @@ void fbnn_plan_fusion(struct fbnn_model *m)
 {
     uint8_t *fuse = (uint8_t *)fbnn_model_alloc(m, m->n_ops, 1);
     size_t mark = m->ws_used;
-    uint32_t *readers;
+    uint32_t *readers, *producer;
     uint32_t i, j;
     m->fuse = NULL;
     if (!fuse) return;
     readers = (uint32_t *)fbnn_model_alloc(m, m->n_values, sizeof(uint32_t));
-    if (!readers) {
+    producer = readers ? (uint32_t *)fbnn_model_alloc(m, m->n_values, sizeof(uint32_t)) : NULL;
+    if (!producer) {
+        if (readers) fbnn_model_release(m, readers);
         fbnn_model_release(m, fuse);
         return;
     }
-    for (i = 0; i < m->n_ops; i++)
+    for (i = 0; i < m->n_values; i++) producer[i] = UINT32_MAX;
+    for (i = 0; i < m->n_ops; i++) {
         for (j = 0; j < m->ops[i].n_in; j++) readers[m->ops[i].in[j]]++;
+        producer[m->ops[i].out] = i;
+    }
     for (i = 0; i < m->n_ops;) {
         uint8_t st[FBNN_FUSE_MAX + 1] = {0};
-        uint32_t len = chain_at(m, i, readers, st);
+        uint32_t len = chain_at(m, i, readers, producer, st);
         if (len < 2) {
             i++;
             continue;
         }
         fuse[i] = (uint8_t)len;
-        for (j = 0; j < len; j++)
-            if (st[j]) fuse[i + j] |= FBNN_FUSE_STORE;
+        for (j = 0; j < len; j++) {
+            if (st[j] == 1) fuse[i + j] |= FBNN_FUSE_STORE;
+            if (st[j] == 2) fuse[i + j] |= FBNN_FUSE_ABSORB;
+        }
         i += len;
     }
+    fbnn_model_release(m, producer);
     fbnn_model_release(m, readers);
     if (m->in_ws) m->ws_used = mark;
     m->fuse = fuse;

@@ -143,6 +143,10 @@ int fbnn_plan_arena(struct fbnn_model *m);
  *  flag of ops whose output the fused kernel must store. */
 #define FBNN_FUSE_LEN 0x1Fu
 #define FBNN_FUSE_STORE 0x80u
+/** ...and of ops absorbed into a later ADD step of their chain (a
+ *  QUANT_UNIFORM and/or a CONCAT of one map with itself that only feed
+ *  that ADD): the chain computes their output on the fly, they do not run. */
+#define FBNN_FUSE_ABSORB 0x40u
 #define FBNN_FUSE_MAX 16u
 
 /** Plan the fused elementwise chains of a loaded, arena-planned model into

@@ -82,6 +82,7 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
         const fbnn_op_desc *op = &m->ops[i + k];
         const fbnn_op_row *row = fbnn_op_row_of(op->type);
         fbnn_chain_step *s;
+        if (m->fuse[i + k] & FBNN_FUSE_ABSORB) continue; /* computed by the ADD that reads it */
         if (row->flags & FBNN_OPF_CHAIN_END) {
             msb = (uint32_t *)fbnn_ctx_value(ctx, op->out);
             lsb = msb + m->values[op->out].bytes / 2u / sizeof(uint32_t);
@@ -93,8 +94,26 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
         if (row->chain_kind == FBNN_CHAIN_ADD) {
             /* The binary step: p0 is the other operand. The reference adds
              * in[0] + in[1]: keep the operand order. */
+            uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0], a;
             s->other_first = op->in[0] != cur;
-            s->p0 = (const fbnn_real *)fbnn_ctx_value(ctx, op->in[0] == cur ? op->in[1] : op->in[0]);
+            /* An absorbed shortcut (fuse.c): CONCAT of a map with itself,
+             * QUANT_UNIFORM before it; the step reads their input. */
+            for (a = i; a < i + k; a++) {
+                const fbnn_op_desc *ab = &m->ops[a];
+                if (!(m->fuse[a] & FBNN_FUSE_ABSORB) || ab->out != other) continue;
+                if (ab->type == FBNN_OP_CONCAT) {
+                    s->o_c = (int32_t)m->values[ab->in[0]].c;
+                } else {
+                    const float *r = tdata(m, ab, 0);
+                    s->q_bits = ab->attr[0];
+                    s->q_lo = r[0];
+                    s->q_hi = r[1];
+                    s->q_d = fbnn_r_div(fbnn_r_add(s->q_hi, -s->q_lo), fbnn_r_from_s32(((int32_t)1 << s->q_bits) - 1));
+                }
+                other = ab->in[0];
+                a = i - 1; /* its own input may be absorbed too: look again (a++ makes it i) */
+            }
+            s->p0 = (const fbnn_real *)fbnn_ctx_value(ctx, other);
         } else {
             /* The op's parameters are the step's p0, p1, p2 in order. */
             if (op->n_param > 0) s->p0 = tdata(m, op, 0);

@@ -71,6 +71,20 @@ static void check_chain(const fbnn_kernel_table *t, int32_t c, int32_t hw, int w
         st[k].other_first = fbnn_test_rnd() & 1u;
         if (st[k].kind == FBNN_CHAIN_ADD) {
             st[k].p0 = other[k];
+            /* The absorbed shortcut forms (fuse.c): a map duplicated along
+             * the channels (CONCAT of one map with itself) and/or the
+             * uniform quantiser on the other operand. */
+            if (fbnn_test_rnd() % 3u != 0u) {
+                static const int32_t qb[] = {0, 4, 1, 8};
+                static const fbnn_real qlo[] = {-1.0f, -1.0f, -0.5f, 0.0f}, qhi[] = {1.0f, 1.0f, 0.25f, 3.0f};
+                const int32_t qi = (int32_t)(fbnn_test_rnd() % 4u);
+                if (c % 2 == 0 && (fbnn_test_rnd() & 1u)) st[k].o_c = c / 2;
+                st[k].q_bits = qb[qi];
+                st[k].q_lo = qlo[qi];
+                st[k].q_hi = qhi[qi];
+                /* d as fbnn_k_quant_uniform computes it */
+                if (qb[qi] > 0) st[k].q_d = (qhi[qi] + -qlo[qi]) / (fbnn_real)((1 << qb[qi]) - 1);
+            }
         } else {
             st[k].p0 = par[k][0];
             st[k].p1 = par[k][1];
@@ -82,7 +96,10 @@ static void check_chain(const fbnn_kernel_table *t, int32_t c, int32_t hw, int w
     if (in_place == 1) st[0].store = x; /* the chain input is overwritten by step 0 */
     if (in_place == 2) {
         for (k = 0; k < n_steps && st[k].kind != FBNN_CHAIN_ADD; k++) {}
-        if (k < n_steps) st[k].store = other[k]; /* the ADD's output over its own other input */
+        if (k < n_steps) {
+            st[k].store = other[k]; /* the ADD's output over its own other input */
+            st[k].o_c = 0;          /* (in place needs the same shape) */
+        }
     }
 
     /* Reference: the kernels one by one, from the untouched inputs. */
@@ -93,9 +110,19 @@ static void check_chain(const fbnn_kernel_table *t, int32_t c, int32_t hw, int w
             rc = fbnn_k_affine(in, par[k][0], par[k][1], c, hw, ref[k]);
         else if (st[k].kind == FBNN_CHAIN_RPRELU)
             rc = fbnn_k_rprelu(in, par[k][0], par[k][1], par[k][2], c, hw, ref[k]);
-        else
-            rc = st[k].other_first ? fbnn_k_add(other_keep[k], in, (int32_t)n, ref[k])
-                                   : fbnn_k_add(in, other_keep[k], (int32_t)n, ref[k]);
+        else {
+            /* The shortcut as the graph's ops compute it: quantiser, then the duplication. */
+            const fbnn_real *o = other_keep[k];
+            fbnn_real *eff = xmalloc(n * sizeof(fbnn_real));
+            const size_t no = st[k].o_c > 0 ? (size_t)st[k].o_c * (size_t)hw : n;
+            memcpy(eff, o, no * sizeof(fbnn_real));
+            if (st[k].q_bits > 0 &&
+                fbnn_k_quant_uniform(o, (int32_t)no, st[k].q_bits, st[k].q_lo, st[k].q_hi, eff) != FBNN_K_OK)
+                exit(2);
+            for (i = no; i < n; i++) eff[i] = eff[i % no];
+            rc = st[k].other_first ? fbnn_k_add(eff, in, (int32_t)n, ref[k]) : fbnn_k_add(in, eff, (int32_t)n, ref[k]);
+            free(eff);
+        }
         if (rc != FBNN_K_OK) exit(2);
     }
     if (with_q2 && fbnn_k_quant2_pack(ref[n_steps - 1], c, 1, hw, qm_r, ql_r) != FBNN_K_OK) exit(2);
@@ -148,7 +175,7 @@ static void check_refusals(const fbnn_kernel_table *t)
 
 int main(void)
 {
-    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65, 128, 129, 200};
+    static const int32_t cs[] = {1, 3, 16, 31, 32, 33, 64, 65, 128, 129, 200, 300, 1024};
     /* (1100: past the AVX2 kernel's chunk of up to 1024 pixels.) */
     static const int32_t hws[] = {1, 7, 8, 9, 64, 255, 256, 257, 300, 1024, 1100};
     size_t a, b;

@@ -293,6 +293,46 @@ static void check_eltwise_refusals(const fbnn_kernel_table *t)
         report(t->isa, "eltwise NULL/count refusal", NULL, 0);
 }
 
+/* The float FC against the reference: output counts around the 1- and
+ * 2-block sizes of every ISA (4, 8, 16 lanes) and the ImageNet head, input
+ * counts with and without a column tail; special values in x and w. */
+static void check_fc(const fbnn_kernel_table *t)
+{
+    static const int32_t ns_out[] = {1, 3, 4, 5, 8, 9, 16, 17, 31, 32, 33, 48, 100, 1000};
+    static const int32_t ns_in[] = {1, 3, 4, 8, 15, 16, 17, 33, 64, 100, 1024};
+    size_t a, b;
+    for (a = 0; a < sizeof ns_out / sizeof ns_out[0]; a++)
+        for (b = 0; b < sizeof ns_in / sizeof ns_in[0]; b++) {
+            const int32_t no = ns_out[a], ni = ns_in[b];
+            const size_t nwt = (size_t)no * (size_t)ni;
+            fbnn_real *x = malloc((size_t)ni * 4), *w = malloc(nwt * 4), *bias = malloc((size_t)no * 4);
+            fbnn_real *yr = malloc((size_t)no * 4), *yv = malloc((size_t)no * 4);
+            size_t i;
+            if (no == 1000 && ni != 1024) goto next; /* (the big one only at its real shape) */
+            for (i = 0; i < (size_t)ni; i++) x[i] = fbnn_test_rnd_real();
+            for (i = 0; i < nwt; i++) w[i] = fbnn_test_rnd_real();
+            for (i = 0; i < (size_t)no; i++) bias[i] = fbnn_test_rnd_real();
+            if (ni > 2 && no > 2) {
+                x[1] = INFINITY;      /* inf * w, and 0 * inf = NaN in some lanes */
+                w[2] = 0.0f;
+                w[(size_t)ni + 1] = -0.0f;
+                bias[1] = NAN;
+            }
+            fbnn_k_fc(x, ni, w, bias, no, yr);
+            memset(yv, 0xA5, (size_t)no * 4);
+            if (t->fc(x, ni, w, bias, no, yv) != FBNN_K_OK || !fbnn_test_same_reals(yr, yv, (size_t)no))
+                report(t->isa, "fc", NULL, no * 10000 + ni);
+        next:
+            free(x); free(w); free(bias); free(yr); free(yv);
+        }
+    {
+        fbnn_real v = 1.0f, o;
+        if (t->fc(NULL, 1, &v, &v, 1, &o) != FBNN_K_EBADARG || t->fc(&v, 0, &v, &v, 1, &o) != FBNN_K_EBADARG ||
+            t->fc(&v, 1, &v, &v, 0, &o) != FBNN_K_EBADARG || t->fc(&v, 1, &v, NULL, 1, &o) != FBNN_K_EBADARG)
+            report(t->isa, "fc refusal", NULL, 0);
+    }
+}
+
 /* Elementwise epilogue entries against the reference (also in place).
  * Channel counts up to 200 give 1..7 Q2 words per pixel (the NEON pack
  * stores up to 4 with one interleaving store, more word by word). */
@@ -333,6 +373,42 @@ static void check_eltwise(const fbnn_kernel_table *t)
             t->quant2(x, c, h, w, mv, lv);
             if (memcmp(mr, mv, n_bits * 4) != 0 || memcmp(lr, lv, n_bits * 4) != 0)
                 report(t->isa, "quant2", NULL, c * 1000 + hw);
+            {
+                /* Uniform quantiser: ranges around the data, bits 1..16,
+                 * special values (NaN, infinities, the bounds, exact ties
+                 * of the 4-bit grid), and in place. */
+                static const fbnn_real qlo[] = {-1.0f, -0.75f, 0.0f, -3.0f}, qhi[] = {1.0f, 0.5f, 2.0f, 1e-3f};
+                static const int32_t qbits[] = {4, 1, 8, 16};
+                const int32_t q = (int32_t)((a + b) % 4);
+                const fbnn_real d4 = (fbnn_real)2.0f / (fbnn_real)15.0f;
+                fbnn_real *xq = malloc(n_el * 4);
+                memcpy(xq, x, n_el * 4);
+                if (n_el > 6) {
+                    xq[0] = NAN;
+                    xq[1] = INFINITY;
+                    xq[2] = -INFINITY;
+                    xq[3] = qlo[q];
+                    xq[4] = qhi[q];
+                    xq[5] = -1.0f + 1.5f * d4; /* a tie on the 4-bit grid of [-1, 1] */
+                }
+                fbnn_k_quant_uniform(xq, (int32_t)n_el, qbits[q], qlo[q], qhi[q], yr);
+                memset(yv, 0xA5, n_el * 4);
+                if (t->quant_uniform(xq, (int32_t)n_el, qbits[q], qlo[q], qhi[q], yv) != FBNN_K_OK ||
+                    !fbnn_test_same_reals(yr, yv, n_el))
+                    report(t->isa, "quant_uniform", NULL, c * 1000 + hw);
+                memcpy(yv, xq, n_el * 4);
+                if (t->quant_uniform(yv, (int32_t)n_el, qbits[q], qlo[q], qhi[q], yv) != FBNN_K_OK ||
+                    !fbnn_test_same_reals(yr, yv, n_el))
+                    report(t->isa, "quant_uniform in place", NULL, c * 1000 + hw);
+                if (t->quant_uniform(xq, (int32_t)n_el, 0, -1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, (int32_t)n_el, 17, -1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, (int32_t)n_el, 4, 1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, (int32_t)n_el, 4, NAN, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(xq, 0, 4, -1.0f, 1.0f, yv) != FBNN_K_EBADARG ||
+                    t->quant_uniform(NULL, (int32_t)n_el, 4, -1.0f, 1.0f, yv) != FBNN_K_EBADARG)
+                    report(t->isa, "quant_uniform refusal", NULL, c * 1000 + hw);
+                free(xq);
+            }
             free(x); free(x1); free(yr); free(yv); free(p0); free(p1); free(p2);
             free(mr); free(lr); free(mv); free(lv);
             n++;
@@ -550,6 +626,7 @@ int main(void)
         }
         run_grid(&t);
         check_eltwise(&t);
+        check_fc(&t);
         check_thermometer(&t);
         check_avgpool(&t);
         check_global_avgpool(&t);

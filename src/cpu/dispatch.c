@@ -87,6 +87,8 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->add = fbnn_k_add__##sfx;             \
         (t)->quant2 = fbnn_k_quant2_pack__##sfx;  \
         (t)->chain = fbnn_k_chain__##sfx;         \
+        (t)->quant_uniform = fbnn_k_quant_uniform__##sfx; \
+        (t)->fc = fbnn_k_fc__##sfx; /* src/cpu/fc/fc_simd.h */ \
     } while (0)
 
 /* The pooling family (FBNN_DECLARE_POOL_VARIANT). */
@@ -94,6 +96,18 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
     do {                                                     \
         (t)->avgpool = fbnn_k_avgpool__##sfx;                \
         (t)->global_avgpool = fbnn_k_global_avgpool__##sfx;  \
+    } while (0)
+
+/* The BNN family's real-valued and k-bit ops (FBNN_DECLARE_BNN_VARIANT). */
+#define SET_BNN(t, sfx)                     \
+    do {                                    \
+        (t)->rconv = fbnn_k_rconv__##sfx;   \
+        (t)->maxpool = fbnn_k_maxpool__##sfx; \
+        (t)->pack_sign = fbnn_k_pack_sign__##sfx; \
+        (t)->kconv = fbnn_k_kconv__##sfx;   \
+        (t)->quant_kbit = fbnn_k_quant_kbit__##sfx; \
+        (t)->bconv_pad_value = fbnn_k_bconv_pad_value__##sfx; \
+        (t)->bconv_asym = fbnn_k_bconv_asym__##sfx; \
     } while (0)
 
 /* ---- One row per ISA: whether this CPU can run it, and its kernels. ---- */
@@ -158,6 +172,7 @@ static void avx2_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     SET_BINARY(t, avx2);
     SET_ELTWISE(t, avx2);
     SET_POOL(t, avx2);
+    SET_BNN(t, avx2);
     t->chain_min_bytes = 16u * 1024u;
     t->isa = "avx2";
 }
@@ -172,6 +187,7 @@ static void avx512bw_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     SET_BINARY(t, avx512);
     SET_ELTWISE(t, avx512);
     SET_POOL(t, avx512);
+    SET_BNN(t, avx512);
     t->chain_min_bytes = 16u * 1024u;
     t->isa = "avx512bw";
 }
@@ -201,6 +217,7 @@ static void neon_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     SET_BINARY(t, neon);
     SET_ELTWISE(t, neon);
     SET_POOL(t, neon);
+    SET_BNN(t, neon);
     t->isa = "neon";
 }
 #define NEON_ROW(available, fill) available, fill

@@ -82,8 +82,17 @@ typedef int (*fbnn_bconv_asym_fn)(const uint32_t *in, const uint32_t *weights, c
 typedef struct fbnn_chain_step {
     uint32_t kind;               /**< FBNN_CHAIN_AFFINE, FBNN_CHAIN_RPRELU or FBNN_CHAIN_ADD */
     uint32_t other_first;        /**< ADD: 1 = other + v (other is the left operand), 0 = v + other */
-    const fbnn_real *p0, *p1, *p2; /**< AFFINE: a, b; RPRELU: bx, slope, by; ADD: other [C][HW] */
+    const fbnn_real *p0, *p1, *p2; /**< AFFINE: a, b; RPRELU: bx, slope, by; ADD: other [o_c or C][HW] */
     fbnn_real *store;            /**< where to write the step's output [C][HW], or NULL */
+    /* ADD only: the other operand as the graph's shortcut computes it, so
+     * that the ops producing it need not run first (fuse.c absorbs them):
+     * channel ch reads channel ch % o_c of p0 (o_c = 0: ch itself; a
+     * CONCAT of one map with itself), and with q_bits != 0 each value read
+     * goes through fbnn_k_quant_uniform(bits, q_lo, q_hi) first (q_d: its
+     * step, (q_hi - q_lo) / (2^bits - 1), as that kernel computes it). */
+    int32_t o_c;
+    int32_t q_bits;
+    fbnn_real q_lo, q_hi, q_d;
 } fbnn_chain_step;
 #define FBNN_CHAIN_AFFINE 1u
 #define FBNN_CHAIN_RPRELU 2u
@@ -122,8 +131,10 @@ typedef struct fbnn_kernel_table {
     uint32_t chain_min_bytes;
     fbnn_avgpool_fn avgpool;
     fbnn_global_avgpool_fn global_avgpool;
-    /* Every op reaches its kernel through this table (src/ops*.c); these
-     * have only the reference kernel so far, the same for every ISA. */
+    /* Every op reaches its kernel through this table (src/ops*.c); of
+     * these, maxpool and pack_sign have SIMD variants in the avx2, avx512
+     * and neon rows (SET_BNN, as do rconv, quant_kbit, kconv, bconv_asym
+     * and bconv_pad_value below), the others only the reference kernel. */
     fbnn_maxpool_fn maxpool;
     fbnn_maxpool_bits_fn maxpool_bits;
     fbnn_fc_fn fc;
@@ -179,7 +190,8 @@ typedef struct fbnn_kernel_table {
                                    int32_t n_out, uint32_t *out);
 
 /* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
- * Q2 pack, fused chain). */
+ * Q2 pack, fused chain, uniform quantiser) and of the float FC over the same
+ * vector primitives (src/cpu/fc/fc__<isa>.c). */
 #define FBNN_DECLARE_ELTWISE_VARIANT(sfx)                                                                  \
     int fbnn_k_affine__##sfx(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c,        \
                              int32_t hw, fbnn_real *y);                                                    \
@@ -189,13 +201,36 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_quant2_pack__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *msb,     \
                                   uint32_t *lsb);                                                          \
     int fbnn_k_chain__##sfx(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_chain_step *steps,      \
-                            int32_t n_steps, uint32_t *msb, uint32_t *lsb);
+                            int32_t n_steps, uint32_t *msb, uint32_t *lsb);                               \
+    int fbnn_k_quant_uniform__##sfx(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi, \
+                                    fbnn_real *y);                                                         \
+    int fbnn_k_fc__##sfx(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b,         \
+                         int32_t n_out, fbnn_real *y);
 
 /* Instances of the pooling family (src/cpu/pool). */
 #define FBNN_DECLARE_POOL_VARIANT(sfx)                                                                     \
     int fbnn_k_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,  \
                               int32_t dup, fbnn_real *y);                                                  \
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
+
+/* The real-valued and k-bit ops of the BNN family (issue 18): real conv
+ * (src/cpu/rconv), k-bit x multi-base conv (src/cpu/kconv), float max pool,
+ * sign and k-bit packing (src/cpu/realpool), the binary conv's padding value
+ * correction and per-side padded conv (src/cpu/bconvpad). */
+#define FBNN_DECLARE_BNN_VARIANT(sfx)                                                                     \
+    int fbnn_k_rconv__##sfx(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,       \
+                            const fbnn_real *bias, const fbnn_conv2_params *p, fbnn_real *out);        \
+    int fbnn_k_maxpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,  \
+                              int32_t pad, fbnn_real *y);                                                  \
+    int fbnn_k_pack_sign__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);      \
+    int fbnn_k_kconv__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_real *alpha,          \
+                            const fbnn_conv2_params *p, fbnn_real *out);                                  \
+    int fbnn_k_quant_kbit__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t planes,     \
+                                 uint32_t *out);                                                          \
+    int fbnn_k_bconv_pad_value__##sfx(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value, \
+                                      fbnn_real *out);                                                    \
+    int fbnn_k_bconv_asym__##sfx(const uint32_t *in, const uint32_t *weights, const fbnn_conv2_params *p,  \
+                                 int32_t pad_value, fbnn_real *out);
 
 FBNN_DECLARE_CONV_VARIANT(generic)
 FBNN_DECLARE_BINARY_VARIANT(generic)
@@ -239,6 +274,8 @@ FBNN_DECLARE_ELTWISE_VARIANT(avx2)
 FBNN_DECLARE_ELTWISE_VARIANT(avx512)
 FBNN_DECLARE_POOL_VARIANT(avx2)
 FBNN_DECLARE_POOL_VARIANT(avx512)
+FBNN_DECLARE_BNN_VARIANT(avx2)
+FBNN_DECLARE_BNN_VARIANT(avx512)
 #define FBNN_HAVE_X86_SIMD_VARIANTS 1
 #endif
 #if defined(__aarch64__)
@@ -246,6 +283,7 @@ FBNN_DECLARE_CONV_VARIANT(neon)
 FBNN_DECLARE_BINARY_VARIANT(neon)
 FBNN_DECLARE_ELTWISE_VARIANT(neon)
 FBNN_DECLARE_POOL_VARIANT(neon)
+FBNN_DECLARE_BNN_VARIANT(neon)
 #define FBNN_HAVE_NEON_VARIANTS 1
 #endif
 

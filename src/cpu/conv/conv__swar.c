@@ -32,6 +32,8 @@ static inline vu vu_flush(vu acc, vc c) { return acc + swar_sum(c); }
 
 /* Lanes holding two 16-bit halves: byte sums of bytes 0-1 (lo) and 2-3 (hi). */
 #define FBNN_SIMD_HAVE_SPLIT16 1
+/* swar has its own threshold conv (bconv_thr__swar.c): no second one in flash. */
+#define FBNN_SIMD_NO_THR_SPLIT16 1
 static inline void vc_split16(vc c, vu *lo, vu *hi)
 {
     const uint32_t h = (c & 0x00ff00ffu) + ((c >> 8) & 0x00ff00ffu);

@@ -174,6 +174,93 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(bconv_thr_blocked)(const uint32_t *in, con
     return FBNN_K_OK;
 }
 
+#if defined(FBNN_SIMD_HAVE_SPLIT16) && !defined(FBNN_SIMD_NO_THR_SPLIT16)
+/* 1-bit thresholds of a conv with <= 16 input channels: the pixel-pair
+ * words of conv_simd_split16.h (x[i] | x[i + stride] << 16 against
+ * w | w << 16, so one xor + popcount serves two output pixels), with the
+ * threshold compare as epilogue instead of the float tile. The float bconv
+ * takes this path for these layers; without it the threshold conv (one
+ * pixel per lane word) was slower than the float conv + affine + sign.
+ * Returns 0 where the layer does not fit (the caller runs the blocked
+ * path, which recomputes every row identically). */
+static FBNN_SIMD_NOINLINE int SIMD_FN(bconv_thr_split16)(const uint32_t *in, const uint32_t *weights,
+                                                         const int32_t *thr, const fbnn_conv_params *p, int32_t y0,
+                                                         int32_t y1, uint32_t *out)
+{
+    FBNN_SIMD_ALIGN uint32_t comb[PG16_PLANES * FBNN_SIMD_COMB_WORDS];
+    FBNN_SIMD_ALIGN uint32_t wb[PG16_PLANES * PG16_WHALF];
+    SIMD_FN(thr_block) tb;
+    const int32_t kk = p->k * p->k, nwo = FBNN_WORDS(p->out_c), lim = 128 * kk, base9 = 9 * p->in_c;
+    int32_t band, b0, t;
+    uint32_t high = 0u;
+    if (p->in_c > 16 || kk > FLUSH_EVERY || kk > 31 || y0 >= y1) return 0;
+    if ((band = fbnn_simd_band_rows(p, (size_t)p->in_w)) < 1) return 0;
+    for (t = 0; t < p->out_c * kk; t++) high |= weights[t] >> 16;
+    if (high != 0u) return 0;
+    tb.n_thr = 1;
+    tb.planes = 1;
+    tb.c = p->out_c;
+    tb.nwo = nwo;
+    for (b0 = y0; b0 < y1; b0 += band) {
+        const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
+        int32_t r_lo, r_hi;
+        fbnn_simd_input_rows(p, b0, b1, &r_lo, &r_hi);
+        if (SIMD_FN(split16_fill)(in, NULL, p, r_lo, r_hi, comb) != 0u) return 0;
+        for (tb.o0 = 0; tb.o0 < p->out_c; tb.o0 += FBNN_SIMD_OB) {
+            const int32_t nb = p->out_c - tb.o0 < FBNN_SIMD_OB ? p->out_c - tb.o0 : FBNN_SIMD_OB;
+            int32_t oy;
+            SIMD_FN(split16_fill_w)(weights, kk, tb.o0, nb, wb);
+            SIMD_FN(load_thr)(&tb, thr, nb, lim);
+            for (oy = b0; oy < b1; oy++) {
+                const int32_t iy0 = oy * p->stride - p->pad;
+                int32_t ky_lo, ky_hi, ox;
+                uint32_t *yrow = out + (size_t)oy * (size_t)p->out_w * (size_t)nwo;
+                fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
+                for (ox = 0; ox < p->out_w; ox++) {
+                    const int32_t ix0 = ox * p->stride - p->pad;
+                    int32_t kx_lo, kx_hi, kx_lo1, kx_hi1, base, j;
+                    vu p0[SIMD_NV], p1[SIMD_NV];
+                    vc c0[SIMD_NV];
+                    uint32_t *yo = yrow + (size_t)ox * (size_t)nwo;
+                    if (p->k == 3 && ky_hi - ky_lo == 3 && ox + 3 < p->out_w && ix0 >= 0 &&
+                        ix0 + 3 * p->stride + 3 <= p->in_w) {
+                        /* Four interior pixels: pairs (ox, ox+1) and (ox+2, ox+3). */
+                        vu p2[SIMD_NV], p3[SIMD_NV];
+                        vc c1[SIMD_NV];
+                        SIMD_FN(window_split_pair3)(comb + (size_t)(iy0 - r_lo) * (size_t)p->in_w + (size_t)ix0,
+                                                    p->in_w, 2 * p->stride, wb, c0, c1);
+                        for (j = 0; j < SIMD_NV; j++) {
+                            vc_split16(c0[j], &p0[j], &p1[j]);
+                            vc_split16(c1[j], &p2[j], &p3[j]);
+                        }
+                        SIMD_FN(thr_put)(&tb, yo, p0, base9);
+                        SIMD_FN(thr_put)(&tb, yo + nwo, p1, base9);
+                        SIMD_FN(thr_put)(&tb, yo + 2 * nwo, p2, base9);
+                        SIMD_FN(thr_put)(&tb, yo + 3 * nwo, p3, base9);
+                        ox += 3;
+                        continue;
+                    }
+                    fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
+                    base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
+                    SIMD_FN(window_split)(comb, wb, p->k, p->in_w, iy0 - r_lo, ky_lo, ky_hi, ix0, kx_lo, kx_hi, c0);
+                    for (j = 0; j < SIMD_NV; j++) vc_split16(c0[j], &p0[j], &p1[j]);
+                    SIMD_FN(thr_put)(&tb, yo, p0, base);
+                    if (ox + 1 < p->out_w) {
+                        /* The high halves hold pixel ox+1's taps where its tap range is ox's. */
+                        fbnn_tap_range(ix0 + p->stride, p->k, p->in_w, &kx_lo1, &kx_hi1);
+                        if (kx_lo1 == kx_lo && kx_hi1 == kx_hi) {
+                            SIMD_FN(thr_put)(&tb, yo + nwo, p1, base);
+                            ox++;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+#endif
+
 /* Public entry points (dispatch.h, FBNN_DECLARE_BINARY_VARIANT). */
 int SIMD_FN(fbnn_k_bconv_thr_kbit_rows)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
                                         int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1,
@@ -187,6 +274,9 @@ int SIMD_FN(fbnn_k_bconv_thr_kbit_rows)(const uint32_t *in, const uint32_t *weig
     /* Too long a window for the stack buffer: the reference's own loop. */
     if (p->k * p->k * FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
         return fbnn_k_bconv_thr_kbit_rows(in, weights, thr, planes, p, y0, y1, out);
+#if defined(FBNN_SIMD_HAVE_SPLIT16) && !defined(FBNN_SIMD_NO_THR_SPLIT16)
+    if (planes == 1 && SIMD_FN(bconv_thr_split16)(in, weights, thr, p, y0, y1, out)) return FBNN_K_OK;
+#endif
     return SIMD_FN(bconv_thr_blocked)(in, weights, thr, planes, p, y0, y1, out);
 }
 

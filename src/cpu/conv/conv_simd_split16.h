@@ -163,6 +163,55 @@ static FBNN_SIMD_INLINE void SIMD_FN(split16_bin_chunk)(const uint32_t *comb, co
     }
 }
 
+/* The pair words of input rows [r_lo, r_hi) into comb (and its nibble
+ * plane): per pixel m | s << 16 with s this pixel's LSB word (PG), or the
+ * word `stride` pixels right in the same row (binary; 0 past the row end,
+ * never used there). Returns the OR of the bits above 15 of every word
+ * (nonzero: the layer does not fit this path). */
+static FBNN_SIMD_INLINE uint32_t SIMD_FN(split16_fill)(const uint32_t *msb, const uint32_t *lsb,
+                                                       const fbnn_conv_params *p, int32_t r_lo, int32_t r_hi,
+                                                       uint32_t *comb)
+{
+    uint32_t high = 0u;
+    size_t i = 0;
+    int32_t r, c;
+    for (r = r_lo; r < r_hi; r++) {
+        const uint32_t *xr = msb + (size_t)r * (size_t)p->in_w;
+        for (c = 0; c < p->in_w; c++, i++) {
+            const uint32_t m = xr[c], s = lsb != NULL ? lsb[(size_t)r * (size_t)p->in_w + (size_t)c]
+                                          : c + p->stride < p->in_w ? xr[c + p->stride] : 0u;
+            high |= (m | s) >> 16;
+#ifdef FBNN_SIMD_HAVE_NIBBLES
+            comb[i] = (m | s << 16) & 0x0f0f0f0fu;
+            comb[FBNN_SIMD_COMB_WORDS + i] = ((m | s << 16) >> 4) & 0x0f0f0f0fu;
+#else
+            comb[i] = m | s << 16;
+#endif
+        }
+    }
+    return high;
+}
+
+/* The weights w | w << 16 of output channels o0 .. o0+nb-1 (kk taps, one
+ * word each) as [tap][16 lanes] (and the nibble plane), lanes >= nb zero. */
+static FBNN_SIMD_INLINE void SIMD_FN(split16_fill_w)(const uint32_t *weights, int32_t kk, int32_t o0, int32_t nb,
+                                                     uint32_t *wb)
+{
+    int32_t l, t;
+    for (l = 0; l < FBNN_SIMD_OB; l++) {
+        const uint32_t *src = weights + (size_t)(o0 + l) * (size_t)kk;
+        for (t = 0; t < kk; t++) {
+            const uint32_t w2 = l < nb ? (src[t] | src[t] << 16) : 0u;
+#ifdef FBNN_SIMD_HAVE_NIBBLES
+            wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = w2 & 0x0f0f0f0fu;
+            wb[PG16_WHALF + (size_t)t * FBNN_SIMD_OB + (size_t)l] = (w2 >> 4) & 0x0f0f0f0fu;
+#else
+            wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = w2;
+#endif
+        }
+    }
+}
+
 /* Returns 1 if it computed rows [y0, y1), 0 if this layer needs the general
  * path (more than 16 channels, a big kernel, a too wide map, or nonzero
  * bits above bit 15 in the input or weight words). lsb == NULL: binary
@@ -192,27 +241,9 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
 
     for (b0 = y0; b0 < y1; b0 += band) {
         const int32_t b1 = y1 - b0 < band ? y1 : b0 + band;
-        int32_t r_lo, r_hi, r, c;
-        size_t i = 0;
+        int32_t r_lo, r_hi;
         fbnn_simd_input_rows(p, b0, b1, &r_lo, &r_hi);
-        for (r = r_lo; r < r_hi; r++) {
-            const uint32_t *xr = msb + (size_t)r * (size_t)p->in_w;
-            for (c = 0; c < p->in_w; c++, i++) {
-                /* The high word: this pixel's LSB word (PG), or the word
-                 * `stride` pixels right in the same row (binary; 0 past the
-                 * row end, never used there). */
-                const uint32_t m = xr[c],
-                               s = lsb != NULL ? lsb[(size_t)r * (size_t)p->in_w + (size_t)c]
-                                   : c + p->stride < p->in_w ? xr[c + p->stride] : 0u;
-                high |= (m | s) >> 16;
-#ifdef FBNN_SIMD_HAVE_NIBBLES
-                comb[i] = (m | s << 16) & 0x0f0f0f0fu;
-                comb[FBNN_SIMD_COMB_WORDS + i] = ((m | s << 16) >> 4) & 0x0f0f0f0fu;
-#else
-                comb[i] = m | s << 16;
-#endif
-            }
-        }
+        high |= SIMD_FN(split16_fill)(msb, lsb, p, r_lo, r_hi, comb);
         if (high != 0u) {
             /* Rows of earlier bands may be written already: recomputing
              * them in the general path gives the same values. */
@@ -221,18 +252,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(split16_rows)(const uint32_t *msb, const u
         for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
             const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
             int32_t oy;
-            for (l = 0; l < FBNN_SIMD_OB; l++) {
-                const uint32_t *src = weights + (size_t)(o0 + l) * (size_t)kk;
-                for (t = 0; t < kk; t++) {
-                    const uint32_t w2 = l < nb ? (src[t] | src[t] << 16) : 0u;
-#ifdef FBNN_SIMD_HAVE_NIBBLES
-                    wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = w2 & 0x0f0f0f0fu;
-                    wb[PG16_WHALF + (size_t)t * FBNN_SIMD_OB + (size_t)l] = (w2 >> 4) & 0x0f0f0f0fu;
-#else
-                    wb[(size_t)t * FBNN_SIMD_OB + (size_t)l] = w2;
-#endif
-                }
-            }
+            SIMD_FN(split16_fill_w)(weights, kk, o0, nb, wb);
             if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
             SIMD_FN(rowskew_begin)(&rs, p, nb, b0);
             for (oy = b0; oy < b1; oy++) {

@@ -34,7 +34,7 @@ int fbnn_k_chain__generic(const fbnn_real *x, int32_t c, int32_t hw, const fbnn_
             const uint32_t b = (uint32_t)1u << (ch & 31);
             for (i = 0; i < n; i++) {
                 const size_t idx = (size_t)ch * (size_t)hw + (size_t)(p0 + i);
-                const fbnn_real v = fbnn_chain_element(x[idx], steps, n_steps, ch, idx);
+                const fbnn_real v = fbnn_chain_element(x[idx], steps, n_steps, ch, idx, hw);
                 if (msb != NULL) {
                     uint32_t bm, bl;
                     const size_t w = (size_t)(p0 + i) * (size_t)nw + (size_t)(ch >> 5);

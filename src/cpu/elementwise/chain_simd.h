@@ -55,8 +55,8 @@ enum { OP_AFFINE, OP_RPRELU, OP_ADD_VO, OP_ADD_OV };
  * MAX_WORDS words). */
 enum { Q2_NONE, Q2_COMB, Q2_SPLIT };
 
-/* At most this many Q2 words per pixel (more: the portable kernel), and
- * the accumulator words of a chunk. */
+/* At most this many Q2 words per pixel in one pass (more: slices of this
+ * many words), and the accumulator words of a chunk. */
 #define MAX_WORDS 4
 #define ACC_WORDS 2048
 
@@ -65,6 +65,8 @@ typedef struct step_regs {
     vf p0, p1, p2;     /* broadcast parameters (AFFINE: a, b; RPRELU: bx, slope, by) */
     const float *o;    /* ADD: the other operand at the channel's run */
     float *st;         /* where to store the step's output, or NULL */
+    int q;             /* ADD: the other operand goes through the uniform quantiser */
+    vf qlo, qhi, qnlo, qd; /* its lo, hi, -lo, d broadcast */
 } step_regs;
 
 /* One channel's decoded chain (for one chunk). */
@@ -74,7 +76,23 @@ typedef struct chan_prog {
     int n_steps;
 } chan_prog;
 
-static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps, int32_t ch, size_t idx0)
+/* Where the ADD step's other operand of channel ch starts (pixel pix0 of
+ * its channel: ch itself, or ch % o_c of a duplicated map), and its
+ * quantiser's parameters. */
+static CHAIN_INLINE void decode_other(step_regs *r, const fbnn_chain_step *s, int32_t ch, int32_t hw, size_t idx0)
+{
+    const size_t pix0 = idx0 - (size_t)ch * (size_t)hw;
+    r->o = s->o_c > 0 ? s->p0 + (size_t)(ch % s->o_c) * (size_t)hw + pix0 : s->p0 + idx0;
+    r->q = s->q_bits > 0;
+    if (r->q) {
+        r->qlo = vf_set1(s->q_lo);
+        r->qhi = vf_set1(s->q_hi);
+        r->qnlo = vf_set1(-s->q_lo);
+        r->qd = vf_set1(s->q_d);
+    }
+}
+
+static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps, int32_t ch, int32_t hw, size_t idx0)
 {
     int32_t k;
     cp->n_steps = n_steps;
@@ -95,9 +113,23 @@ static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps,
             r->p2 = vf_bcast(s->p2 + ch);
         } else {
             cp->op[k] = s->other_first ? OP_ADD_OV : OP_ADD_VO;
-            r->o = s->p0 + idx0;
+            decode_other(r, s, ch, hw, idx0);
         }
     }
+}
+
+/* The uniform quantiser of an ADD step's other operand: per lane the
+ * operations of fbnn_k_quant_uniform (its SIMD form, eltwise_simd.h). */
+static CHAIN_INLINE vf vf_quant(vf o, const step_regs *r)
+{
+    const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
+    vf t;
+    o = vf_blend(vf_gt(o, r->qhi), r->qhi, o);
+    o = vf_blend(vf_gt(r->qlo, o), r->qlo, o);
+    o = vf_div(vf_add(o, r->qnlo), r->qd);
+    t = vf_add(vf_add(o, two23), neg_two23);
+    o = vf_blend(vf_gt(two23, o), t, o);
+    return vf_add(vf_mul(o, r->qd), r->qlo);
 }
 
 /* One step on nv vectors at pixel i of the channel's run, then its store
@@ -115,10 +147,16 @@ static CHAIN_INLINE void step_apply(int op, const step_regs *r, int32_t i, int n
         for (j = 0; j < nv; j++) v[j] = vf_rprelu(v[j], r->p0, r->p1, r->p2);
         break;
     case OP_ADD_VO:
-        for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_load(r->o + i + VL * j));
+        if (r->q)
+            for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_quant(vf_load(r->o + i + VL * j), r));
+        else
+            for (j = 0; j < nv; j++) v[j] = vf_add(v[j], vf_load(r->o + i + VL * j));
         break;
     default: /* OP_ADD_OV */
-        for (j = 0; j < nv; j++) v[j] = vf_add(vf_load(r->o + i + VL * j), v[j]);
+        if (r->q)
+            for (j = 0; j < nv; j++) v[j] = vf_add(vf_quant(vf_load(r->o + i + VL * j), r), v[j]);
+        else
+            for (j = 0; j < nv; j++) v[j] = vf_add(vf_load(r->o + i + VL * j), v[j]);
         break;
     }
     if (r->st != NULL)
@@ -146,7 +184,8 @@ static int pattern_of(const chan_prog *cp)
  * kind tests, so that a channel's set-up is a handful of loads. On maps of
  * 64 or 256 pixels per channel the general decode and a call per channel
  * cost about as much as the channel's own vectors. */
-static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_step *steps, int32_t ch, size_t idx0)
+static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_step *steps, int32_t ch, int32_t hw,
+                                      size_t idx0)
 {
     int32_t k;
     const int32_t n = pat == PAT_A ? 1 : 4;
@@ -161,7 +200,7 @@ static CHAIN_INLINE void decode_fixed(int pat, chan_prog *cp, const fbnn_chain_s
         if (k == 2) {
             cp->op[k] = pat == PAT_ARPA_VO ? OP_ADD_VO : OP_ADD_OV;
             r->p0 = r->p1 = r->p2;
-            r->o = s->p0 + idx0;
+            decode_other(r, s, ch, hw, idx0);
         } else {
             cp->op[k] = k == 1 ? OP_RPRELU : OP_AFFINE;
             r->p0 = vf_bcast(s->p0 + ch);
@@ -231,8 +270,8 @@ static CHAIN_INLINE void run_vectors(int mode, int pat, const chan_prog *cp, con
  * and scalar lanes of the end (hw not a multiple of the block) use the
  * general step loop. */
 static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, const float *xr, int32_t n, int32_t ch,
-                                     size_t idx0, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *wm,
-                                     uint32_t *wl)
+                                     int32_t hw, size_t idx0, const fbnn_chain_step *steps, int32_t n_steps,
+                                     uint32_t *wm, uint32_t *wl)
 {
     const uint32_t b = (uint32_t)1u << (ch & 31);
     const vw bits = vw_set1(mode == Q2_COMB ? (b | b << 16) : b);
@@ -240,7 +279,7 @@ static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, con
     for (; i + VL * BLOCK <= n; i += VL * BLOCK) run_vectors(mode, pat, cp, xr, i, BLOCK, bits, wm, wl);
     for (; i + VL <= n; i += VL) run_vectors(mode, PAT_ANY, cp, xr, i, 1, bits, wm, wl);
     for (; i < n; i++) {
-        const fbnn_real v = fbnn_chain_element(xr[i], steps, n_steps, ch, idx0 + (size_t)i);
+        const fbnn_real v = fbnn_chain_element(xr[i], steps, n_steps, ch, idx0 + (size_t)i, hw);
         uint32_t bm, bl;
         if (mode == Q2_NONE) continue;
         fbnn_chain_q2_bits(v, &bm, &bl);
@@ -253,30 +292,32 @@ static CHAIN_INLINE void run_channel(int mode, int pat, const chan_prog *cp, con
     }
 }
 
-/* All channels of one chunk (pixels p0 .. p0+n-1), the Q2 mode and step
- * pattern as constants: one copy of the channel loop for each pair (chains
- * without Q2 are rare: the general loop only). */
-static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_t c, int32_t hw, int32_t p0,
-                                   int32_t n, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc,
-                                   int32_t chunk, int32_t nw)
+/* Channels ch0 .. ch1-1 of one chunk (pixels p0 .. p0+n-1), the Q2 mode
+ * and step pattern as constants: one copy of the channel loop for each pair
+ * (chains without Q2 are rare: the general loop only). The accumulators
+ * hold the words w0 .. w0+nw-1 (ch0 = 32 * w0). */
+static CHAIN_INLINE void run_chunk(int mode, int pat, const fbnn_real *x, int32_t ch0, int32_t ch1, int32_t hw,
+                                   int32_t p0, int32_t n, const fbnn_chain_step *steps, int32_t n_steps,
+                                   uint32_t *acc, int32_t chunk, int32_t nw, int32_t w0)
 {
     int32_t ch;
-    for (ch = 0; ch < c; ch++) {
+    for (ch = ch0; ch < ch1; ch++) {
         const size_t idx0 = (size_t)ch * (size_t)hw + (size_t)p0;
-        uint32_t *wm = acc + (size_t)(ch >> 5) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
+        uint32_t *wm = acc + (size_t)((ch >> 5) - w0) * (size_t)chunk, *wl = wm + (size_t)nw * (size_t)chunk;
         chan_prog cp;
         if (pat == PAT_ANY)
-            decode(&cp, steps, n_steps, ch, idx0);
+            decode(&cp, steps, n_steps, ch, hw, idx0);
         else
-            decode_fixed(pat, &cp, steps, ch, idx0);
-        run_channel(mode, pat, &cp, x + idx0, n, ch, idx0, steps, n_steps, wm, wl);
+            decode_fixed(pat, &cp, steps, ch, hw, idx0);
+        run_channel(mode, pat, &cp, x + idx0, n, ch, hw, idx0, steps, n_steps, wm, wl);
     }
 }
 
-static void chunk_dispatch(int mode, int pat, const fbnn_real *x, int32_t c, int32_t hw, int32_t p0, int32_t n,
-                           const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc, int32_t chunk, int32_t nw)
+static void chunk_dispatch(int mode, int pat, const fbnn_real *x, int32_t ch0, int32_t ch1, int32_t hw, int32_t p0,
+                           int32_t n, const fbnn_chain_step *steps, int32_t n_steps, uint32_t *acc, int32_t chunk,
+                           int32_t nw, int32_t w0)
 {
-#define CHAIN_RUN(M, P) run_chunk(M, P, x, c, hw, p0, n, steps, n_steps, acc, chunk, nw)
+#define CHAIN_RUN(M, P) run_chunk(M, P, x, ch0, ch1, hw, p0, n, steps, n_steps, acc, chunk, nw, w0)
     if (mode == Q2_COMB) {
         if (pat == PAT_A) CHAIN_RUN(Q2_COMB, PAT_A);
         else if (pat == PAT_ARPA_VO) CHAIN_RUN(Q2_COMB, PAT_ARPA_VO);
@@ -301,39 +342,49 @@ int CHAIN_NAME(fbnn_k_chain)(const fbnn_real *x, int32_t c, int32_t hw, const fb
      * with one word per pixel: a whole 32x32 map), since every channel of
      * every chunk pays for its decode and loop set-up (chunks of 256 pixels
      * measured about 18 % slower on 16x32x32); the accumulators (at most
-     * 8 KiB) and a channel's runs (4 KiB each) stay in L1. */
+     * 8 KiB) and a channel's runs (4 KiB each) stay in L1. Maps with more
+     * than MAX_WORDS words per pixel (over 128 channels: the ImageNet
+     * network's 256 to 1024) run in slices of MAX_WORDS words (128
+     * channels), each slice a pass of its own over the map: every element
+     * is still computed alone by the same steps (order across elements
+     * does not matter, see step_apply). */
     uint32_t acc[ACC_WORDS];
     chan_prog cp;
     const int32_t nw = FBNN_WORDS(c);
     const int mode = msb == NULL ? Q2_NONE : c <= 16 ? Q2_COMB : Q2_SPLIT;
-    /* (A multiple of the block, so that only the map's end has lone vectors.) */
-    const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nw) / (VL * BLOCK) * (VL * BLOCK) : ACC_WORDS / 2;
-    int32_t p0, i, wi;
+    int32_t p0, i, wi, w0;
     int pat;
     if (!fbnn_chain_args_ok(x, c, hw, steps, n_steps, msb, lsb)) return FBNN_K_EBADARG;
-    if (msb != NULL && nw > MAX_WORDS) return fbnn_k_chain__generic(x, c, hw, steps, n_steps, msb, lsb);
     /* The step pattern is the same for every channel. */
-    decode(&cp, steps, n_steps, 0, 0);
+    decode(&cp, steps, n_steps, 0, hw, 0);
     pat = pattern_of(&cp);
-    for (p0 = 0; p0 < hw; p0 += chunk) {
-        const int32_t n = hw - p0 < chunk ? hw - p0 : chunk;
-        if (mode != Q2_NONE)
-            for (wi = 0; wi < (mode == Q2_COMB ? 1 : 2 * nw); wi++)
-                for (i = 0; i < n; i++) acc[(size_t)wi * (size_t)chunk + (size_t)i] = 0u;
-        chunk_dispatch(mode, pat, x, c, hw, p0, n, steps, n_steps, acc, chunk, nw);
-        if (mode == Q2_COMB) {
-            for (i = 0; i < n; i++) {
-                msb[(size_t)(p0 + i)] = acc[i] & 0xffffu;
-                lsb[(size_t)(p0 + i)] = acc[i] >> 16;
-            }
-        } else if (mode == Q2_SPLIT) {
-            for (i = 0; i < n; i++)
-                for (wi = 0; wi < nw; wi++) {
-                    msb[(size_t)(p0 + i) * (size_t)nw + (size_t)wi] = acc[(size_t)wi * (size_t)chunk + (size_t)i];
-                    lsb[(size_t)(p0 + i) * (size_t)nw + (size_t)wi] =
-                        acc[(size_t)(nw + wi) * (size_t)chunk + (size_t)i];
+    for (w0 = 0; w0 < nw; w0 += MAX_WORDS) {
+        /* Words w0 .. w0+nws-1 (all of them without Q2), channels ch0 .. ch1-1. */
+        const int32_t nws = mode != Q2_SPLIT ? nw : nw - w0 < MAX_WORDS ? nw - w0 : MAX_WORDS;
+        const int32_t ch0 = 32 * w0, ch1 = mode != Q2_SPLIT || 32 * (w0 + nws) > c ? c : 32 * (w0 + nws);
+        /* (A multiple of the block, so that only the map's end has lone vectors.) */
+        const int32_t chunk = mode == Q2_SPLIT ? ACC_WORDS / (2 * nws) / (VL * BLOCK) * (VL * BLOCK) : ACC_WORDS / 2;
+        for (p0 = 0; p0 < hw; p0 += chunk) {
+            const int32_t n = hw - p0 < chunk ? hw - p0 : chunk;
+            if (mode != Q2_NONE)
+                for (wi = 0; wi < (mode == Q2_COMB ? 1 : 2 * nws); wi++)
+                    for (i = 0; i < n; i++) acc[(size_t)wi * (size_t)chunk + (size_t)i] = 0u;
+            chunk_dispatch(mode, pat, x, ch0, ch1, hw, p0, n, steps, n_steps, acc, chunk, nws, w0);
+            if (mode == Q2_COMB) {
+                for (i = 0; i < n; i++) {
+                    msb[(size_t)(p0 + i)] = acc[i] & 0xffffu;
+                    lsb[(size_t)(p0 + i)] = acc[i] >> 16;
                 }
+            } else if (mode == Q2_SPLIT) {
+                for (i = 0; i < n; i++)
+                    for (wi = 0; wi < nws; wi++) {
+                        const size_t o = (size_t)(p0 + i) * (size_t)nw + (size_t)(w0 + wi);
+                        msb[o] = acc[(size_t)wi * (size_t)chunk + (size_t)i];
+                        lsb[o] = acc[(size_t)(nws + wi) * (size_t)chunk + (size_t)i];
+                    }
+            }
         }
+        if (mode != Q2_SPLIT) break;
     }
     return FBNN_K_OK;
 }

@@ -72,6 +72,47 @@ int ELT_NAME(fbnn_k_add)(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fb
     return FBNN_K_OK;
 }
 
+/* Uniform k-bit quantiser (fbnn_k_quant_uniform: the Q4 shortcut of the
+ * ImageNet network). Per lane the reference's operations in its order:
+ * clamp by its two ordered compares (a NaN passes through), (v - lo) / d by
+ * a true division, round half to even by the 2^23 trick where 0 <= v <
+ * 2^23 (elsewhere, and for NaN, v unchanged), then * d + lo. The argument
+ * checks and d are the reference's own: it is called on one element first,
+ * which also validates the arguments. */
+int ELT_NAME(fbnn_k_quant_uniform)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
+                                   fbnn_real *y)
+{
+    fbnn_real d;
+    int32_t i;
+    int rc;
+    if (x == NULL || y == NULL || n < 1) return FBNN_K_EBADARG;
+    /* The last element by the reference: that validates bits, lo and hi.
+     * It is read before y[n-1] is written (y may be x), and the vectors
+     * below end before it. */
+    {
+        const fbnn_real last = x[n - 1];
+        rc = fbnn_k_quant_uniform(&last, 1, bits, lo, hi, &y[n - 1]);
+        if (rc != FBNN_K_OK) return rc;
+        d = fbnn_r_div(fbnn_r_add(hi, -lo), fbnn_r_from_s32(((int32_t)1 << bits) - 1));
+        {
+            const vf vlo = vf_set1(lo), vhi = vf_set1(hi), vnlo = vf_set1(-lo), vd = vf_set1(d);
+            const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
+            const int32_t nv = (n - 1) / VF_LANES * VF_LANES; /* full vectors before the last element */
+            for (i = 0; i < nv; i += VF_LANES) {
+                vf v = vf_load(x + i), r;
+                v = vf_blend(vf_gt(v, vhi), vhi, v);
+                v = vf_blend(vf_gt(vlo, v), vlo, v);
+                v = vf_div(vf_add(v, vnlo), vd);
+                r = vf_add(vf_add(v, two23), neg_two23); /* (v + 2^23) - 2^23 */
+                v = vf_blend(vf_gt(two23, v), r, v);
+                vf_store(y + i, vf_add(vf_mul(v, vd), vlo));
+            }
+            if (nv < n - 1) rc = fbnn_k_quant_uniform(x + nv, n - 1 - nv, bits, lo, hi, y + nv);
+        }
+    }
+    return rc;
+}
+
 /* One pixel, scalar (the reference's code): the tail of the map. */
 static void q2_pixel(const fbnn_real *x, int32_t c, size_t plane, size_t pix, int32_t nw, uint32_t *msb,
                      uint32_t *lsb)

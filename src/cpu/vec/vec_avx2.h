@@ -13,6 +13,7 @@
 #define FBNN_VEC_AVX2_H
 
 #include <immintrin.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fbnn_real.h"

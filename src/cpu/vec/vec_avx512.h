@@ -8,6 +8,7 @@
 #define FBNN_VEC_AVX512_H
 
 #include <immintrin.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fbnn_real.h"

@@ -11,6 +11,7 @@
 #define FBNN_VEC_NEON_H
 
 #include <arm_neon.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fbnn_real.h"

@@ -1,0 +1,73 @@
+/*
+ * The float fully connected layer (fbnn_k_fc: y[j] = (sum_i w[j][i] * x[i])
+ * + b[j], w row-major [n_out][n_in]) as one template over the float vector
+ * primitives of src/cpu/vec/vec_*.h (included first by the instance file).
+ * Entry point fbnn_k_fc__<VEC_SUFFIX>.
+ *
+ * Exactness: the reference adds the rounded products of one output in the
+ * order i = 0, 1, ..., then the bias, never fused. Vectorising over i would
+ * reorder those sums; here the lanes run over OUTPUTS instead (VL outputs
+ * per vector), so each lane performs exactly its output's sequence of
+ * roundings: acc = acc + fl(x[i] * w[j][i]) for i in order. The weights of
+ * VL rows are read VL columns at a time and transposed in registers
+ * (vf_transpose), since the lanes want one column of the row-major matrix.
+ * Two blocks of VL outputs run side by side: each lane's adds form one
+ * dependency chain (latency of an add per input), so independent chains
+ * keep the adder busy. Columns past the last multiple of VL continue each
+ * lane's sum in scalar code, in order; outputs past the last block take the
+ * reference. Why it matters: the ImageNet head (1024 -> 1000) took about
+ * 0.7 ms per image with the scalar reference.
+ */
+#ifndef FBNN_FC_SIMD_H
+#define FBNN_FC_SIMD_H
+
+#include "fbnn_kernels.h"
+
+#define FC_CAT2_(a, b) a##__##b
+#define FC_CAT_(a, b) FC_CAT2_(a, b)
+#define FC_NAME(op) FC_CAT_(op, VEC_SUFFIX)
+#define FC_VL VF_LANES
+
+/* Outputs j0 .. j0 + nb*VL - 1 (nb = 1 or 2 blocks of VL rows). */
+static inline void FC_NAME(fc_blocks)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b,
+                                      int32_t j0, int nb, fbnn_real *y)
+{
+    vf acc[2], r[FC_VL], c[FC_VL];
+    fbnn_real lane[2 * FC_VL];
+    const int32_t n_full = n_in / FC_VL * FC_VL;
+    int32_t i, m, k, q;
+    for (q = 0; q < nb; q++) acc[q] = vf_zero();
+    for (i = 0; i < n_full; i += FC_VL) {
+        for (q = 0; q < nb; q++) {
+            const fbnn_real *wb = w + (size_t)(j0 + q * FC_VL) * (size_t)n_in + (size_t)i;
+            for (k = 0; k < FC_VL; k++) r[k] = vf_load(wb + (size_t)k * (size_t)n_in);
+            vf_transpose(r, c); /* c[m] lane k = w[j0 + q*VL + k][i + m] */
+            for (m = 0; m < FC_VL; m++) acc[q] = vf_add(acc[q], vf_mul(vf_set1(x[i + m]), c[m]));
+        }
+    }
+    for (q = 0; q < nb; q++) vf_store(lane + q * FC_VL, acc[q]);
+    for (k = 0; k < nb * FC_VL; k++) {
+        const fbnn_real *wj = w + (size_t)(j0 + k) * (size_t)n_in;
+        fbnn_real a = lane[k];
+        for (i = n_full; i < n_in; i++) a = fbnn_r_add(a, fbnn_r_mul(x[i], wj[i]));
+        y[j0 + k] = fbnn_r_add(a, b[j0 + k]);
+    }
+}
+
+int FC_NAME(fbnn_k_fc)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b, int32_t n_out,
+                       fbnn_real *y)
+{
+    int32_t j = 0;
+    if (x == NULL || w == NULL || b == NULL || y == NULL) return FBNN_K_EBADARG;
+    if (n_in < 1 || n_out < 1 || n_out > FBNN_K_MAX_DIM) return FBNN_K_EBADARG;
+    for (; j + 2 * FC_VL <= n_out; j += 2 * FC_VL) FC_NAME(fc_blocks)(x, n_in, w, b, j, 2, y);
+    for (; j + FC_VL <= n_out; j += FC_VL) FC_NAME(fc_blocks)(x, n_in, w, b, j, 1, y);
+    if (j < n_out) {
+        /* The last outputs: the reference on the remaining rows. */
+        return fbnn_k_fc(x, n_in, w + (size_t)j * (size_t)n_in, b + j, n_out - j, y + j);
+    }
+    return FBNN_K_OK;
+}
+
+#undef FC_VL
+#endif /* FBNN_FC_SIMD_H */
