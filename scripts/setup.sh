@@ -24,7 +24,7 @@ fi
 PKGS_MIN="build-essential cmake pkg-config libstb-dev libpng-dev zlib1g-dev"
 PKGS_TEST="libcmocka-dev python3-numpy python3-torch python3-pytest python3-pil dataset-fashion-mnist \
 clang libclang-rt-14-dev valgrind doxygen gcc-aarch64-linux-gnu qemu-user libdnnl-dev tcl \
-gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-dask python3-distributed"
+gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-dask python3-distributed python3-skimage"
 PKGS=$PKGS_MIN
 [ "$minimal" -eq 1 ] || PKGS="$PKGS_MIN $PKGS_TEST"
 missing=""

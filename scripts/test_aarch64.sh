@@ -30,4 +30,16 @@ qemu-aarch64 "$B/test_chain"
 qemu-aarch64 "$B/test_isa_model" tests/data/cifar10_test_first64.bin
 # Shipped models with the BNN family ops (rconv, kconv, quant_kbit, float max pool, sign): neon vs scalar.
 qemu-aarch64 "$B/test_models_every_isa" models/fashion_mnist_bireal.fbnn models/fashion_mnist_dorefa.fbnn models/fashion_mnist_larq.fbnn
+# Issue 17: the ImageNet test model made by the native ctest (tests/imagenet_golden.sh;
+# scripts/test.sh runs ctest first): NEON logits bit-identical to the float32 reference
+# on 6 of its 20 inputs over 1, 2, 3 threads (~2 s of CPU per image under qemu).
+IMNET=${FBNN_IMAGENET_MODEL_DIR:-build/tests/imagenet/model}
+if [ -f "$IMNET/golden_logits.f32" ]; then
+  aarch64-linux-gnu-gcc $CFLAGS -o "$B/test_golden_dir" tests/test_golden_dir.c "$B/libfracbnn.a" -lm -lpthread
+  for th in 1 2 3; do
+    FBNN_TEST_ISA=neon FBNN_TEST_THREADS=$th FBNN_TEST_SUBSET=10:$((th - 1)) qemu-aarch64 "$B/test_golden_dir" "$IMNET/"
+  done
+else
+  echo "test_aarch64: no $IMNET (run ctest in build/ first): ImageNet NEON check not run"
+fi
 echo "aarch64 (qemu) tests passed"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """First-order FPGA estimate for a .fbnn network: cycles and on-chip memory.
 
-  /usr/bin/python3 tools/hls_estimate.py [--model models/cifar10_fracbnn.fbnn]
+  /usr/bin/python3 tools/hls_estimate.py [--model models/cifar10_fracbnn.fbnn | --imagenet]
         [--pe 16] [--simd 64] [--clock-mhz 250] [--lsb parallel|serial]
         [--gate-frac 0.5] [--res-bits 32] [--bram18k 432] [--json]
 
@@ -35,6 +35,11 @@ cheapest of the 16Kx1 .. 512x36 aspect ratios, tiled):
   linebuf   K rows of the input map, width in_c*planes bits (planes 2 for Q2)
   residual  (dataflow) one full residual map per block, res_bits per value
 The paper's Ultra96v2 (xczu3eg) has 432 BRAM18K.
+
+--imagenet estimates the whole FracBNN ImageNet network (issue 17, the
+authors' 13-block architecture of tools/fracbnn_mobile_export.py) from its
+shapes alone, without the 8 MB model file; the paper's figure beside it is
+then its ImageNet accelerator's 48.1 images/s on the Ultra96v2.
 """
 import argparse
 import json
@@ -47,6 +52,7 @@ sys.path.insert(0, HERE)
 import fbnn_format as ff  # noqa: E402
 
 PAPER_IMAGES_PER_S = 2807  # FracBNN, CIFAR-10 on Ultra96v2 at 250 MHz (2806.9)
+PAPER_IMAGENET_IMAGES_PER_S = 48.1  # FracBNN, ImageNet on Ultra96v2 (paper)
 BRAM_ASPECTS = [(1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024), (36, 512)]
 PIPE_DEPTH = 32  # cycles to fill/drain one layer pipeline (assumed)
 
@@ -76,10 +82,45 @@ def layers_of(model_path):
     return m, out
 
 
-def estimate(model_path, pe, simd, clock_mhz, lsb="parallel", gate_frac=0.5, res_bits=32, bram_total=432):
+def layers_of_config(cfg):
+    """The rows of layers_of() for a FracBNN mobile network given by its
+    config (tools/fracbnn_mobile_export.py: in_ch, in_hw, resolution,
+    stem_out, stem_stride, blocks, num_classes), in the order of the graph
+    the converter builds."""
+    def conv_out(h, k, s, p):
+        return (h + 2 * p - k) // s + 1
+    bits = int(round(255.0 / cfg["resolution"]))
+    c, h = cfg["in_ch"], cfg["in_hw"]
+    out = [dict(kind="thermometer", in_c=c, in_h=h, in_w=h, out_c=c * bits, out_h=h, out_w=h, k=0, stride=1)]
+    c_in, s0 = c * bits, cfg["stem_stride"]
+    h1 = conv_out(h, 3, s0, 1)
+    out.append(dict(kind="bconv", in_c=c_in, in_h=h, in_w=h, out_c=cfg["stem_out"], out_h=h1, out_w=h1, k=3, stride=s0))
+    c, h = cfg["stem_out"], h1
+    for cin, cout, s in cfg["blocks"]:
+        h1 = conv_out(h, 3, s, 1)
+        out.append(dict(kind="pgconv", in_c=cin, in_h=h, in_w=h, out_c=cin, out_h=h1, out_w=h1, k=3, stride=s))
+        out.append(dict(kind="pgconv", in_c=cin, in_h=h1, in_w=h1, out_c=cout, out_h=h1, out_w=h1, k=1, stride=1))
+        c, h = cout, h1
+    out.append(dict(kind="global_avgpool", in_c=c, in_h=h, in_w=h, out_c=c, out_h=1, out_w=1, k=0, stride=1))
+    out.append(dict(kind="fc", in_c=c, in_h=1, in_w=1, out_c=cfg["num_classes"], out_h=1, out_w=1, k=0, stride=1))
+    return out
+
+
+def imagenet_layers():
+    import fracbnn_mobile_export as fx
+    return "FracBNN ImageNet (13 blocks, shapes of the authors' architecture)", layers_of_config(fx.IMAGENET_CONFIG)
+
+
+def estimate(model_path, pe, simd, clock_mhz, lsb="parallel", gate_frac=0.5, res_bits=32, bram_total=432,
+             imagenet=False):
     if pe < 1 or simd < 1 or clock_mhz <= 0 or not 0.0 <= gate_frac <= 1.0:
         raise ValueError("pe, simd >= 1, clock > 0, 0 <= gate_frac <= 1")
-    m, layers = layers_of(model_path)
+    if imagenet:
+        name, layers = imagenet_layers()
+    else:
+        m, layers = layers_of(model_path)
+        name = m.name
+    paper = PAPER_IMAGENET_IMAGES_PER_S if imagenet else PAPER_IMAGES_PER_S
     rows = []
     for L in layers:
         r = dict(L)
@@ -123,12 +164,12 @@ def estimate(model_path, pe, simd, clock_mhz, lsb="parallel", gate_frac=0.5, res
         sum(r["bram_params"] + (r["bram_weights"] if r["kind"] == "fc" else 0) for r in rows)
     lb_total = sum(r["bram_linebuf"] for r in rows)
     summary = dict(
-        model=m.name, pe=pe, simd=simd, clock_mhz=clock_mhz, lsb=lsb, gate_frac=gate_frac, res_bits=res_bits,
+        model=name, pe=pe, simd=simd, clock_mhz=clock_mhz, lsb=lsb, gate_frac=gate_frac, res_bits=res_bits,
         n_conv=sum(1 for r in rows if r["kind"] in ("bconv", "pgconv")), n_pg=n_pg,
         total_macs=sum(r["macs"] for r in rows),
         sequential_cycles=seq, sequential_images_per_s=f / seq,
         dataflow_bottleneck_cycles=worst, dataflow_images_per_s=f / worst,
-        paper_images_per_s=PAPER_IMAGES_PER_S,
+        paper_images_per_s=paper,
         bram_weights_params=w_total, bram_weights_params_sequential=w_seq,
         bram_sequential_total=w_seq + bram_seq_fm,
         bram_dataflow_total=w_total + lb_total + bram_res,
@@ -147,10 +188,13 @@ def main(argv=None):
     ap.add_argument("--gate-frac", type=float, default=0.5)
     ap.add_argument("--res-bits", type=int, default=32)
     ap.add_argument("--bram18k", type=int, default=432)
+    ap.add_argument("--imagenet", action="store_true",
+                    help="the FracBNN ImageNet network from its architecture (no model file)")
     ap.add_argument("--json", action="store_true", help="print one JSON object (rows + summary)")
     a = ap.parse_args(argv)
     try:
-        rows, s = estimate(a.model, a.pe, a.simd, a.clock_mhz, a.lsb, a.gate_frac, a.res_bits, a.bram18k)
+        rows, s = estimate(a.model, a.pe, a.simd, a.clock_mhz, a.lsb, a.gate_frac, a.res_bits, a.bram18k,
+                           imagenet=a.imagenet)
     except (ValueError, OSError, ff.FormatError) as e:
         sys.stderr.write("hls_estimate: error: %s\n" % e)
         return 1
@@ -167,12 +211,11 @@ def main(argv=None):
             "%dx%dx%d" % (r["in_c"], r["in_h"], r["in_w"]), "%dx%dx%d" % (r["out_c"], r["out_h"], r["out_w"]),
             r["macs"], r["cycles"], r["bram_weights"], r["bram_params"], r["bram_linebuf"]))
     print("total binary MACs per image: %d" % s["total_macs"])
-    print("sequential (one engine):  %9d cycles/image -> %8.1f images/s (%.2fx the paper's %d)" % (
-        s["sequential_cycles"], s["sequential_images_per_s"], s["sequential_images_per_s"] / PAPER_IMAGES_PER_S,
-        PAPER_IMAGES_PER_S))
-    print("dataflow (engine/layer):  %9d cycles bottleneck -> %8.1f images/s (%.2fx the paper's %d)" % (
-        s["dataflow_bottleneck_cycles"], s["dataflow_images_per_s"], s["dataflow_images_per_s"] / PAPER_IMAGES_PER_S,
-        PAPER_IMAGES_PER_S))
+    paper = s["paper_images_per_s"]
+    print("sequential (one engine):  %9d cycles/image -> %8.1f images/s (%.2fx the paper's %g)" % (
+        s["sequential_cycles"], s["sequential_images_per_s"], s["sequential_images_per_s"] / paper, paper))
+    print("dataflow (engine/layer):  %9d cycles bottleneck -> %8.1f images/s (%.2fx the paper's %g)" % (
+        s["dataflow_bottleneck_cycles"], s["dataflow_images_per_s"], s["dataflow_images_per_s"] / paper, paper))
     print("BRAM18K: sequential total %d (weights+params %d, feature maps %d); dataflow total %d "
           "(weights+params %d, line buffers %d, residual maps %d at %d bits); device has %d" % (
               s["bram_sequential_total"], s["bram_weights_params_sequential"], s["bram_featuremaps_sequential"],

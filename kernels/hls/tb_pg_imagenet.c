@@ -12,7 +12,8 @@
  * reference). The kernel's output must be bit-identical (memcmp) and the LSB
  * pass must fire on some outputs but not all. In a fixed-point
  * instantiation the thresholds are converted with FBNN_R_LIT and the output
- * is compared after conversion to double, within one unit of the last place.
+ * is compared after conversion to double, within one unit of the last place
+ * plus the float32 reference's own rounding (|want| * 2^-24).
  * Host-only: everything inside #ifndef __SYNTHESIS__.
  */
 #ifndef __SYNTHESIS__
@@ -71,8 +72,13 @@ static int run_case(const char *dir, int i)
     }
 #ifdef FBNN_REAL_FIXED_FRAC
     for (j = 0; j < nout; j++) {
+        /* one unit of the fixed-point format, plus the float32 reference's
+         * own rounding (half an ulp of |want|, <= |want| * 2^-24): at these
+         * channel counts outputs reach ~1000, where a float32 ulp (6e-5)
+         * exceeds a Q24 unit (6e-8) */
         double d = fbnn_r_to_double(got[j]) - (double)want[j];
-        differ += d > 1.0 / FBNN_R_ONE_D || d < -1.0 / FBNN_R_ONE_D;
+        double tol = 1.0 / FBNN_R_ONE_D + (want[j] < 0 ? -(double)want[j] : (double)want[j]) / 16777216.0;
+        differ += d > tol || d < -tol;
     }
 #else
     differ = memcmp(got, want, nout * sizeof(float)) != 0;

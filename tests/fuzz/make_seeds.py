@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Write the fuzzing seed corpus (tests/fuzz/corpus/): small valid .fbnn
 models made with tools/fbnn_format.py that together use all 20 op types
+(tiny_mobile: the ImageNet FracBNN's op mix, from the converter's graph builder)
 (the 1.2 ops 15-20 in tiny_binary_thr and tiny_ops12, with the optional
 attributes: k-bit thresholds, per-side padding, padding values),
 plus a few small JPEG/PNG images (needs PIL) for the image decoder harness.
@@ -146,6 +147,36 @@ def tiny_ops12():
     return g
 
 
+def tiny_mobile():
+    """The ImageNet FracBNN's op mix (issue 17) at small shapes, built by the
+    converter's own graph builder (tools/fracbnn_mobile_export.py) from random
+    folded parameters: 96-channel thermometer (resolution 8), stride-2 binary
+    stem, blocks with a stride-2 3x3 PG conv + 2x2 average-pool shortcut,
+    1x1 PG convs, the 4-bit quant_uniform shortcut, channel duplication by
+    concat (4 -> 8 with stride 2, as the ImageNet (64,128,2) block), global
+    average pool, FC with bias; meta resize mode 2 (shorter side, centre crop)."""
+    import fracbnn_mobile_export as fx
+    rng = np.random.default_rng(17)
+    cfg = dict(in_ch=3, in_hw=12, resolution=8, stem_stride=2, num_classes=10,
+               blocks=[(4, 8, 2), (8, 8, 1)])   # 9.5 KB: few channels, the descriptors dominate
+    p = {"stem_w": pm1(rng, 4, 96, 3, 3), "stem_bn_a": np.abs(f(rng, 4)) * 0.05, "stem_bn_b": f(rng, 4) * 0.3}
+    for i, (cin, cout, s) in enumerate(cfg["blocks"], start=1):
+        for c, (ci, co, k) in ((1, (cin, cin, 3)), (2, (cin, cout, 1))):
+            n = "b%d_" % i
+            p[n + "w%d" % c] = pm1(rng, co, ci, k, k)
+            # thresholds within the MSB output's range, so the LSB pass fires on part
+            p[n + "thr%d" % c] = (f(rng, co) * np.sqrt(ci * k * k) * 0.4).astype(np.float32)
+            p[n + "bn%d_a" % c] = (np.abs(f(rng, co)) / np.sqrt(ci * k * k)).astype(np.float32)
+            p[n + "bn%d_b" % c] = f(rng, co) * 0.2
+            p[n + "rp%d_bx" % c], p[n + "rp%d_by" % c] = f(rng, co) * 0.1, f(rng, co) * 0.1
+            p[n + "rp%d_sl" % c] = rng.uniform(0.05, 0.5, co).astype(np.float32)
+            p[n + "sbn%d_a" % c] = rng.uniform(0.5, 1.5, co).astype(np.float32)
+            p[n + "sbn%d_b" % c] = f(rng, co) * 0.1
+    p["fc_w"], p["fc_b"] = f(rng, 10, 8), f(rng, 10)
+    return fx.build_mobile_graph(p, cfg, "tiny mobile (ImageNet FracBNN op mix)", ["c%d" % i for i in range(10)],
+                                 resize=fx.RESIZE_IMAGENET)
+
+
 def quant_uniform_range(lo, hi, bits):
     """A valid-looking graph whose k-bit range the kernel cannot use (regression:
     the loader accepted it, fbnn_run then failed)."""
@@ -173,7 +204,8 @@ def write_regress():
 def write_models():
     os.makedirs(MODEL_DIR, exist_ok=True)
     for name, fn in [("min", tiny_min), ("tiny_bnn", tiny_bnn), ("tiny_fracbnn", tiny_fracbnn),
-                     ("strided_pg", strided_pg), ("tiny_binary_thr", tiny_binary_thr), ("tiny_ops12", tiny_ops12)]:
+                     ("strided_pg", strided_pg), ("tiny_binary_thr", tiny_binary_thr), ("tiny_ops12", tiny_ops12),
+                     ("tiny_mobile", tiny_mobile)]:
         n = fn().save(os.path.join(MODEL_DIR, name + ".fbnn"))
         print("%-16s %6d bytes" % (name + ".fbnn", n))
 

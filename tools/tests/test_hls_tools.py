@@ -125,3 +125,49 @@ def test_generator_default_outputs(tmp_path):
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "fbnn_to_hls.py")],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+# Issue 17 item 7: the whole ImageNet network at the Ultra96v2's 250 MHz.
+def test_imagenet_estimate_whole_network():
+    r = run_json("--imagenet", "--clock-mhz", "250")
+    s, rows = r["summary"], r["rows"]
+    convs = [x for x in rows if x["kind"] in ("bconv", "pgconv")]
+    assert len(convs) == 27 and s["n_pg"] == 26
+    stem = convs[0]
+    assert (stem["in_c"], stem["out_c"], stem["out_h"], stem["stride"]) == (96, 32, 112, 2)
+    assert stem["macs"] == 112 * 112 * 32 * 9 * 96          # 0.35 G, by hand
+    assert rows[-1]["kind"] == "fc" and rows[-1]["macs"] == 1024 * 1000
+    assert [(x["k"], x["stride"], x["in_c"], x["out_c"]) for x in convs[3:5]] == [(3, 2, 64, 64), (1, 1, 64, 128)]
+    # MSB passes incl. the stem = 5163.71 M binary ops (`fbnn info` of the converted model, docs/IMAGENET.md)
+    msb = stem["macs"] + sum(x["macs"] for x in convs[1:]) // 2
+    assert abs(msb - 5163.71e6) < 0.01e6
+    assert s["total_macs"] == stem["macs"] + 2 * (msb - stem["macs"]) + 1024 * 1000
+    assert s["sequential_images_per_s"] == pytest.approx(250e6 / s["sequential_cycles"])
+    assert s["paper_images_per_s"] == 48.1
+    assert s["bram_sequential_total"] > 0 and s["bram_dataflow_total"] > s["bram_sequential_total"]
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "hls_estimate.py"), "--imagenet"], check=True,
+                         stdout=subprocess.PIPE, universal_newlines=True).stdout
+    assert "48.1" in out and "BRAM18K" in out
+
+
+def test_imagenet_rows_equal_the_converted_graph(tmp_path):
+    """layers_of_config (no model file) gives the rows layers_of reads from a
+    graph built by the converter's builder, for a scaled-down config."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import fracbnn_mobile_export as fx
+    cfg = dict(in_ch=3, in_hw=24, resolution=8, stem_out=4, stem_stride=2, num_classes=7,
+               blocks=[(4, 8, 2), (8, 8, 1), (8, 16, 2)])
+    rng = np.random.default_rng(0)
+    pm = lambda *s: np.where(rng.random(s) < 0.5, -1.0, 1.0).astype(np.float32)  # noqa: E731
+    ones = lambda n: np.ones(n, np.float32)  # noqa: E731
+    p = {"stem_w": pm(4, 96, 3, 3), "stem_bn_a": ones(4), "stem_bn_b": ones(4),
+         "fc_w": np.zeros((7, 16), np.float32), "fc_b": ones(7)}
+    for i, (ci, co, s) in enumerate(cfg["blocks"], start=1):
+        for c, (a, b, k) in ((1, (ci, ci, 3)), (2, (ci, co, 1))):
+            p["b%d_w%d" % (i, c)] = pm(b, a, k, k)
+            for n in ("thr%d", "bn%d_a", "bn%d_b", "rp%d_bx", "rp%d_sl", "rp%d_by", "sbn%d_a", "sbn%d_b"):
+                p["b%d_" % i + n % c] = ones(b)
+    path = str(tmp_path / "m.fbnn")
+    fx.build_mobile_graph(p, cfg, "t", ["c%d" % i for i in range(7)]).save(path)
+    _, from_file = est.layers_of(path)
+    assert from_file == est.layers_of_config(cfg)

@@ -63,12 +63,23 @@ def test_exact_forward_equals_file_reference_and_training_path():
     os.remove("/tmp/_fbnn_test_mobile.fbnn")
 
 
+_BASE_SD = []
+
+
+def _base_sd():
+    """The random full-size state_dict, made once per session (30 M parameters)."""
+    if not _BASE_SD:
+        torch.manual_seed(2)
+        sd = FracMobileNet().state_dict()
+        for v in sd.values():
+            if v.dim() == 4:
+                v[v == 0] = 1e-3   # uniform init can draw an exact 0 (refused: sign(0) = 0)
+        _BASE_SD.append(sd)
+    return _BASE_SD[0]
+
+
 def _ckpt(tmp_path, mutate=None, wrap=True, prefix="module."):
-    torch.manual_seed(2)
-    sd = {prefix + k: v for k, v in FracMobileNet().state_dict().items()}
-    for v in sd.values():
-        if v.dim() == 4:
-            v[v == 0] = 1e-3   # uniform init can draw an exact 0 (refused: sign(0) = 0)
+    sd = {prefix + k: v.clone() for k, v in _base_sd().items()}
     sd[prefix + "teacher.layer1.0.conv1.weight"] = torch.randn(64, 64, 1, 1)
     sd[prefix + "img_mean"] = torch.zeros(1, 3, 1, 1)
     sd[prefix + "img_std"] = torch.ones(1, 3, 1, 1)
@@ -112,6 +123,48 @@ def test_convert_imagenet_refuses(tmp_path, mutate, needle):
     r = _convert(_ckpt(tmp_path, mutate=mutate), str(tmp_path / "m.fbnn"))
     assert r.returncode == 1
     assert needle in r.stderr, r.stderr
+    assert not os.path.exists(str(tmp_path / "m.fbnn"))
+
+
+# More of issue 17 item 8: every kind of defect, in the stem, the BN buffers,
+# the 1x1 convs and the head, each named with its key and its kind.
+@pytest.mark.parametrize("mutate,needle,kind", [
+    (lambda sd: sd.pop("module.model.0.1.running_mean"), "model.0.1.running_mean", "missing key"),
+    (lambda sd: sd.pop("module.fc.weight"), "fc.weight", "missing key"),
+    (lambda sd: sd.update({"module.model.14.conv3x3.0.weight": torch.ones(8, 8, 3, 3)}),
+     "model.14.conv3x3.0.weight", "unexpected key"),
+    (lambda sd: sd.update({"module.model.0.0.weight": torch.randn(32, 3, 3, 3)}), "model.0.0.weight", "has shape"),
+    (lambda sd: sd.update({"module.model.13.shiftbn2.weight": torch.ones(1000)}), "model.13.shiftbn2.weight",
+     "has shape"),
+    (lambda sd: sd.update({"module.model.4.pointwise.0.threshold": torch.zeros(1, 256)}),
+     "model.4.pointwise.0.threshold", "has shape"),
+    (lambda sd: sd.update({"module.fc.weight": torch.randn(1024, 1000)}), "fc.weight", "has shape"),
+    (lambda sd: sd["module.model.4.rprelu1.prelu.weight"].view(-1)[3].fill_(float("nan")),
+     "model.4.rprelu1.prelu.weight", "NaN or Inf"),
+])
+def test_convert_imagenet_refuses_naming_key_and_kind(tmp_path, mutate, needle, kind):
+    out = str(tmp_path / "m.fbnn")
+    r = _convert(_ckpt(tmp_path, mutate=mutate), out)
+    assert r.returncode == 1, r.stdout
+    line = r.stderr.strip()
+    assert line.count("\n") == 0 and line.startswith("convert_official: error:"), r.stderr
+    assert "'%s'" % needle in line and kind in line, line
+    assert not os.path.exists(out)
+
+
+@pytest.mark.parametrize("payload,needle", [
+    (b"not a torch file at all", "cannot read checkpoint"),
+    (None, "not a state_dict"),
+])
+def test_convert_imagenet_refuses_unreadable(tmp_path, payload, needle):
+    ck = str(tmp_path / "bad.pt")
+    if payload is None:
+        torch.save([1, 2, 3], ck)
+    else:
+        with open(ck, "wb") as f:
+            f.write(payload)
+    r = _convert(ck, str(tmp_path / "m.fbnn"))
+    assert r.returncode == 1 and needle in r.stderr, r.stderr
     assert not os.path.exists(str(tmp_path / "m.fbnn"))
 
 
