@@ -118,19 +118,8 @@ static void decode(chan_prog *cp, const fbnn_chain_step *steps, int32_t n_steps,
     }
 }
 
-/* The uniform quantiser of an ADD step's other operand: per lane the
- * operations of fbnn_k_quant_uniform (its SIMD form, eltwise_simd.h). */
-static CHAIN_INLINE vf vf_quant(vf o, const step_regs *r)
-{
-    const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
-    vf t;
-    o = vf_blend(vf_gt(o, r->qhi), r->qhi, o);
-    o = vf_blend(vf_gt(r->qlo, o), r->qlo, o);
-    o = vf_div(vf_add(o, r->qnlo), r->qd);
-    t = vf_add(vf_add(o, two23), neg_two23);
-    o = vf_blend(vf_gt(two23, o), t, o);
-    return vf_add(vf_mul(o, r->qd), r->qlo);
-}
+/* The uniform quantiser of an ADD step's other operand (eltwise_simd.h). */
+static CHAIN_INLINE vf vf_quant(vf o, const step_regs *r) { return vf_quant_uniform(o, r->qlo, r->qhi, r->qnlo, r->qd); }
 
 /* One step on nv vectors at pixel i of the channel's run, then its store
  * if it has one. Inlined with a constant op, the switch folds away. Each

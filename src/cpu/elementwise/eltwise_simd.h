@@ -72,6 +72,23 @@ int ELT_NAME(fbnn_k_add)(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fb
     return FBNN_K_OK;
 }
 
+/* One vector of fbnn_k_quant_uniform (lo, hi, -lo and d broadcast; d as
+ * the reference computes it): clamp by the reference's two ordered
+ * compares (NaN passes), (v - lo) / d, round half to even by the 2^23 trick
+ * where 0 <= v < 2^23 (v unchanged elsewhere and for NaN), * d + lo. Shared
+ * with the chain's ADD step (chain_simd.h). */
+static inline vf vf_quant_uniform(vf v, vf lo, vf hi, vf nlo, vf d)
+{
+    const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
+    vf r;
+    v = vf_blend(vf_gt(v, hi), hi, v);
+    v = vf_blend(vf_gt(lo, v), lo, v);
+    v = vf_div(vf_add(v, nlo), d);
+    r = vf_add(vf_add(v, two23), neg_two23); /* (v + 2^23) - 2^23 */
+    v = vf_blend(vf_gt(two23, v), r, v);
+    return vf_add(vf_mul(v, d), lo);
+}
+
 /* Uniform k-bit quantiser (fbnn_k_quant_uniform: the Q4 shortcut of the
  * ImageNet network). Per lane the reference's operations in its order:
  * clamp by its two ordered compares (a NaN passes through), (v - lo) / d by
@@ -96,17 +113,8 @@ int ELT_NAME(fbnn_k_quant_uniform)(const fbnn_real *x, int32_t n, int32_t bits, 
         d = fbnn_r_div(fbnn_r_add(hi, -lo), fbnn_r_from_s32(((int32_t)1 << bits) - 1));
         {
             const vf vlo = vf_set1(lo), vhi = vf_set1(hi), vnlo = vf_set1(-lo), vd = vf_set1(d);
-            const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
             const int32_t nv = (n - 1) / VF_LANES * VF_LANES; /* full vectors before the last element */
-            for (i = 0; i < nv; i += VF_LANES) {
-                vf v = vf_load(x + i), r;
-                v = vf_blend(vf_gt(v, vhi), vhi, v);
-                v = vf_blend(vf_gt(vlo, v), vlo, v);
-                v = vf_div(vf_add(v, vnlo), vd);
-                r = vf_add(vf_add(v, two23), neg_two23); /* (v + 2^23) - 2^23 */
-                v = vf_blend(vf_gt(two23, v), r, v);
-                vf_store(y + i, vf_add(vf_mul(v, vd), vlo));
-            }
+            for (i = 0; i < nv; i += VF_LANES) vf_store(y + i, vf_quant_uniform(vf_load(x + i), vlo, vhi, vnlo, vd));
             if (nv < n - 1) rc = fbnn_k_quant_uniform(x + nv, n - 1 - nv, bits, lo, hi, y + nv);
         }
     }
