@@ -26,8 +26,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tools", "fracbnn_torch"))
 import fbnn_format as ff  # noqa: E402
-import fbnn_ops  # noqa: E402
-from evaluate_fmnist import fast_conv_sum  # noqa: E402
+from evaluate_fmnist import patched_conv_sum  # noqa: E402
 from fracbnn_torch.data import load_split  # noqa: E402
 
 
@@ -37,23 +36,11 @@ def main(out):
     m = ff.read_fbnn(os.path.join(ROOT, "models", "fashion_mnist_fracbnn_mobile.fbnn"))
     x, y = load_split("test")
     slow = ff.run_reference(m, x[:50])
-    orig = fbnn_ops._conv_sum
-    calls = [0]
-
-    def fast(xx, w, stride, pad, pad_value=0):
-        if pad_value != 0:
-            return orig(xx, w, stride, pad, pad_value)
-        calls[0] += 1
-        return fast_conv_sum(xx, w, stride, pad)
-
-    fbnn_ops._conv_sum = fast
-    try:
+    with patched_conv_sum() as calls:
         if ff.run_reference(m, x[:50]).tobytes() != slow.tobytes() or calls[0] == 0:
             sys.exit("fast conv sum differs from the reference interpreter (or was not used)")
         stats = {}
         logits = np.concatenate([ff.run_reference(m, x[i:i + 500], stats=stats) for i in range(0, len(x), 500)])
-    finally:
-        fbnn_ops._conv_sum = orig
     pred = logits.reshape(len(x), -1).argmax(1)
     fired = sum(f for f, _ in stats.values())
     total = sum(t for _, t in stats.values())

@@ -32,10 +32,35 @@ import torch
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
+import contextlib  # noqa: E402
 import fbnn_format as ff  # noqa: E402
+import fbnn_ops  # noqa: E402
 import export_fbnn as ex  # noqa: E402
 from fracbnn_torch import FracResNet  # noqa: E402
 from fracbnn_torch.data import train_val_split, load_split  # noqa: E402
+
+
+@contextlib.contextmanager
+def patched_conv_sum():
+    """fast_conv_sum in place of the reference interpreter's conv sum while
+    the block runs. It patches fbnn_ops._conv_sum, the name the op table
+    calls (fbnn_format only re-exports it: patching that copy changes
+    nothing); pad_value != 0 keeps the reference. Yields a one-element list
+    counting the fast calls, so callers can check the patch was used."""
+    orig = fbnn_ops._conv_sum
+    calls = [0]
+
+    def fast(x, w, stride, pad, pad_value=0):
+        if pad_value != 0:
+            return orig(x, w, stride, pad, pad_value)
+        calls[0] += 1
+        return fast_conv_sum(x, w, stride, pad)
+
+    fbnn_ops._conv_sum = fast
+    try:
+        yield calls
+    finally:
+        fbnn_ops._conv_sum = orig
 
 
 def fast_conv_sum(x, w, stride, pad):
@@ -116,19 +141,18 @@ def main(argv):
     t0 = time.time()
     check_n = a.check_n  # the C library (fbnn eval) is the independent full check
     slow = ff.run_reference(m, xte[:check_n])
-    orig_conv = ff._conv_sum
-    ff._conv_sum = fast_conv_sum
-    try:
+    with patched_conv_sum() as calls:
         fast = ff.run_reference(m, xte[:check_n])
-    finally:
-        ff._conv_sum = orig_conv
+    if calls[0] == 0:
+        sys.exit("the fast conv sum was not used (patch missed the op table)")
     res["fast_conv_check_images"] = check_n
     res["fast_conv_check_bitexact"] = bool(slow.tobytes() == fast.tobytes())
     print("unpatched vs patched run_reference on %d test images: bit-identical %s (%.0fs)" % (
         check_n, res["fast_conv_check_bitexact"], time.time() - t0), flush=True)
     if not res["fast_conv_check_bitexact"]:
         sys.exit("fast conv sum differs from the reference")
-    ff._conv_sum = fast_conv_sum
+    patch = contextlib.ExitStack()
+    patch.enter_context(patched_conv_sum())  # the fast sum for the full evaluation below
     t0 = time.time()
     for s, x in (("val", xva), ("test", xte)):
         stats = {}
@@ -147,6 +171,7 @@ def main(argv):
         print("run_reference %s: acc %.4f bitexact %s gate %.4f (%.0fs)" % (
             s, res["fbnn_%s_acc" % s], res["fbnn_%s_logits_bitexact" % s], res["gate_fraction_%s" % s],
             time.time() - t0), flush=True)
+    patch.close()
     with open(os.path.join(os.path.dirname(ckpt), "eval.json"), "w") as f:
         json.dump(res, f, indent=1)
     print(json.dumps({k: v for k, v in res.items() if k not in ("history", "gate_per_conv_val")}, indent=1))
