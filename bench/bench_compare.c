@@ -5,7 +5,12 @@
  * and oneDNN int8; plus this machine's xor+popcount and fp32 FMA limits, so
  * every speed is also a fraction of what the hardware can do.
  *
- *   bench_compare [--threads T] [--batch B] [--reps R] [--data CIFAR.bin] [--quick]
+ *   bench_compare [--threads T] [--batch B] [--reps R] [--data CIFAR.bin] [--quick] [--imagenet]
+ *
+ * --imagenet: the 27 conv shapes of the FracBNN ImageNet network (3x3 and
+ * 1x1, 32 to 1024 channels, batch 4) instead of ResNet-20's, no
+ * whole-network part. Ours is the binary conv of each shape (the PG
+ * layers' MSB pass; their LSB pass fires on part of the outputs).
  *
  * Run from the repository root (models/, ../shared/data). Every time is the
  * median of R repeats after one warm-up (docs/PERFORMANCE.md, "Method").
@@ -151,25 +156,50 @@ static double peak_rate(peak_arg *a, int kind, int n, uint64_t iters)
 /* ------------------------------------------------------------ conv shapes */
 typedef struct shape {
     const char *name;
-    int ic, oc, h, stride, count; /* count: how many of the 19 ResNet-20 convs have it */
+    int ic, oc, h, stride, count; /* count: how many of the network's convs have it */
     int bin_ic;                   /* input channels of our binary version (thermometer: 96) */
+    int k;                        /* kernel size (padding k / 2) */
 } shape;
 
-static const shape shapes[] = {
-    {"conv1 3->16 32x32", 3, 16, 32, 1, 1, 96},
-    {"16->16 32x32", 16, 16, 32, 1, 6, 16},
-    {"16->32 32x32 s2", 16, 32, 32, 2, 1, 16},
-    {"32->32 16x16", 32, 32, 16, 1, 5, 32},
-    {"32->64 16x16 s2", 32, 64, 16, 2, 1, 32},
-    {"64->64 8x8", 64, 64, 8, 1, 5, 64},
+static const shape resnet20_shapes[] = {
+    {"conv1 3->16 32x32", 3, 16, 32, 1, 1, 96, 3},
+    {"16->16 32x32", 16, 16, 32, 1, 6, 16, 3},
+    {"16->32 32x32 s2", 16, 32, 32, 2, 1, 16, 3},
+    {"32->32 16x16", 32, 32, 16, 1, 5, 32, 3},
+    {"32->64 16x16 s2", 32, 64, 16, 2, 1, 32, 3},
+    {"64->64 8x8", 64, 64, 8, 1, 5, 64, 3},
 };
-#define N_SHAPES (int)(sizeof shapes / sizeof shapes[0])
+/* The FracBNN ImageNet network's 27 convs (--imagenet): the stem, then per
+ * block (in, out, stride) a 3x3 in -> in at stride s and a 1x1 in -> out. */
+static const shape imagenet_shapes[] = {
+    {"stem 3->32 224 s2", 3, 32, 224, 2, 1, 96, 3},
+    {"3x3 32 112", 32, 32, 112, 1, 1, 32, 3},
+    {"1x1 32->64 112", 32, 64, 112, 1, 1, 32, 1},
+    {"3x3 64 112 s2", 64, 64, 112, 2, 1, 64, 3},
+    {"1x1 64->128 56", 64, 128, 56, 1, 1, 64, 1},
+    {"3x3 128 56", 128, 128, 56, 1, 1, 128, 3},
+    {"1x1 128->128 56", 128, 128, 56, 1, 1, 128, 1},
+    {"3x3 128 56 s2", 128, 128, 56, 2, 1, 128, 3},
+    {"1x1 128->256 28", 128, 256, 28, 1, 1, 128, 1},
+    {"3x3 256 28", 256, 256, 28, 1, 1, 256, 3},
+    {"1x1 256->256 28", 256, 256, 28, 1, 1, 256, 1},
+    {"3x3 256 28 s2", 256, 256, 28, 2, 1, 256, 3},
+    {"1x1 256->512 14", 256, 512, 14, 1, 1, 256, 1},
+    {"3x3 512 14", 512, 512, 14, 1, 5, 512, 3},
+    {"1x1 512->512 14", 512, 512, 14, 1, 5, 512, 1},
+    {"3x3 512 14 s2", 512, 512, 14, 2, 1, 512, 3},
+    {"1x1 512->1024 7", 512, 1024, 7, 1, 1, 512, 1},
+    {"3x3 1024 7", 1024, 1024, 7, 1, 1, 1024, 3},
+    {"1x1 1024->1024 7", 1024, 1024, 7, 1, 1, 1024, 1},
+};
+static const shape *shapes = resnet20_shapes;
+static int N_SHAPES = (int)(sizeof resnet20_shapes / sizeof resnet20_shapes[0]);
 
-static int out_size(int h, int s) { return (h + 2 - 3) / s + 1; }
+static int out_size_k(int h, int s, int k) { return (h + 2 * (k / 2) - k) / s + 1; }
 static double shape_macs(const shape *s, int ic)
 {
-    int o = out_size(s->h, s->stride);
-    return (double)s->oc * o * o * 9.0 * ic;
+    int o = out_size_k(s->h, s->stride, s->k);
+    return (double)s->oc * o * o * (double)(s->k * s->k) * ic;
 }
 
 /* Ours: binary conv of one shape over the batch, images split over threads. */
@@ -212,13 +242,13 @@ static double ours_conv(const shape *s, int force_scalar, int threads, const cha
     a.p.in_c = s->bin_ic;
     a.p.in_h = a.p.in_w = s->h;
     a.p.out_c = s->oc;
-    a.p.k = 3;
+    a.p.k = s->k;
     a.p.stride = s->stride;
-    a.p.pad = 1;
-    a.p.out_h = a.p.out_w = out_size(s->h, s->stride);
+    a.p.pad = s->k / 2;
+    a.p.out_h = a.p.out_w = out_size_k(s->h, s->stride, s->k);
     a.in_stride = (size_t)s->h * s->h * nw;
     n_in = a.in_stride * (size_t)g_batch;
-    n_w = (size_t)s->oc * 9u * nw;
+    n_w = (size_t)s->oc * (size_t)(s->k * s->k) * nw;
     in = (uint32_t *)malloc(n_in * 4);
     w = (uint32_t *)malloc(n_w * 4);
     /* random bits, padding bits of the last word 0 (the layout contract) */
@@ -268,9 +298,9 @@ static dnnl_memory_t make_mem(const dnnl_memory_desc_t *md)
  * (src u8, weights s8, dst u8 with an output scale, as quantised inference). */
 static void dconv_make(dconv *d, const shape *s, int n, int int8)
 {
-    int o = out_size(s->h, s->stride);
-    dnnl_dims_t src = {n, s->ic, s->h, s->h}, wei = {s->oc, s->ic, 3, 3}, dst = {n, s->oc, o, o};
-    dnnl_dims_t strides = {s->stride, s->stride}, pad = {1, 1};
+    int o = out_size_k(s->h, s->stride, s->k);
+    dnnl_dims_t src = {n, s->ic, s->h, s->h}, wei = {s->oc, s->ic, s->k, s->k}, dst = {n, s->oc, o, o};
+    dnnl_dims_t strides = {s->stride, s->stride}, pad = {s->k / 2, s->k / 2};
     dnnl_memory_desc_t smd, wmd, dmd;
     dnnl_convolution_desc_t cd;
     dnnl_primitive_desc_t pd;
@@ -387,11 +417,11 @@ int main(int argc, char **argv)
     double xp1 = 0, xpT = 0, fma1 = 0, fmaT = 0, v;
     uint64_t it_pop = 20000, it_fma = 200000;
     double net_f32 = 0, net_i8 = 0, tot_ours = 0, tot_sc = 0;
-    int i, k, quick = 0;
+    int i, k, quick = 0, imagenet = 0, n_convs = 19;
     fbnn_model *m;
     uint8_t *imgs;
     size_t n_imgs;
-    dconv net[2][19];
+    dconv net[2][27];
     const char *isa = "?";
 
     for (i = 1; i < argc; i++) {
@@ -401,10 +431,21 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) data = argv[++i];
         else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) model = argv[++i];
         else if (strcmp(argv[i], "--quick") == 0) quick = 1;
+        else if (strcmp(argv[i], "--imagenet") == 0) imagenet = 1;
         else {
-            fprintf(stderr, "usage: bench_compare [--threads T] [--batch B] [--reps R] [--data F] [--model F] [--quick]\n");
+            fprintf(stderr, "usage: bench_compare [--threads T] [--batch B] [--reps R] [--data F] [--model F] [--quick]"
+                            " [--imagenet]\n");
             return 2;
         }
+    }
+    if (imagenet) {
+        /* The ImageNet network's conv shapes instead of ResNet-20's (and no
+         * whole-network part: fbnn bench / bench/pytorch_imagenet.py time
+         * the network); batch 4 keeps oneDNN's 224x224 f32 buffers small. */
+        shapes = imagenet_shapes;
+        N_SHAPES = (int)(sizeof imagenet_shapes / sizeof imagenet_shapes[0]);
+        n_convs = 27;
+        g_batch = 4;
     }
     if (quick) { /* smoke test: every path once, tiny */
         g_reps = 1;
@@ -464,11 +505,12 @@ int main(int argc, char **argv)
     DNNL_OK(dnnl_stream_create(&g_stream, g_eng, dnnl_stream_default_flags));
 
     /* --- conv shapes --- */
-    printf("\nResNet-20 conv shapes, batch %d, %d threads: images/s of the layer (GMAC/s)\n", g_batch, g_threads);
+    printf("\n%s conv shapes, batch %d, %d threads: images/s of the layer (GMAC/s)\n",
+           imagenet ? "FracBNN ImageNet" : "ResNet-20", g_batch, g_threads);
     printf("  %-18s %3s %16s %16s %16s %16s  best/f32 best/int8  eff\n", "shape", "n", "ours scalar", "ours best",
            "oneDNN f32", "oneDNN int8");
     for (i = 0; i < 2; i++)
-        for (k = 0; k < 19; k++) net[i][k].prim = NULL;
+        for (k = 0; k < 27; k++) net[i][k].prim = NULL;
     {
         int idx = 0;
         for (k = 0; k < N_SHAPES; k++) {
@@ -496,12 +538,21 @@ int main(int argc, char **argv)
             }
         }
     }
-    net_f32 = g_batch / dconv_time(net[0], 19);
-    net_i8 = g_batch / dconv_time(net[1], 19);
-    printf("  all 19 convs (sum of the layer medians): ours scalar %.0f img/s, ours best %.0f img/s\n", g_batch / tot_sc,
-           g_batch / tot_ours);
+    net_f32 = g_batch / dconv_time(net[0], n_convs);
+    net_i8 = g_batch / dconv_time(net[1], n_convs);
+    printf("  all %d convs (sum of the layer medians): ours scalar %.0f img/s, ours best %.0f img/s\n", n_convs,
+           g_batch / tot_sc, g_batch / tot_ours);
     for (i = 0; i < 2; i++)
-        for (k = 0; k < 19; k++) dconv_free(&net[i][k]);
+        for (k = 0; k < n_convs; k++) dconv_free(&net[i][k]);
+    if (imagenet) {
+        printf("  all %d convs in sequence: oneDNN f32 %.1f img/s, oneDNN int8 %.1f img/s; ours best (sum) / oneDNN "
+               "f32 %.2fx, / oneDNN int8 %.2fx\n",
+               n_convs, net_f32, net_i8, (g_batch / tot_ours) / net_f32, (g_batch / tot_ours) / net_i8);
+        free(pk);
+        dnnl_stream_destroy(g_stream);
+        dnnl_engine_destroy(g_eng);
+        return 0;
+    }
 
     /* --- whole network --- */
     if (fbnn_model_load_file(model, &m, NULL) != FBNN_OK) {
