@@ -16,6 +16,7 @@
 
 #include "context_internal.h"
 #include "ops.h"
+#include "cpu/elementwise/chain_step.h"
 
 fbnn_status fbnn_context_init(const fbnn_model *model, void *memory, size_t size, fbnn_context **out)
 {
@@ -68,6 +69,36 @@ static const float *tdata(const struct fbnn_model *m, const fbnn_op_desc *op, ui
     return (const float *)m->tensors[op->param[i]].data;
 }
 
+/* An ADD step's other operand may be an absorbed shortcut (fuse.c): a CONCAT
+ * of a map with itself or a QUANT_UNIFORM, both computed by the chain kernel
+ * itself. Follow such ops back (a CONCAT may read a QUANT_UNIFORM) to the
+ * value the step really reads, filling the step's o_c and q_* on the way. */
+static uint32_t absorbed_operand(const struct fbnn_model *m, uint32_t first, uint32_t end, uint32_t other,
+                                 fbnn_chain_step *s)
+{
+    int found = 1;
+    while (found) {
+        uint32_t a;
+        found = 0;
+        for (a = first; a < end && !found; a++) {
+            const fbnn_op_desc *ab = &m->ops[a];
+            if (!(m->fuse[a] & FBNN_FUSE_ABSORB) || ab->out != other) continue;
+            if (ab->type == FBNN_OP_CONCAT) {
+                s->o_c = (int32_t)m->values[ab->in[0]].c;
+            } else {
+                const float *r = tdata(m, ab, 0);
+                s->q_bits = ab->attr[0];
+                s->q_lo = r[0];
+                s->q_hi = r[1];
+                s->q_d = fbnn_chain_q_step(s->q_lo, s->q_hi, s->q_bits);
+            }
+            other = ab->in[0];
+            found = 1;
+        }
+    }
+    return other;
+}
+
 /* Ops i .. i+len-1 as one fused chain (fuse.c planned it; the table has a
  * chain kernel). Values only the next op of the chain reads are not stored. */
 static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
@@ -94,25 +125,9 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
         if (row->chain_kind == FBNN_CHAIN_ADD) {
             /* The binary step: p0 is the other operand. The reference adds
              * in[0] + in[1]: keep the operand order. */
-            uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0], a;
+            uint32_t other = op->in[0] == cur ? op->in[1] : op->in[0];
             s->other_first = op->in[0] != cur;
-            /* An absorbed shortcut (fuse.c): CONCAT of a map with itself,
-             * QUANT_UNIFORM before it; the step reads their input. */
-            for (a = i; a < i + k; a++) {
-                const fbnn_op_desc *ab = &m->ops[a];
-                if (!(m->fuse[a] & FBNN_FUSE_ABSORB) || ab->out != other) continue;
-                if (ab->type == FBNN_OP_CONCAT) {
-                    s->o_c = (int32_t)m->values[ab->in[0]].c;
-                } else {
-                    const float *r = tdata(m, ab, 0);
-                    s->q_bits = ab->attr[0];
-                    s->q_lo = r[0];
-                    s->q_hi = r[1];
-                    s->q_d = fbnn_r_div(fbnn_r_add(s->q_hi, -s->q_lo), fbnn_r_from_s32(((int32_t)1 << s->q_bits) - 1));
-                }
-                other = ab->in[0];
-                a = i - 1; /* its own input may be absorbed too: look again (a++ makes it i) */
-            }
+            other = absorbed_operand(m, i, i + k, other, s);
             s->p0 = (const fbnn_real *)fbnn_ctx_value(ctx, other);
         } else {
             /* The op's parameters are the step's p0, p1, p2 in order. */
