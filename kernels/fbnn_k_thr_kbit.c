@@ -13,8 +13,7 @@
  *
  * Sums as fbnn_k_bconv_thr / fbnn_k_bfc_thr (zero padding, exact integers).
  */
-#include "fbnn_kernels.h"
-#include "hls/fbnn_hls.h" /* FBNN_HLS(...): pragmas only Vitis HLS sees */
+#include "fbnn_k_bconv_window.h"
 
 /* Plane bits of `code` for channel o of c into the cleared words yo. */
 static void put_code(uint32_t *yo, int32_t code, int32_t planes, int32_t c, int32_t o)
@@ -44,33 +43,12 @@ int fbnn_k_bconv_thr_kbit_rows(const uint32_t *in, const uint32_t *weights, cons
     nwo = FBNN_WORDS(planes * p->out_c);
     stride_t = (int32_t)1 << planes;
     for (oy = y0; oy < y1; ++oy) {
-        int32_t iy0 = oy * p->stride - p->pad;
-        int32_t ky_lo, ky_hi;
-        fbnn_tap_range(iy0, p->k, p->in_h, &ky_lo, &ky_hi);
         for (ox = 0; ox < p->out_w; ++ox) {
-            int32_t ix0 = ox * p->stride - p->pad;
-            int32_t kx_lo, kx_hi, n_taps;
             uint32_t *yo = out + ((size_t)oy * (size_t)p->out_w + (size_t)ox) * (size_t)nwo;
-            fbnn_tap_range(ix0, p->k, p->in_w, &kx_lo, &kx_hi);
-            n_taps = (ky_hi - ky_lo) * (kx_hi - kx_lo);
             for (o = 0; o < nwo; ++o) yo[o] = 0u;
             for (o = 0; o < p->out_c; ++o) {
-                const uint32_t *wo = weights + (size_t)o * (size_t)p->k * (size_t)p->k * (size_t)nw;
-                uint32_t pc = 0u;
-                int32_t ky, kx, i, s;
-                for (ky = ky_lo; ky < ky_hi; ++ky) {
-                    for (kx = kx_lo; kx < kx_hi; ++kx) {
-                        const uint32_t *xp = in + ((size_t)(iy0 + ky) * (size_t)p->in_w +
-                                                   (size_t)(ix0 + kx)) * (size_t)nw;
-                        const uint32_t *wp = wo + ((size_t)ky * (size_t)p->k + (size_t)kx) * (size_t)nw;
-                        for (i = 0; i < nw; ++i) {
-                            FBNN_HLS(HLS PIPELINE II=1)
-                            FBNN_HLS(HLS LOOP_TRIPCOUNT max=3)
-                            pc += fbnn_popcount32(xp[i] ^ wp[i]);
-                        }
-                    }
-                }
-                s = n_taps * p->in_c - 2 * (int32_t)pc;
+                const int32_t s =
+                    fbnn_bconv_window_sum(in, weights + (size_t)o * (size_t)p->k * (size_t)p->k * (size_t)nw, p, oy, ox);
                 put_code(yo, fbnn_thr_code(s, thr + (size_t)o * (size_t)stride_t, planes), planes, p->out_c, o);
             }
         }
