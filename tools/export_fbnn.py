@@ -236,6 +236,19 @@ def write_golden(prefix, model_path, images):
     return logits
 
 
+def save_golden_model(g, outdir, images):
+    """Save GraphBuilder g as OUTDIR/model.fbnn with the golden files of
+    `images` (the file's float32 reference logits); refuse a degenerate
+    test model (one predicted class for every image, or non-finite logits),
+    which could not tell a wrong kernel from a right one."""
+    path = os.path.join(outdir, "model.fbnn")
+    g.save(path)
+    ref = write_golden(os.path.join(outdir, ""), path, images)
+    if np.unique(np.argmax(ref, 1)).size < 2 or not np.all(np.isfinite(ref)):
+        raise ExportError("degenerate golden logits")
+    print("wrote %s (%d images)" % (path, len(images)))
+    return ref
+
 def export_mobile(args, sd, config, gate, labels, invert):
     """A checkpoint of fracbnn_torch.mobile.FracMobileNet (arch "mobile"):
     the ImageNet block structure; graph of tools/fracbnn_mobile_export.py.
