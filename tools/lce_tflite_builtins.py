@@ -20,7 +20,8 @@ def _conv_params(cv, op, k):
         if o["padding"] != 1 or x.pad_value != 0:
             raise Unsupported("%s: an explicit PAD with value %g before a %s conv has no .fbnn form"
                               % (where, x.pad_value, "SAME" if o["padding"] == 0 else "VALID"))
-        return s, x.pads, x.inner.v
+        inner = x.inner.v if x.inner.kind == "real" else cv.deq_real(x.inner.v)
+        return s, x.pads, inner
     c, h, w = cv.chw(op)
     return s, padding_of(o["padding"], h, w, k, s, where), cv.real_of(op, 0)
 
@@ -288,7 +289,9 @@ def _pad(cv, op):
         if c.name not in ("CONV_2D", "DEPTHWISE_CONV_2D", "LceQuantize"):
             raise Unsupported("%s: its output is read by op %d (%s); a PAD folds only into a following "
                               "conv or LceQuantize -> LceBconv2d" % (where, c.index, c.name))
-    x = Val("real", cv.real_of(op, 0))
+    x = cv.val(op, 0)
+    if x.kind not in ("real", "deq") or x.flat is not None:
+        x = Val("real", cv.real_of(op, 0))          # (raises for values that exist only as bits)
     pads = (int(p[1, 0]), int(p[2, 0]), int(p[1, 1]), int(p[2, 1]))
     cv.vals[op.outputs[0]] = Val("pad", inner=x, pads=pads, pad_value=value)
 

@@ -288,10 +288,10 @@ def _quantize(cv, op):
     v = cv.val(op, 0)
     if v.kind in ("sign", "deq"):
         return cv.set(op, Val("bits", v.v, flat=v.flat))
-    if v.kind == "pad":
-        b = cv.g.sign(v.inner.v)
-        cv.vals[op.outputs[0]] = Val("pad", inner=Val("bits", b, real=v.inner.v), pads=v.pads,
-                                     pad_value=1 if v.pad_value >= 0 else -1)
+    if v.kind == "pad":     # PAD -> LceQuantize: a padded tap is the sign of the pad value
+        inner = v.inner
+        b = Val("bits", inner.v) if inner.kind == "deq" else Val("bits", cv.g.sign(inner.v), real=inner.v)
+        cv.vals[op.outputs[0]] = Val("pad", inner=b, pads=v.pads, pad_value=1 if v.pad_value >= 0 else -1)
         return None
     r = cv.real_of(op, 0)
     return cv.set(op, Val("bits", cv.g.sign(r), flat=v.flat, real=r))

@@ -122,6 +122,35 @@ def test_mixed_model_matches_lce(mixed):
         assert "every LceQuantize decision agrees" in lines[0], lines
 
 
+def test_explicit_pads_prelu_same_pool_flatten(tmp_path):
+    """PADs LCE leaves in the graph (not SAME-like) fold into the next real conv
+    (zero padding) or, through LceQuantize, into the binary conv (+1 padding);
+    PReLU; TF-SAME max pooling with its extra bottom/right row; Flatten -> +-1 dense."""
+    tf.keras.utils.set_random_seed(3)
+    x = inp = K.Input((16, 16, 3))
+    x = K.layers.ZeroPadding2D(((1, 2), (0, 1)))(x)
+    x = K.layers.Conv2D(16, 3)(x)
+    x = K.layers.ZeroPadding2D(((2, 0), (1, 1)))(x)
+    x = lq.layers.QuantConv2D(32, 3, **q())(x)
+    x = K.layers.PReLU(shared_axes=[1, 2], alpha_initializer=K.initializers.RandomUniform(0, 0.5))(x)
+    x = K.layers.MaxPooling2D(3, strides=2, padding="same")(x)
+    x = K.layers.Flatten()(x)
+    x = lq.layers.QuantDense(10, **q())(x)
+    path = tmp_path / "p.tflite"
+    path.write_bytes(lce.convert_keras_model(K.Model(inp, x)))
+    m = lt.read_tflite(str(path))
+    assert [op.name for op in m.ops].count("PAD") == 2
+    g, _ = import_lce_tflite.convert(str(path), str(tmp_path / "p.fbnn"))
+    assert {"rconv", "bconv", "rprelu", "maxpool", "bfc"} <= {ff.OP_NAMES[op[0]] for op in g.ops}
+    imgs = np.random.default_rng(4).integers(0, 256, size=(12, 3, 16, 16), dtype=np.uint8)
+    it = lce.testing.Interpreter(path.read_bytes(), num_threads=1)
+    xk = imgs.transpose(0, 2, 3, 1).astype(np.float32) * SCALE
+    want = np.concatenate([it.predict(xk[i:i + 1]) for i in range(len(imgs))])
+    got = fracbnn.Model(str(tmp_path / "p.fbnn")).run(imgs)
+    assert np.abs(got - want).max() <= 1e-4 * (1.0 + np.abs(want).max())
+    assert np.array_equal(got.argmax(1), want.argmax(1))
+
+
 def test_import_larq_dispatches_tflite(mixed, tmp_path):
     import import_larq
     _, path = mixed
