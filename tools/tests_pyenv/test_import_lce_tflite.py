@@ -198,9 +198,9 @@ def test_refuses_int8_and_unsupported_ops(tmp_path):
     x = K.layers.Dense(4)(x)
     model = K.Model(inp, x)
     p8 = tmp_path / "i8.tflite"
-    p8.write_bytes(lce.convert_keras_model(model, inference_input_type=tf.int8, inference_output_type=tf.int8,
-                                           experimental_default_int8_range=(-3.0, 3.0)))
-    _refused(*_cli(p8, tmp_path / "i8.fbnn"), "int8", "op 0 (")
+    # float32 input and output, int8 inside (QUANTIZE after the input): refused at op 0
+    p8.write_bytes(lce.convert_keras_model(model, experimental_default_int8_range=(-3.0, 3.0)))
+    _refused(*_cli(p8, tmp_path / "i8.fbnn"), "int8", "op 0 (QUANTIZE", "INT8")
     x = inp = K.Input((8, 8, 3))
     x = lq.layers.QuantConv2D(8, 3, kernel_quantizer="ste_sign")(x)
     x = K.layers.Activation("tanh", name="my_tanh")(x)
