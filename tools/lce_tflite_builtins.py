@@ -140,23 +140,28 @@ def _eltwise(cv, op, kind):
         raise Unsupported("%s: both operands constant" % where)
     if cv.is_const(i0) or cv.is_const(i1):
         kv, kc = (1, 0) if cv.is_const(i0) else (0, 1)
-        x = cv.real_of(op, kv)
         xv = cv.val(op, kv)
+        x = xv.v if xv.kind == "scaled" else cv.real_of(op, kv)
         c, h, w = g.shape(x)
         if xv.flat is not None:
             raise Unsupported("%s: per-element constants on a flattened map not supported" % where)
         k = _channel_const(cv, op, kc, c)
         if k is None:
             raise Unsupported("%s: constant of shape %r is not per channel" % (where, list(cv.t(op.inputs[kc]).shape)))
-        one, zero = np.ones(c, F32), np.zeros(c, F32)
-        if kind == "ADD":
-            v = g.affine(x, one, k)
-        elif kind == "MUL":
+        a, zero = (xv.scale if xv.kind == "scaled" else np.ones(c, F32)), np.zeros(c, F32)
+        if kind == "MUL":
+            if _add_follows(cv, op):     # x*k then +-const: one AFFINE, rounded exactly as the two ops
+                v = Val("scaled", x, flat=xv.flat)
+                v.scale = k
+                cv.vals[op.outputs[0]] = v
+                return None
             v = g.affine(x, k, zero)
+        elif kind == "ADD":
+            v = g.affine(x, a, k)
         elif kv == 0:       # x - k
-            v = g.affine(x, one, -k)
+            v = g.affine(x, a, -k)
         else:               # k - x
-            v = g.affine(x, -one, k)
+            v = g.affine(x, -a, k)
         return cv.set(op, Val("real", cv.activation(op, v), flat=xv.flat))
     if kind == "MUL":
         raise Unsupported("%s: the product of two tensors has no .fbnn form" % where)
@@ -168,6 +173,18 @@ def _eltwise(cv, op, kind):
         c = g.shape(b)[0]
         b = g.affine(b, np.full(c, -1.0, F32), np.zeros(c, F32))
     cv.set(op, Val("real", cv.activation(op, g.add(a, b)), flat=cv.val(op, 0).flat))
+
+
+def _add_follows(cv, op):
+    """The MUL's output is read once, by an ADD/SUB with a constant: AFFINE
+    computes f32(f32(a*x) + b), the same two roundings as MUL then ADD."""
+    o = op.outputs[0]
+    cons = cv.consumers.get(o, [])
+    if op.options.get("fusedActivationFunction", 0) or o in cv.m.outputs or len(cons) != 1:
+        return False
+    nxt = cons[0]
+    return nxt.name in ("ADD", "SUB") and len(nxt.inputs) == 2 and nxt.inputs.count(o) == 1 and \
+        cv.is_const(nxt.inputs[1 - nxt.inputs.index(o)])
 
 
 @handler("ADD")

@@ -65,6 +65,8 @@ def _mixed_model():
     x = K.layers.BatchNormalization()(x)                        # float out (post multiplier / bias)
     y = K.layers.Conv2D(16, 1, activation="relu")(x)            # a real conv reading it
     x = K.layers.Concatenate()([x, y])
+    x = K.layers.BatchNormalization()(x)                        # not foldable: MUL + ADD -> one AFFINE
+    x = lq.layers.QuantConv2D(32, 3, padding="same", pad_values=1.0, use_bias=False, **q())(x)
     x = K.layers.GlobalAveragePooling2D()(x)
     x = lq.layers.QuantDense(24, use_bias=False, **q())(x)      # +-1 dense -> BFC_THR / BFC
     x = K.layers.BatchNormalization()(x)
@@ -98,13 +100,14 @@ def test_mixed_model_matches_lce(mixed):
     d, path = mixed
     m = lt.read_tflite(path)
     names = [op.name for op in m.ops]
-    for want in ("LceQuantize", "LceBconv2d", "LceBMaxPool2d", "CONV_2D", "FULLY_CONNECTED"):
+    for want in ("LceQuantize", "LceBconv2d", "LceBMaxPool2d", "CONV_2D", "FULLY_CONNECTED", "MUL", "ADD"):
         assert want in names, names
     bconvs = [op for op in m.ops if op.name == "LceBconv2d"]
     assert {(op.options["padding"], op.options["pad_values"]) for op in bconvs} >= {(0, 0), (0, 1), (1, 0)}
     assert any(m.tensors[op.outputs[0]].dtype == "INT32" for op in bconvs), "no bitpacked bconv output"
     out = str(d / "m.fbnn")
     g, cv = import_lce_tflite.convert(path, out)
+    assert all(cv.vals[op.outputs[0]].kind == "scaled" for op in m.ops if op.name == "MUL")   # fused into the ADD
     kinds = {ff.OP_NAMES[op[0]] for op in g.ops}
     assert {"bconv", "bconv_thr", "maxpool", "rconv", "sign", "affine"} <= kinds, kinds
     rng = np.random.default_rng(3)
