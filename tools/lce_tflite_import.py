@@ -19,7 +19,9 @@ TFLite tensor gets a `Val` saying how the .fbnn graph holds it:
   whose own outputs are read that way);
 - "deq": a BITS value standing for a float tensor of +-1 (LceDequantize);
   a float reader gets it back as REAL exactly (`real_of`);
-- "pad": a PAD/PADV2 of a real tensor, folded into the conv that reads it.
+- "pad": a PAD/PADV2 of a real tensor, folded into the conv that reads it;
+- "scaled": x * k (MUL by a per-channel constant) whose only reader adds or
+  subtracts a constant: the two become one AFFINE (same roundings).
 
 Builtin float ops are handled in tools/lce_tflite_builtins.py.
 """
