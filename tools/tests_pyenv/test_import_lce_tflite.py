@@ -66,8 +66,10 @@ def _mixed_model():
     y = K.layers.Conv2D(16, 1, activation="relu")(x)            # a real conv reading it
     x = K.layers.Concatenate()([x, y])
     x = K.layers.BatchNormalization()(x)                        # not foldable: MUL + ADD -> one AFFINE
-    x = lq.layers.QuantConv2D(32, 3, padding="same", pad_values=1.0, use_bias=False, **q())(x)
-    x = K.layers.GlobalAveragePooling2D()(x)
+    x = lq.layers.QuantConv2D(32, 3, padding="same", pad_values=1.0, use_bias=False, activation="relu", **q())(x)
+    x = K.layers.GlobalAveragePooling2D()(x)                    # (relu fused into the bconv: clamp of the sum)
+    x = K.layers.Dense(32)(x)
+    x = K.layers.BatchNormalization()(x)
     x = lq.layers.QuantDense(24, use_bias=False, **q())(x)      # +-1 dense -> BFC_THR / BFC
     x = K.layers.BatchNormalization()(x)
     x = lq.layers.QuantDense(10, **q())(x)
@@ -108,6 +110,7 @@ def test_mixed_model_matches_lce(mixed):
     out = str(d / "m.fbnn")
     g, cv = import_lce_tflite.convert(path, out)
     assert all(cv.vals[op.outputs[0]].kind == "scaled" for op in m.ops if op.name == "MUL")   # fused into the ADD
+    assert any(op.options.get("fused_activation_function") == 1 for op in bconvs)
     kinds = {ff.OP_NAMES[op[0]] for op in g.ops}
     assert {"bconv", "bconv_thr", "maxpool", "rconv", "sign", "affine"} <= kinds, kinds
     rng = np.random.default_rng(3)
@@ -116,6 +119,7 @@ def test_mixed_model_matches_lce(mixed):
     xk = imgs.transpose(0, 2, 3, 1).astype(np.float32) * SCALE
     want = np.concatenate([it.predict(xk[i:i + 1]) for i in range(len(imgs))])
     got = fracbnn.Model(out).run(imgs, threads=2)
+    assert len({tuple(r) for r in want}) >= len(imgs) // 2     # the logits depend on the image (not degenerate)
     tol = 1e-4 * (1.0 + np.abs(want).max())
     assert np.abs(got - want).max() <= tol, np.abs(got - want).max()
     assert np.array_equal(got.argmax(1), want.argmax(1))
