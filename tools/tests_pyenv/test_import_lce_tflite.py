@@ -154,6 +154,7 @@ def test_explicit_pads_prelu_same_pool_flatten(tmp_path):
     xk = imgs.transpose(0, 2, 3, 1).astype(np.float32) * SCALE
     want = np.concatenate([it.predict(xk[i:i + 1]) for i in range(len(imgs))])
     got = fracbnn.Model(str(tmp_path / "p.fbnn")).run(imgs)
+    assert len({tuple(r) for r in want}) == len(imgs)
     assert np.abs(got - want).max() <= 1e-4 * (1.0 + np.abs(want).max())
     assert np.array_equal(got.argmax(1), want.argmax(1))
 
