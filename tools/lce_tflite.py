@@ -44,7 +44,12 @@ def schema():
                               "was not found: run with the PyPI venv (scripts/setup_pyenv.sh)")
         s = importlib.util.spec_from_file_location("fbnn_tflite_schema", path)
         mod = importlib.util.module_from_spec(s)
-        s.loader.exec_module(mod)
+        try:
+            s.loader.exec_module(mod)
+            from flatbuffers import flexbuffers  # noqa: F401  (custom op options)
+        except ImportError as e:
+            raise TfliteError("reading .tflite files needs the flatbuffers package (%s): run with the PyPI venv "
+                              "(scripts/setup_pyenv.sh)" % e)
         _SCHEMA = mod
     return _SCHEMA
 
@@ -112,6 +117,7 @@ def read_tflite(path_or_bytes):
     if len(buf) < 8 or buf[4:8] != b"TFL3":
         raise TfliteError("%s: not a TensorFlow Lite flatbuffer (the file identifier at bytes 4..7 is %r, "
                           "expected b'TFL3')" % (label, bytes(buf[4:8])))
+    schema()     # a missing dependency is reported as such, not as a damaged file
     try:
         return _parse(buf, label)
     except TfliteError:
