@@ -7,11 +7,16 @@ of a build (PYTHONPATH=BUILD/python, default build/python).
 
     build/pyenv/bin/python bench/lce_side_by_side.py [--fmnist models/fashion_mnist_larq.h5]
         [--zoo QuickNet,BiRealNet,BinaryResNetE18,BinaryDenseNet28] [--photos DIR] [--repeats 5]
+        [--via keras|tflite] [--diagnose]
 
 Each Keras model is converted twice: LCE's converter (convert_keras_model ->
 .tflite, run by LCE's own interpreter larq_compute_engine.testing.Interpreter,
-its x86 build: generic kernels) and tools/import_larq.py (-> .fbnn, run by
-libfracbnn). Both engines see the same images (uint8; the Keras/LCE input is
+its x86 build: generic kernels) and, with --via keras (default),
+tools/import_larq.py (-> .fbnn, run by libfracbnn); with --via tflite the
+.fbnn is imported from the very .tflite LCE runs (tools/import_lce_tflite.py),
+and --diagnose then names, for each image where the top-1 differs, the first
+LceQuantize whose sign decisions differ and LCE's values there
+(tools/lce_tflite_diag.py). Both engines see the same images (uint8; the Keras/LCE input is
 u8 * scale + offset in float32, the importer's contract).
 Printed: top-1 agreement (and test accuracy of the trained Fashion-MNIST
 model from both engines); latency (one image) and throughput (images/s over
@@ -35,6 +40,8 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 sys.path.insert(0, os.path.join(os.environ.get("FBNN_BUILD_DIR", os.path.join(REPO, "build")), "python"))
 import numpy as np  # noqa: E402
 
+from lce_tflite_import import Unsupported  # noqa: E402  (the .tflite importer's refusal)
+
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406]) * 255
 IMAGENET_STD = np.array([0.229, 0.224, 0.225]) * 255
 
@@ -51,17 +58,24 @@ def median_time(fn, repeats):
 class Pair:
     """One Keras model as an LCE .tflite and as a .fbnn, with the input contract."""
 
-    def __init__(self, name, model, scale, offset, workdir, labels=None, invert=0):
+    def __init__(self, name, model, scale, offset, workdir, labels=None, invert=0, via="keras"):
         import larq_compute_engine as lce
-        import import_larq
         import fracbnn
-        self.name, self.model = name, model
+        self.name, self.model, self.via = name, model, via
         self.scale = np.asarray(scale, np.float32)
         self.offset = np.asarray(offset, np.float32)
         fb = self.fbnn_path = os.path.join(workdir, name + ".fbnn")
-        self.graph, self.conv = import_larq.convert(model, fb, labels, scale, offset, invert)
-        self.fbnn = fracbnn.Model(fb)
         self.tflite = lce.convert_keras_model(model)
+        if via == "tflite":
+            import import_lce_tflite
+            tfl = os.path.join(workdir, name + ".tflite")
+            with open(tfl, "wb") as f:
+                f.write(self.tflite)
+            self.graph, self.conv = import_lce_tflite.convert(tfl, fb, labels, scale, offset, invert)
+        else:
+            import import_larq
+            self.graph, self.conv = import_larq.convert(model, fb, labels, scale, offset, invert)
+        self.fbnn = fracbnn.Model(fb)
         self.lce_mod = lce.testing
         self.lce = {t: lce.testing.Interpreter(self.tflite, num_threads=t) for t in (1, 2)}
 
@@ -150,18 +164,26 @@ def agreement(name, a, b, labels=None):
     return same
 
 
+def logit_gap(name, a, b):
+    d = np.abs(a - b)
+    print("  %-18s logits: largest |LCE - libfracbnn| %.3g (largest |logit| %.3g); median over images of the "
+          "largest per image %.3g" % (name, float(d.max()), float(np.abs(a).max()), float(np.median(d.max(1)))))
+
+
 def fashion(args, workdir):
     import tensorflow as tf
     import larq  # noqa: F401  (registers the Quant* layers for load_model)
     import train_larq_fashion as tl
     model = tf.keras.models.load_model(args.fmnist, compile=False)
-    p = Pair("fashion_mnist_larq", model, 1.0 / 255.0, 0.0, workdir, tl.LABELS, invert=1)
+    p = Pair("fashion_mnist_larq", model, 1.0 / 255.0, 0.0, workdir, tl.LABELS, invert=1, via=args.via)
     x, y = tl.load_idx("t10k")
     x = x[:args.n_test, None]
     y = y[:args.n_test]
     a, b = p.run_lce(x), p.run_fbnn(x, threads=2)
-    print("Fashion-MNIST Larq model (%s), %d test images:" % (args.fmnist, len(x)))
+    print("Fashion-MNIST Larq model (%s, imported from its %s), %d test images:"
+          % (args.fmnist, "LCE .tflite" if args.via == "tflite" else "Keras model", len(x)))
     agreement(p.name, a, b, y)
+    logit_gap(p.name, a, b)
     if args.repeats > 0:
         report_timings(p.name, p.timings(x[:args.batch], args.repeats))
 
@@ -201,8 +223,8 @@ def zoo(args, workdir):
     import tensorflow as tf
     import larq_keras as lk
     files, u8 = load_photos(args.photos, args.size)
-    print("Larq Zoo, weights=None, BN calibrated on %d photos (%s), %dx%d:" % (len(files), args.photos,
-                                                                            args.size, args.size))
+    print("Larq Zoo, weights=None, BN calibrated on %d photos (%s), %dx%d, imported from the %s:"
+          % (len(files), args.photos, args.size, args.size, "LCE .tflite" if args.via == "tflite" else "Keras model"))
     scale, offset = 1.0 / IMAGENET_STD, -IMAGENET_MEAN / IMAGENET_STD
     for name in args.zoo.split(","):
         tf.keras.utils.set_random_seed(args.seed)      # the same random network every run
@@ -214,14 +236,21 @@ def zoo(args, workdir):
         if model.layers[-1].__class__.__name__ == "Activation" and model.layers[-1].get_config()["activation"] == "softmax":
             model = tf.keras.Model(model.inputs, model.layers[-1].input, name=model.name)   # logits out
         try:
-            p = Pair(name, model, scale, offset, workdir)
-        except lk.Unsupported as e:
+            p = Pair(name, model, scale, offset, workdir, via=args.via)
+        except (lk.Unsupported, Unsupported) as e:
             print("  %-18s not imported: %s" % (name, e))
             continue
         a, b = p.run_lce(u8), p.run_fbnn(u8, threads=2)
         k = p.model(p.keras_input(u8)).numpy()
         agreement(name, a, b)
-        if args.diagnose:
+        logit_gap(name, a, b)
+        if args.diagnose and args.via == "tflite":
+            import lce_tflite_diag as ld
+            for i in np.nonzero(a.argmax(1) != b.argmax(1))[0]:
+                print("    image %d (%s):" % (i, files[i]))
+                for line in ld.first_divergence(p.tflite, p.conv, p.fbnn_path, u8[i:i + 1], p.keras_input(u8[i:i + 1])):
+                    print(line)
+        elif args.diagnose:
             diagnose(p, u8[np.nonzero(k.argmax(1) != b.argmax(1))[0][:2]] if (k.argmax(1) != b.argmax(1)).any() else u8[:1])
         print("  %-18s top-1 agreement with Keras' own forward: libfracbnn %d / %d, LCE %d / %d"
               % (name, int((k.argmax(1) == b.argmax(1)).sum()), len(b), int((k.argmax(1) == a.argmax(1)).sum()), len(b)))
@@ -240,7 +269,10 @@ def main(argv=None):
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--batch-zoo", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1, help="weight seed of the Larq Zoo models")
-    ap.add_argument("--diagnose", action="store_true", help="per-layer sign decisions vs Keras (Larq Zoo)")
+    ap.add_argument("--diagnose", action="store_true", help="per-layer sign decisions vs Keras (--via keras) "
+                    "or vs LCE's interpreter where the top-1 differs (--via tflite) (Larq Zoo)")
+    ap.add_argument("--via", choices=("keras", "tflite"), default="keras",
+                    help="import the Keras model (tools/import_larq.py) or LCE's .tflite (tools/import_lce_tflite.py)")
     ap.add_argument("--workdir", default="build/lce_side_by_side")
     args = ap.parse_args(argv)
     import tensorflow as tf

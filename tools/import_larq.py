@@ -6,7 +6,8 @@
 
 Interpreter: the PyPI venv made by scripts/setup_pyenv.sh (TensorFlow 2.16,
 tf-keras, larq; the shebang names this machine's /work/pyenv). MODEL: .h5,
-.keras or a SavedModel directory.
+.keras or a SavedModel directory; a .tflite written by Larq Compute Engine's
+converter goes to tools/import_lce_tflite.py (same flags).
 
 Input preprocessing (an assumption the importer cannot see in the model, so it
 is a flag and it is built into the file): the Keras model was fed
@@ -47,6 +48,9 @@ def _floats(text):
 def convert(model_path, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, invert=0, resize=0, name=None):
     """Import model_path (a file, or an in-memory Keras model) into out_path;
     returns (GraphBuilder, Converter)."""
+    if isinstance(model_path, (str, os.PathLike)) and str(model_path).lower().endswith(".tflite"):
+        import import_lce_tflite   # an LCE-converted .tflite: its own importer
+        return import_lce_tflite.convert(model_path, out_path, labels, scale, offset, invert, resize, name)
     model = lk.load_model(model_path) if isinstance(model_path, (str, os.PathLike)) else model_path
     n_out = model.outputs[0].shape[-1]
     if labels is None:
@@ -74,6 +78,9 @@ def main(argv=None):
     ap.add_argument("--resize", type=int, default=0, choices=(0, 1, 2), help="meta resize mode (models/FORMAT.md 2.5)")
     ap.add_argument("--name", help="model name (default: the Keras model's)")
     args = ap.parse_args(argv)
+    if args.model.lower().endswith(".tflite"):    # LCE's .tflite: same flags, tools/import_lce_tflite.py
+        import import_lce_tflite
+        return import_lce_tflite.main(sys.argv[1:] if argv is None else argv)
     labels = None
     if args.labels_file:
         with open(args.labels_file, encoding="utf-8") as f:
