@@ -39,10 +39,11 @@ if [ -d tools/tests ]; then
   /usr/bin/python3 -m pytest -q python/tests  # also ctest python_package
 fi
 
-# The Larq importer against Keras' own forward (PyPI venv). The venv is
+# The Larq importers against Keras' own forward and against LCE's
+# interpreter on LCE-converted .tflite files (PyPI venv). The venv is
 # FBNN_PYENV (default build/pyenv); setup_pyenv.sh returns at once when it
-# exists and imports (a fresh one is ~6 min of downloads). About 1.5 min.
-echo "== Larq importer (PyPI venv: tools/tests_pyenv) =="
+# exists and imports (a fresh one is ~6 min of downloads). About 2 min.
+echo "== Larq importers, .h5 and LCE .tflite (PyPI venv: tools/tests_pyenv) =="
 PYENV=${FBNN_PYENV:-build/pyenv}
 scripts/setup_pyenv.sh "$PYENV"
 FBNN_BUILD_DIR=build TF_USE_LEGACY_KERAS=1 "$PYENV/bin/python" -m pytest -q -p no:cacheprovider tools/tests_pyenv
