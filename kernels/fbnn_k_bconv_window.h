@@ -2,7 +2,8 @@
  * @file fbnn_k_bconv_window.h
  * @brief The integer sum of one binary-conv output: shared by the reference
  * kernels whose epilogues differ (fbnn_k_bconv: float out; fbnn_k_bconv_thr:
- * one threshold; fbnn_k_bconv_thr_kbit: 2^k - 1 thresholds).
+ * one threshold; fbnn_k_bconv_thr_kbit: 2^k - 1 thresholds; fbnn_k_pgconv:
+ * the MSB plane, and the LSB plane where the gate fires).
  *
  * Internal to kernels/ (HLS subset: static inline, no pointers to functions).
  */
