@@ -28,21 +28,13 @@ pooling; Add and `x + y`; Concatenate; Flatten; Dropout; relu, ReLU,
 LeakyReLU, PReLU; a final softmax (dropped: the file outputs logits). Anything
 else is refused with a message naming the layer (exit status 2).
 """
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fbnn_format as ff  # noqa: E402
+import import_cli as cli  # noqa: E402
 import larq_keras as lk  # noqa: E402
-
-
-def _floats(text):
-    out = []
-    for part in str(text).split(","):
-        num, _, den = part.partition("/")
-        out.append(float(num) / (float(den) if den else 1.0))
-    return out[0] if len(out) == 1 else out
 
 
 def convert(model_path, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, invert=0, resize=0, name=None):
@@ -67,39 +59,12 @@ def convert(model_path, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, in
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model")
-    ap.add_argument("out")
-    ap.add_argument("--labels", help="comma-separated class names (default 0..N-1)")
-    ap.add_argument("--labels-file", help="one class name a line")
-    ap.add_argument("--scale", default="1/255", help="x = u8 * scale + offset (one value or one per channel)")
-    ap.add_argument("--offset", default="0")
-    ap.add_argument("--invert", action="store_true", help="meta: the model expects 255 - p (light-on-dark data)")
-    ap.add_argument("--resize", type=int, default=0, choices=(0, 1, 2), help="meta resize mode (models/FORMAT.md 2.5)")
-    ap.add_argument("--name", help="model name (default: the Keras model's)")
-    args = ap.parse_args(argv)
+    args = cli.parser(__doc__, "a Keras model (.h5, .keras, SavedModel directory) or an LCE .tflite",
+                      "model name (default: the Keras model's)").parse_args(argv)
     if args.model.lower().endswith(".tflite"):    # LCE's .tflite: same flags, tools/import_lce_tflite.py
         import import_lce_tflite
         return import_lce_tflite.main(sys.argv[1:] if argv is None else argv)
-    labels = None
-    if args.labels_file:
-        with open(args.labels_file, encoding="utf-8") as f:
-            labels = [l.strip() for l in f if l.strip()]
-    elif args.labels:
-        labels = args.labels.split(",")
-    try:
-        g, cv = convert(args.model, args.out, labels, _floats(args.scale), _floats(args.offset),
-                        int(args.invert), args.resize, args.name)
-    except (lk.Unsupported, ff.FormatError, OSError) as e:
-        print("import_larq: error: %s" % e, file=sys.stderr)
-        return 2
-    counts = {}
-    for op in g.ops:
-        counts[ff.OP_NAMES[op[0]]] = counts.get(ff.OP_NAMES[op[0]], 0) + 1
-    print("wrote %s: %d ops (%s)" % (args.out, len(g.ops), ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
-    for n in cv.notes:
-        print("note: " + n)
-    return 0
+    return cli.run(args, "import_larq", convert, (lk.Unsupported, ff.FormatError))
 
 
 if __name__ == "__main__":

@@ -37,24 +37,16 @@ other op, int8-quantized models, grouped or dilated binary convs, TANH /
 SIGN_BIT activations, broadcasting other than per channel, files that are not
 a readable .tflite (foreign, truncated, damaged).
 """
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fbnn_format as ff  # noqa: E402
+import import_cli as cli  # noqa: E402
 import lce_tflite as lt  # noqa: E402
 import lce_tflite_import as li  # noqa: E402
 
 Unsupported = li.Unsupported
-
-
-def _floats(text):
-    out = []
-    for part in str(text).split(","):
-        num, _, den = part.partition("/")
-        out.append(float(num) / (float(den) if den else 1.0))
-    return out[0] if len(out) == 1 else out
 
 
 def convert(tflite, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, invert=0, resize=0, name=None):
@@ -84,36 +76,9 @@ def convert(tflite, out_path, labels=None, scale=1.0 / 255.0, offset=0.0, invert
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model", help="a .tflite written by larq_compute_engine.convert_keras_model")
-    ap.add_argument("out")
-    ap.add_argument("--labels", help="comma-separated class names (default 0..N-1)")
-    ap.add_argument("--labels-file", help="one class name a line")
-    ap.add_argument("--scale", default="1/255", help="x = u8 * scale + offset (one value or one per channel)")
-    ap.add_argument("--offset", default="0")
-    ap.add_argument("--invert", action="store_true", help="meta: the model expects 255 - p (light-on-dark data)")
-    ap.add_argument("--resize", type=int, default=0, choices=(0, 1, 2), help="meta resize mode (models/FORMAT.md 2.5)")
-    ap.add_argument("--name", help="model name (default: the file name)")
-    args = ap.parse_args(argv)
-    try:
-        labels = None
-        if args.labels_file:
-            with open(args.labels_file, encoding="utf-8") as f:
-                labels = [l.strip() for l in f if l.strip()]
-        elif args.labels:
-            labels = args.labels.split(",")
-        g, cv = convert(args.model, args.out, labels, _floats(args.scale), _floats(args.offset),
-                        int(args.invert), args.resize, args.name)
-    except (Unsupported, ff.FormatError, OSError, ValueError) as e:
-        print("import_lce_tflite: error: %s" % e, file=sys.stderr)
-        return 2
-    counts = {}
-    for op in g.ops:
-        counts[ff.OP_NAMES[op[0]]] = counts.get(ff.OP_NAMES[op[0]], 0) + 1
-    print("wrote %s: %d ops (%s)" % (args.out, len(g.ops), ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
-    for n in cv.notes:
-        print("note: " + n)
-    return 0
+    args = cli.parser(__doc__, "a .tflite written by larq_compute_engine.convert_keras_model",
+                      "model name (default: the file name)").parse_args(argv)
+    return cli.run(args, "import_lce_tflite", convert, (Unsupported, ff.FormatError, ValueError))
 
 
 if __name__ == "__main__":
