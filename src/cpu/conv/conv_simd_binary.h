@@ -358,11 +358,8 @@ int SIMD_FN(fbnn_k_bfc_thr)(const uint32_t *in, int32_t n_words, int32_t n_in, c
         uint32_t word[2] = {0u, 0u};
         SIMD_FN(bfc_pops)(in, weights + (size_t)o0 * (size_t)n_words, n_words, n, pc);
         for (o = 0; o < n; o++) {
-            /* fbnn_thr_bit without a branch: the bits are as good as random
-             * in a trained layer, so a branch mispredicts half the time. */
-            const int32_t s = n_in - 2 * (int32_t)pc[o], t = thr[2 * (o0 + o)];
-            const int flip = thr[2 * (o0 + o) + 1] != 0;
-            word[o >> 5] |= (uint32_t)((flip ? t : s) >= (flip ? s : t)) << (o & 31);
+            const int32_t s = n_in - 2 * (int32_t)pc[o];
+            if (fbnn_thr_bit(s, thr[2 * (o0 + o)], thr[2 * (o0 + o) + 1])) word[o >> 5] |= (uint32_t)1u << (o & 31);
         }
         out[o0 >> 5] = word[0];
         if (n > 32) out[(o0 >> 5) + 1] = word[1];
