@@ -497,6 +497,15 @@ static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
 }
 
+/* Whether thermometer (prefix-coded) input takes the table path. Instances
+ * with a one-instruction vector popcount set 0: there the table row load
+ * and add per (tap, word) is no cheaper than xor + popcount + add, and the
+ * per-band code scan and table build are pure overhead (AVX-512 VPOPCNTDQ:
+ * the CIFAR-10 stem 21.5 -> see PERFORMANCE.md). */
+#ifndef FBNN_SIMD_USE_PREFIX
+#define FBNN_SIMD_USE_PREFIX 1
+#endif
+
 #include "conv_simd_rowskew.h"
 #include "conv_simd_split16.h"
 #include "conv_simd_prefix.h"
@@ -515,7 +524,7 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
     if (y0 < 0 || y1 > p->out_h || y0 > y1) return FBNN_K_EBADARG;
     if (p->k * p->k * FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
         return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
-    if (lsb == NULL && SIMD_FN(prefix_rows)(msb, weights, p, y0, y1, out)) return FBNN_K_OK;
+    if (FBNN_SIMD_USE_PREFIX && lsb == NULL && SIMD_FN(prefix_rows)(msb, weights, p, y0, y1, out)) return FBNN_K_OK;
 #ifdef FBNN_SIMD_HAVE_SPLIT16
     if (SIMD_FN(split16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif
