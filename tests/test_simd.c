@@ -202,6 +202,11 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 16, 32, 3, 2, 32, 32)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 32, 32, 3, 1, 16, 16)) check_case(t, &p, 1, 0), n++;
         if (set_shape(&p, 64, 64, 3, 1, 8, 8)) check_case(t, &p, 2, 0), n++;
+        /* 1x1 stride 1 at ImageNet sizes (the popcount-GEMM path, conv_simd_gemm.h):
+         * register blocks of pixels across row ends, tiles and a tail. */
+        if (set_shape(&p, 32, 64, 1, 1, 28, 29)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 256, 40, 1, 1, 14, 14)) check_case(t, &p, 1, 0), n++;
+        if (set_shape(&p, 1024, 33, 1, 1, 7, 7)) check_case(t, &p, 2, 3), n++;
         if (set_shape(&p, 64, 10, 5, 1, 7, 7)) { p.pad = 2; p.out_h = p.out_w = 7; check_case(t, &p, 2, 0); n++; }
         /* Beyond the repack buffer: the plain fallback path. */
         if (set_shape(&p, 2048, 17, 3, 1, 3, 3)) check_case(t, &p, 2, 0), n++;

@@ -18,6 +18,7 @@
 #define FBNN_SIMD_SUFFIX avx2
 #define VL 8
 #define FLUSH_EVERY 31
+#define FBNN_SIMD_GEMM_P 2 /* 1x1 convs: 2 pixels x 16 channels of byte counters per register block (conv_simd_gemm.h) */
 
 typedef __m256i vu;
 typedef __m256i vc;

@@ -26,11 +26,13 @@
 #endif
 #define FLUSH_EVERY 0x7fffffff
 #define FBNN_SIMD_USE_PREFIX 0 /* xor + vpopcntd beats the thermometer table (conv_simd.h) */
+#define FBNN_SIMD_GEMM_P 8 /* 1x1 convs: 8 pixels x 16 channels of counters per register block (conv_simd_gemm.h) */
 #else
 #ifndef FBNN_SIMD_SUFFIX
 #define FBNN_SIMD_SUFFIX avx512
 #endif
 #define FLUSH_EVERY 31
+#define FBNN_SIMD_GEMM_P 4 /* 1x1 convs: 4 pixels x 16 channels of byte counters per register block (conv_simd_gemm.h) */
 #endif
 #define VL 16
 

@@ -13,6 +13,7 @@
 #define FBNN_SIMD_SUFFIX neon
 #define VL 4
 #define FLUSH_EVERY 31
+#define FBNN_SIMD_GEMM_P 2 /* 1x1 convs: 2 pixels x 16 channels per register block (conv_simd_gemm.h) */
 
 typedef uint32x4_t vu;
 typedef uint8x16_t vc;
