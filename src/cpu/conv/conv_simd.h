@@ -31,6 +31,9 @@
  *        planes (nib_rows: 6 instead of 8 vector ops per popcount);
  *      * otherwise the MSB pass, then the LSB pass only for blocks where the
  *        gate fires in some lane.
+ *  - 1x1 stride-1 convs (instances that set FBNN_SIMD_GEMM_P), binary or
+ *    PG: a popcount GEMM, one weight vector against GEMM_P pixels whose
+ *    counters stay in registers over all input words (gemm1x1_rows).
  *  - Binary conv, cheapest first: over thermometer (prefix-coded) input
  *    (prefix_rows), a per-block table of popcount((2^n - 1) ^ w) replaces
  *    the xor/popcount; <= 16 input channels (split16_rows), the words of
@@ -56,8 +59,8 @@
  *
  * Files: this one (shared helpers, the plain per-channel loop, the driver
  * and entry points) includes conv_simd_rowskew.h (the output tiles) and
- * conv_simd_split16.h, conv_simd_prefix.h, conv_simd_nib.h and
- * conv_simd_blocked.h, one path each.
+ * conv_simd_gemm.h, conv_simd_split16.h, conv_simd_prefix.h,
+ * conv_simd_nib.h and conv_simd_blocked.h, one path each.
  *
  * Every entry point takes an output row range [y0, y1) so that callers
  * (threads) can split one layer: rows outside the range are not written and
@@ -93,6 +96,11 @@
  *   lane from the counters the split16 path accumulates: vc_xpop's byte
  *   counters, or with FBNN_SIMD_HAVE_XPOP16 the 16-bit counters of
  *   vc vc_xpop16(vc, vu x, vu w) = c + popcount of each 16-bit half of x ^ w).
+ * Optionally FBNN_SIMD_HAVE_PG_AB and pg_ab16 / pg_ab2 of its own (the PG
+ *   epilogue's a = -4*pm, b = -4*pm - 2*pl straight from the counters).
+ * Optionally FBNN_SIMD_GEMM_P (pixels per register block of the 1x1 GEMM
+ *   path, conv_simd_gemm.h; unset: 1x1 layers take the other paths) and
+ *   FBNN_SIMD_USE_PREFIX 0 (thermometer input without the table path).
  */
 #ifndef FBNN_CONV_SIMD_H
 #define FBNN_CONV_SIMD_H
