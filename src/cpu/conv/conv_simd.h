@@ -515,6 +515,19 @@ static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o
 #endif
 
 #include "conv_simd_rowskew.h"
+
+/* The set-up of one block of 16 output channels o0 .. o0+nb-1 shared by the
+ * blocked and GEMM paths: its weights repacked to [t][16 lanes] (wlen words
+ * per channel), its integer gates (PG convs), its output tiles begun at row y0. */
+static FBNN_SIMD_INLINE void SIMD_FN(block_begin)(const uint32_t *weights, int32_t wlen, const fbnn_real *thr,
+                                                  const uint32_t *lsb, const fbnn_conv_params *p, int32_t o0,
+                                                  int32_t nb, int32_t lim, int32_t y0, uint32_t *wb, vu *gv,
+                                                  SIMD_FN(rowskew) *rs)
+{
+    SIMD_FN(repack)(weights, wlen, o0, nb, wb);
+    if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
+    SIMD_FN(rowskew_begin)(rs, p, nb, y0);
+}
 #include "conv_simd_gemm.h"
 #include "conv_simd_split16.h"
 #include "conv_simd_prefix.h"

@@ -29,9 +29,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
 
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
-        SIMD_FN(repack)(weights, wlen, o0, nb, wb);
-        if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
-        SIMD_FN(rowskew_begin)(&rs, p, nb, y0);
+        SIMD_FN(block_begin)(weights, wlen, thr, lsb, p, o0, nb, lim, y0, wb, gv, &rs);
         /* Pixels in chunks of FBNN_SIMD_TW of the flattened output rows
          * (the planar output is contiguous across rows): maps narrower
          * than a chunk (28, 14, 7 columns) fill whole tiles, whose

@@ -110,9 +110,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const u
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_bcast((uint32_t)lim);
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
-        SIMD_FN(repack)(weights, nw, o0, nb, wb);
-        if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
-        SIMD_FN(rowskew_begin)(&rs, p, nb, y0);
+        SIMD_FN(block_begin)(weights, nw, thr, lsb, p, o0, nb, lim, y0, wb, gv, &rs);
         /* Chunks of FBNN_SIMD_TW pixels of the flattened rows (input pixel =
          * output pixel), each a tile transposed to the planar output. */
         for (q0 = y0 * p->out_w; q0 < y1 * p->out_w; q0 += FBNN_SIMD_TW) {
