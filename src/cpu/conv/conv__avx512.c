@@ -71,21 +71,16 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
  * straight from a split16 counter by one vpmaddwd each (16-bit words
  * (-4, 0) and (-4, -2) against (pm, pl); both counts <= 31 * 16, so the
  * signed 16-bit products and their sum are exact): 2 vector ops per pixel
- * instead of 8 on the 16-channel PG convs of CIFAR ResNets. The two-counter
- * form keeps the template's arithmetic (counts may exceed 16 bits there). */
-#define FBNN_SIMD_HAVE_PG_AB 1
+ * instead of 8 on the 16-channel PG convs of CIFAR ResNets. (Only pg_ab16:
+ * the two-counter pg_ab2 belongs to the nibble path, which this build does
+ * not have.) */
+#define FBNN_SIMD_HAVE_PG_AB16 1
 #define PG_AB_NAME2_(n, s) n##__##s
 #define PG_AB_NAME_(n, s) PG_AB_NAME2_(n, s)
 static inline void PG_AB_NAME_(pg_ab16, FBNN_SIMD_SUFFIX)(vc c, vu *a, vu *b)
 {
     *a = _mm512_madd_epi16(c, _mm512_set1_epi32(0x0000fffc));
     *b = _mm512_madd_epi16(c, _mm512_set1_epi32((int)0xfffefffcu));
-}
-static inline void PG_AB_NAME_(pg_ab2, FBNN_SIMD_SUFFIX)(vc cm, vc cl, vu *a, vu *b)
-{
-    const vu m2 = _mm512_add_epi32(cm, cm);
-    *a = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_add_epi32(m2, m2));
-    *b = _mm512_sub_epi32(*a, _mm512_add_epi32(cl, cl));
 }
 #else
 static inline vc vc_xpop(vc c, vu x, vu w)

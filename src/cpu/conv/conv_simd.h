@@ -97,7 +97,8 @@
  *   counters, or with FBNN_SIMD_HAVE_XPOP16 the 16-bit counters of
  *   vc vc_xpop16(vc, vu x, vu w) = c + popcount of each 16-bit half of x ^ w).
  * Optionally FBNN_SIMD_HAVE_PG_AB and pg_ab16 / pg_ab2 of its own (the PG
- *   epilogue's a = -4*pm, b = -4*pm - 2*pl straight from the counters).
+ *   epilogue's a = -4*pm, b = -4*pm - 2*pl straight from the counters), or
+ *   FBNN_SIMD_HAVE_PG_AB16 and only pg_ab16.
  * Optionally FBNN_SIMD_GEMM_P (pixels per register block of the 1x1 GEMM
  *   path, conv_simd_gemm.h; unset: 1x1 layers take the other paths) and
  *   FBNN_SIMD_USE_PREFIX 0 (thermometer input without the table path).
@@ -466,13 +467,13 @@ static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out_ab)(const vu *a, const vu *b, in
 
 #ifndef FBNN_SIMD_HAVE_PG_AB
 /* a = -4*pm, b = -4*pm - 2*pl from the two popcounts (instances without
- * their own pg_ab16 / pg_ab2). */
+ * their own pg_ab16 / pg_ab2; FBNN_SIMD_HAVE_PG_AB16: pg_ab16 only). */
 static FBNN_SIMD_INLINE void SIMD_FN(pg_ab_counts)(vu pm, vu pl, vu *a, vu *b)
 {
     *a = vu_conv_sum(vu_add(pm, pm), 0);
     *b = vu_add(*a, vu_conv_sum(pl, 0));
 }
-#ifdef FBNN_SIMD_HAVE_SPLIT16
+#if defined(FBNN_SIMD_HAVE_SPLIT16) && !defined(FBNN_SIMD_HAVE_PG_AB16)
 /* a, b of pg_out_ab from a split16 counter (msb in bytes 0-1, lsb in 2-3). */
 static FBNN_SIMD_INLINE void SIMD_FN(pg_ab16)(vc c, vu *a, vu *b)
 {
