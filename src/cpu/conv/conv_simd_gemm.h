@@ -18,9 +18,9 @@
  * where the gate fires in some lane of some pixel (the sparse LSB pass at
  * the granularity of GEMM_P pixels x 16 channels; with a third of the
  * gates firing that is rare, 0.67^(16 GEMM_P), but it costs one compare per
- * lane). Every output is the same
- * integer through the same pg_out / bin_out epilogue as the other paths,
- * so the results are the reference's bit for bit.
+ * lane). Every output is the same integer through the same pg_out /
+ * bin_out epilogue as the other paths, so the results are the reference's
+ * bit for bit.
  *
  * An instance turns the path on by defining FBNN_SIMD_GEMM_P (pixels per
  * register block, sized to its register file) before including
@@ -71,21 +71,18 @@ static FBNN_SIMD_INLINE uint32_t SIMD_FN(gemm_pixels)(const uint32_t *msb, const
         return 0u;
     }
     {
-        /* Does the gate fire anywhere in this register block? (pg_out's test) */
+        /* Does the gate fire anywhere in this register block? (pg_out's
+         * test.) If not, pg_out never reads the LSB counts: pass pm. */
         unsigned any = 0u;
         for (q = 0; q < np; q++)
             for (j = 0; j < SIMD_NV; j++) {
                 const vu sm = vu_conv_sum(pm[q][j], base);
                 any |= vm_bits(vu_gt(vu_add(sm, sm), gv[j]));
             }
-        if (any != 0u) {
-            SIMD_FN(gemm_pass)(lsb + q0 * (size_t)nw, nw, wb, np, pl);
-            for (q = 0; q < np; q++)
-                gated += fbnn_popcount32(SIMD_FN(pg_out)(pm[q], pl[q], base, gv, dst + (size_t)q * FBNN_SIMD_OB));
-        } else {
-            /* No lane fires: pg_out never reads pl, so pass pm again. */
-            for (q = 0; q < np; q++) (void)SIMD_FN(pg_out)(pm[q], pm[q], base, gv, dst + (size_t)q * FBNN_SIMD_OB);
-        }
+        if (any != 0u) SIMD_FN(gemm_pass)(lsb + q0 * (size_t)nw, nw, wb, np, pl);
+        for (q = 0; q < np; q++)
+            gated += fbnn_popcount32(
+                SIMD_FN(pg_out)(pm[q], any != 0u ? pl[q] : pm[q], base, gv, dst + (size_t)q * FBNN_SIMD_OB));
     }
     return gated;
 }
