@@ -235,10 +235,17 @@ static CHAIN_INLINE void q2_acc(int mode, const vf *v, int nv, int32_t i, vw bit
             vw_store(pw, vw_or(vw_load(pw), vq2_comb(v[j], bits)));
         } else if (mode == Q2_SPLIT) {
             uint32_t *pm = wm + i + VL * j, *pl = wl + i + VL * j;
+#ifdef VQ2_HAVE_ACC
+            vw m = vw_load(pm), l = vw_load(pl);
+            vq2_acc_bits(v[j], bits, &m, &l); /* masked ORs */
+            vw_store(pm, m);
+            vw_store(pl, l);
+#else
             vw m, l;
             vq2_bits(v[j], bits, &m, &l);
             vw_store(pm, vw_or(vw_load(pm), m));
             vw_store(pl, vw_or(vw_load(pl), l));
+#endif
         }
     }
 }

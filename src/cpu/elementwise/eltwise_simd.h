@@ -24,7 +24,11 @@
 static inline vf vf_rprelu(vf x, vf bx, vf slope, vf by)
 {
     const vf t = vf_add(x, bx);
+#ifdef VF_HAVE_MUL_UNLESS_POS
+    return vf_add(vf_mul_unless_pos(t, slope), by); /* the same multiply, masked */
+#else
     return vf_add(vf_blend(vf_gt(t, vf_zero()), t, vf_mul(slope, t)), by);
+#endif
 }
 
 int ELT_NAME(fbnn_k_affine)(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c, int32_t hw,
@@ -74,18 +78,25 @@ int ELT_NAME(fbnn_k_add)(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fb
 
 /* One vector of fbnn_k_quant_uniform (lo, hi, -lo and d broadcast; d as
  * the reference computes it): clamp by the reference's two ordered
- * compares (NaN passes), (v - lo) / d, round half to even by the 2^23 trick
- * where 0 <= v < 2^23 (v unchanged elsewhere and for NaN), * d + lo. Shared
- * with the chain's ADD step (chain_simd.h). */
+ * compares (NaN passes; with VF_HAVE_PICK as MAXPS / MINPS, which select
+ * the same way), (v - lo) / d, round half to even by the 2^23 trick, then
+ * * d + lo. The reference leaves values >= 2^23 alone; none reach the
+ * trick here: after the clamp 0 <= v - lo <= hi - lo, so the quotient is
+ * at most about 2^bits - 1 (bits <= 16; d >= the smallest subnormal keeps
+ * it under 2^17 even when hi - lo is subnormal), and a NaN stays NaN
+ * through the two adds. So the range test and its select are dropped.
+ * Shared with the chain's ADD step (chain_simd.h). */
 static inline vf vf_quant_uniform(vf v, vf lo, vf hi, vf nlo, vf d)
 {
     const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
-    vf r;
+#ifdef VF_HAVE_PICK
+    v = vf_pick_lt(hi, vf_pick_gt(lo, v));
+#else
     v = vf_blend(vf_gt(v, hi), hi, v);
     v = vf_blend(vf_gt(lo, v), lo, v);
+#endif
     v = vf_div(vf_add(v, nlo), d);
-    r = vf_add(vf_add(v, two23), neg_two23); /* (v + 2^23) - 2^23 */
-    v = vf_blend(vf_gt(two23, v), r, v);
+    v = vf_add(vf_add(v, two23), neg_two23); /* (v + 2^23) - 2^23: ties to even */
     return vf_add(vf_mul(v, d), lo);
 }
 

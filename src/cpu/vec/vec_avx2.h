@@ -42,6 +42,10 @@ static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
 static inline vfm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 static inline vf vf_blend(vfm m, vf yes, vf no) { return _mm256_blendv_ps(no, yes, m); }
+/* x86 MAXPS / MINPS as selects: see vec_avx512.h (VF_HAVE_PICK). */
+#define VF_HAVE_PICK 1
+static inline vf vf_pick_gt(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vf_pick_lt(vf a, vf b) { return _mm256_min_ps(a, b); }
 
 static inline vw vw_zero(void) { return _mm256_setzero_si256(); }
 static inline vw vw_set1(uint32_t x) { return _mm256_set1_epi32((int)x); }

@@ -35,6 +35,20 @@ static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
 static inline vfm vf_gt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 static inline vf vf_blend(vfm m, vf yes, vf no) { return _mm512_mask_blend_ps(m, no, yes); }
+/* x86 MAXPS / MINPS as selects (VF_HAVE_PICK): vf_pick_gt(a, b) = a > b ? a
+ * : b and vf_pick_lt(a, b) = a < b ? a : b, b whenever the compare is
+ * unordered or the two are zeros of either sign: one instruction for the
+ * reference's "if (a > b) take a" clamps, NaN in b passing through. */
+#define VF_HAVE_PICK 1
+static inline vf vf_pick_gt(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vf_pick_lt(vf a, vf b) { return _mm512_min_ps(a, b); }
+/* t where t > 0, else slope * t (NaN t: slope * t): the RPReLU select as a
+ * compare and a masked multiply (VF_HAVE_MUL_UNLESS_POS). */
+#define VF_HAVE_MUL_UNLESS_POS 1
+static inline vf vf_mul_unless_pos(vf t, vf slope)
+{
+    return _mm512_mask_mul_ps(t, _mm512_cmp_ps_mask(t, _mm512_setzero_ps(), _CMP_NGT_UQ), slope, t);
+}
 
 static inline vw vw_zero(void) { return _mm512_setzero_si512(); }
 static inline vw vw_set1(uint32_t x) { return _mm512_set1_epi32((int)x); }
@@ -42,15 +56,18 @@ static inline vw vw_load(const uint32_t *p) { return _mm512_loadu_si512((const v
 static inline void vw_store(uint32_t *p, vw v) { _mm512_storeu_si512((void *)p, v); }
 static inline vw vw_or(vw a, vw b) { return _mm512_or_si512(a, b); }
 
-/* The Q2 masks of v, the reference's predicates one for one: m = v >= 0,
- * l = v > 2/3 or (v >= -2/3 and 0 > v); all false for NaN. */
+/* The Q2 masks of v, the reference's predicates: m = v >= 0, l = v > 2/3
+ * or (v >= -2/3 and 0 > v); all false for NaN. l is formed as
+ * (|v| <= 2/3) xor m: case by case NaN 0 xor 0; v > 2/3 0 xor 1; +-0 ..
+ * 2/3 1 xor 1; -2/3 .. < 0 1 xor 0; < -2/3 0 xor 0 (the compares are exact
+ * at +-0 and +-2/3; -0 >= 0 holds, as in the reference). Two compares and
+ * a mask xor instead of four compares, an and and an or: on Zen 4 the
+ * fused chain issues about 30 vector operations per 16 values, and these
+ * masks were four of them (vec_avx2.h uses the same identity). */
 static inline void vq2_masks__avx512(vf v, __mmask16 *m, __mmask16 *l)
 {
-    const __m512 zero = _mm512_setzero_ps();
-    *m = _mm512_cmp_ps_mask(v, zero, _CMP_GE_OQ);
-    *l = (__mmask16)(_mm512_cmp_ps_mask(v, _mm512_set1_ps(FBNN_R_TWO_THIRDS), _CMP_GT_OQ) |
-                     (_mm512_cmp_ps_mask(v, _mm512_set1_ps(-FBNN_R_TWO_THIRDS), _CMP_GE_OQ) &
-                      _mm512_cmp_ps_mask(zero, v, _CMP_GT_OQ)));
+    *m = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ);
+    *l = (__mmask16)(_mm512_cmp_ps_mask(_mm512_abs_ps(v), _mm512_set1_ps(FBNN_R_TWO_THIRDS), _CMP_LE_OQ) ^ *m);
 }
 /* The Q2 code of v as bits: *m = bits in the lanes where v >= 0, *l = bits
  * where v > 2/3 or -2/3 <= v < 0, 0 elsewhere. */
@@ -60,6 +77,17 @@ static inline void vq2_bits(vf v, vw bits, vw *m, vw *l)
     vq2_masks__avx512(v, &km, &kl);
     *m = _mm512_maskz_mov_epi32(km, bits);
     *l = _mm512_maskz_mov_epi32(kl, bits);
+}
+/* The Q2 bits of v ORed into the accumulators *m and *l under the masks
+ * (one masked OR each instead of a zeroing move and an OR): the same words
+ * as vq2_bits followed by two vw_or. */
+#define VQ2_HAVE_ACC 1
+static inline void vq2_acc_bits(vf v, vw bits, vw *m, vw *l)
+{
+    __mmask16 km, kl;
+    vq2_masks__avx512(v, &km, &kl);
+    *m = _mm512_mask_or_epi32(*m, km, *m, bits);
+    *l = _mm512_mask_or_epi32(*l, kl, *l, bits);
 }
 /* Both in one word (channels < 16): bits = 1 << ch | 1 << (16 + ch); the
  * result has the msb bit in the low half and the lsb bit in the high half. */
