@@ -31,6 +31,8 @@ fbnn_status fbnn_model_get_info(const fbnn_model *model, fbnn_model_info *info)
     return FBNN_OK;
 }
 
+size_t fbnn_model_panel_bytes(const fbnn_model *model) { return model ? model->panel_bytes : 0u; }
+
 const char *fbnn_model_label(const fbnn_model *model, uint32_t index)
 {
     if (!model || index >= model->n_classes) return NULL;

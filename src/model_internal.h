@@ -102,6 +102,12 @@ struct fbnn_model {
     /* Fused elementwise chains (fuse.c); NULL = none planned. */
     uint8_t *fuse;
 
+    /* Column panels of big float FC weights (fc_panels.c): fc_panel[i] for
+     * op i, or NULL (then the row-major tensor is used); panel_bytes: their
+     * heap bytes. NULL array = none made. */
+    float **fc_panel; /* fbnn_real: float */
+    size_t panel_bytes;
+
     size_t weight_bytes;
     size_t arena_bytes;   /* planned activation arena */
     void *desc_block;     /* single allocation holding the arrays above */
@@ -138,6 +144,10 @@ size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);
 /** Plan the arena (liveness-based reuse); fills values[].arena_off and
  *  arena_bytes. Returns 0, or -1 if the arena would not be addressable. */
 int fbnn_plan_arena(struct fbnn_model *m);
+
+/** Make m->fc_panel for the FC ops whose weights are worth a panel copy
+ *  (heap-loaded models only; fc_panels.c). Out of memory: none, still correct. */
+void fbnn_plan_fc_panels(struct fbnn_model *m);
 
 /** fuse[] entries (fuse.c): chain length at a chain's first op, and the
  *  flag of ops whose output the fused kernel must store. */

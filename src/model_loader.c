@@ -374,6 +374,7 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
     if (fbnn_plan_arena(m) != 0)
         return fbnn_fail(err, FBNN_ERR_VALUE, "activations need more memory than this platform can address");
     fbnn_plan_fusion(m);
+    fbnn_plan_fc_panels(m);
     return FBNN_OK;
 }
 

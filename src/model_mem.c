@@ -52,6 +52,11 @@ void fbnn_model_free(fbnn_model *model)
     free(model->desc_block);
     free((void *)model->labels);
     free(model->fuse);
+    if (model->fc_panel) {
+        uint32_t i;
+        for (i = 0; i < model->n_ops; i++) free(model->fc_panel[i]);
+        free(model->fc_panel);
+    }
     free(model->owned_buf);
     free(model);
 }

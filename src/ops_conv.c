@@ -151,6 +151,11 @@ int fbnn_op_run_fc(fbnn_context *ctx, const fbnn_op_desc *op)
     const struct fbnn_model *m = ctx->model;
     const fbnn_value_desc *x = &m->values[op->in[0]], *y = &m->values[op->out];
     int32_t n_in = (int32_t)x->c * ((int32_t)x->h * (int32_t)x->w);
+    const fbnn_real *panel = m->fc_panel ? m->fc_panel[op - m->ops] : NULL;
+    if (panel && ctx->kt.fc_panel)
+        return ctx->kt.fc_panel((const fbnn_real *)fbnn_ctx_value(ctx, op->in[0]), n_in, panel,
+                                fbnn_op_tdata(m, op, 0), fbnn_op_tdata(m, op, 1), (int32_t)y->c,
+                                (fbnn_real *)fbnn_ctx_value(ctx, op->out));
     return ctx->kt.fc((const fbnn_real *)fbnn_ctx_value(ctx, op->in[0]), n_in, fbnn_op_tdata(m, op, 0),
                       fbnn_op_tdata(m, op, 1), (int32_t)y->c, (fbnn_real *)fbnn_ctx_value(ctx, op->out));
 }

@@ -303,7 +303,7 @@ static void check_eltwise_refusals(const fbnn_kernel_table *t)
  * counts with and without a column tail; special values in x and w. */
 static void check_fc(const fbnn_kernel_table *t)
 {
-    static const int32_t ns_out[] = {1, 3, 4, 5, 8, 9, 16, 17, 31, 32, 33, 48, 100, 1000};
+    static const int32_t ns_out[] = {1, 3, 4, 5, 8, 9, 16, 17, 31, 32, 33, 48, 64, 80, 100, 1000};
     static const int32_t ns_in[] = {1, 3, 4, 8, 15, 16, 17, 33, 64, 100, 1024};
     size_t a, b;
     for (a = 0; a < sizeof ns_out / sizeof ns_out[0]; a++)
@@ -327,6 +327,15 @@ static void check_fc(const fbnn_kernel_table *t)
             memset(yv, 0xA5, (size_t)no * 4);
             if (t->fc(x, ni, w, bias, no, yv) != FBNN_K_OK || !fbnn_test_same_reals(yr, yv, (size_t)no))
                 report(t->isa, "fc", NULL, no * 10000 + ni);
+            if (t->fc_panel) {
+                /* The same FC over the load-time column panels (fc_panels.c). */
+                fbnn_real *panel = malloc((size_t)(no / FBNN_FC_PANEL_ROWS) * FBNN_FC_PANEL_ROWS * (size_t)ni * 4 + 4);
+                fbnn_fc_panel_pack(w, ni, no, panel);
+                memset(yv, 0xA5, (size_t)no * 4);
+                if (t->fc_panel(x, ni, panel, w, bias, no, yv) != FBNN_K_OK || !fbnn_test_same_reals(yr, yv, (size_t)no))
+                    report(t->isa, "fc_panel", NULL, no * 10000 + ni);
+                free(panel);
+            }
         next:
             free(x); free(w); free(bias); free(yr); free(yv);
         }
@@ -335,6 +344,10 @@ static void check_fc(const fbnn_kernel_table *t)
         if (t->fc(NULL, 1, &v, &v, 1, &o) != FBNN_K_EBADARG || t->fc(&v, 0, &v, &v, 1, &o) != FBNN_K_EBADARG ||
             t->fc(&v, 1, &v, &v, 0, &o) != FBNN_K_EBADARG || t->fc(&v, 1, &v, NULL, 1, &o) != FBNN_K_EBADARG)
             report(t->isa, "fc refusal", NULL, 0);
+        if (t->fc_panel && (t->fc_panel(NULL, 1, &v, &v, &v, 1, &o) != FBNN_K_EBADARG ||
+                            t->fc_panel(&v, 1, NULL, &v, &v, 1, &o) != FBNN_K_EBADARG ||
+                            t->fc_panel(&v, 0, &v, &v, &v, 1, &o) != FBNN_K_EBADARG))
+            report(t->isa, "fc_panel refusal", NULL, 0);
     }
 }
 

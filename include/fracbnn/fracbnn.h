@@ -180,6 +180,12 @@ typedef struct fbnn_model_info {
 /** Fill `info` about `model`. */
 fbnn_status fbnn_model_get_info(const fbnn_model *model, fbnn_model_info *info);
 
+/** Heap bytes the loader added beside the model for faster kernels: column
+ *  panels of float FC weights of 256 KiB or more (16 outputs per panel, a
+ *  second copy of those weights; the ImageNet head: 4 MB). 0 for models
+ *  without such layers and for fbnn_model_load_static() models. */
+size_t fbnn_model_panel_bytes(const fbnn_model *model);
+
 /** Label of class `index`, or NULL if out of range. Owned by the model. */
 const char *fbnn_model_label(const fbnn_model *model, uint32_t index);
 

@@ -89,6 +89,7 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->chain = fbnn_k_chain__##sfx;         \
         (t)->quant_uniform = fbnn_k_quant_uniform__##sfx; \
         (t)->fc = fbnn_k_fc__##sfx; /* src/cpu/fc/fc_simd.h */ \
+        (t)->fc_panel = fbnn_k_fc_panel__##sfx;   \
     } while (0)
 
 /* The pooling family (FBNN_DECLARE_POOL_VARIANT). */
@@ -303,6 +304,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->maxpool = fbnn_k_maxpool;
     t->maxpool_bits = fbnn_k_maxpool_bits;
     t->fc = fbnn_k_fc;
+    t->fc_panel = NULL; /* the SIMD sets' (fc_simd.h) */
     t->pack_sign = fbnn_k_pack_sign;
     t->quant_uniform = fbnn_k_quant_uniform;
     t->bconv_pad_value = fbnn_k_bconv_pad_value;

@@ -48,6 +48,20 @@ typedef int (*fbnn_maxpool_bits_fn)(const uint32_t *x, int32_t c, int32_t h, int
                                     int32_t pad, uint32_t *y);
 typedef int (*fbnn_fc_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b, int32_t n_out,
                           fbnn_real *y);
+/**
+ * The float FC over column panels of its weights (fbnn_fc_panel_pack):
+ * panel block jb holds rows 16 jb .. 16 jb + 15 of the row-major
+ * [n_out][n_in] matrix w as n_in x 16 floats, panel[(jb * n_in + i) * 16 +
+ * k] = w[16 jb + k][i], so that the 16 weights of one column are one
+ * contiguous read. Rows past the last full block are read from w. The
+ * result is fbnn_k_fc's, bit for bit.
+ */
+#define FBNN_FC_PANEL_ROWS 16
+typedef int (*fbnn_fc_panel_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *panel, const fbnn_real *w,
+                                const fbnn_real *b, int32_t n_out, fbnn_real *y);
+/** Fill panel (n_out / 16 * 16 * n_in floats) from the row-major w. */
+void fbnn_fc_panel_pack(const fbnn_real *w, int32_t n_in, int32_t n_out, fbnn_real *panel);
+
 typedef int (*fbnn_pack_sign_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);
 typedef int (*fbnn_bconv_pad_value_fn)(const uint32_t *weights, const fbnn_conv_params *p, int32_t pad_value,
                                        fbnn_real *out);
@@ -138,6 +152,8 @@ typedef struct fbnn_kernel_table {
     fbnn_maxpool_fn maxpool;
     fbnn_maxpool_bits_fn maxpool_bits;
     fbnn_fc_fn fc;
+    /* fc over the model's weight panels (NULL: the scalar sets; fc only). */
+    fbnn_fc_panel_fn fc_panel;
     fbnn_pack_sign_fn pack_sign;
     fbnn_quant_uniform_fn quant_uniform;
     fbnn_bconv_pad_value_fn bconv_pad_value; /* border correction of a bconv padded with +1/-1 */
@@ -205,7 +221,9 @@ typedef struct fbnn_kernel_table {
     int fbnn_k_quant_uniform__##sfx(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi, \
                                     fbnn_real *y);                                                         \
     int fbnn_k_fc__##sfx(const fbnn_real *x, int32_t n_in, const fbnn_real *w, const fbnn_real *b,         \
-                         int32_t n_out, fbnn_real *y);
+                         int32_t n_out, fbnn_real *y);                                                    \
+    int fbnn_k_fc_panel__##sfx(const fbnn_real *x, int32_t n_in, const fbnn_real *panel, const fbnn_real *w, \
+                               const fbnn_real *b, int32_t n_out, fbnn_real *y);
 
 /* Instances of the pooling family (src/cpu/pool). */
 #define FBNN_DECLARE_POOL_VARIANT(sfx)                                                                     \

@@ -80,8 +80,9 @@ static void info_json(const fbnn_model *m, const fbnn_model_info *info)
         if (i) printf(", ");
         fbnn_json_string(stdout, fbnn_model_label(m, i));
     }
-    printf("],\n \"file_bytes\": %zu, \"weight_bytes\": %zu, \"context_bytes\": %zu,\n \"layers\": [\n",
-           info->file_bytes, info->weight_bytes, info->context_bytes);
+    printf("],\n \"file_bytes\": %zu, \"weight_bytes\": %zu, \"context_bytes\": %zu, \"panel_bytes\": %zu,\n"
+           " \"layers\": [\n",
+           info->file_bytes, info->weight_bytes, info->context_bytes, fbnn_model_panel_bytes(m));
     for (i = 0; i < info->num_ops; i++) {
         fbnn_layer_info l;
         op_counts c;
@@ -115,8 +116,8 @@ static void info_text(const fbnn_model *m, const fbnn_model_info *info)
     printf("classes:  %u:", info->num_classes);
     for (i = 0; i < info->num_classes; i++)
         printf(" %s%s", fbnn_model_label(m, i), i + 1 < info->num_classes ? "," : "");
-    printf("\nsizes:    file %zu bytes, weights %zu bytes, context %zu bytes\n", info->file_bytes,
-           info->weight_bytes, info->context_bytes);
+    printf("\nsizes:    file %zu bytes, weights %zu bytes, context %zu bytes, FC panels %zu bytes\n",
+           info->file_bytes, info->weight_bytes, info->context_bytes, fbnn_model_panel_bytes(m));
     printf("ops:      %u\n", info->num_ops);
     printf("  #  op              input              output             k s p  params   binops    lsb<=\n");
     for (i = 0; i < info->num_ops; i++) {

@@ -22,6 +22,7 @@
 #define FBNN_FC_SIMD_H
 
 #include "fbnn_kernels.h"
+#include "dispatch.h" /* FBNN_FC_PANEL_ROWS */
 
 #define FC_CAT2_(a, b) a##__##b
 #define FC_CAT_(a, b) FC_CAT2_(a, b)
@@ -69,5 +70,66 @@ int FC_NAME(fbnn_k_fc)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, con
     return FBNN_K_OK;
 }
 
+/* Vectors per panel row (16 outputs) and panel blocks run side by side:
+ * each accumulator is one chain of dependent adds (one per input), so four
+ * blocks keep 4 (AVX-512), 8 (AVX2) or 16 (NEON) chains in flight. */
+#define FC_PV (FBNN_FC_PANEL_ROWS / FC_VL)
+#define FC_PB 4
+
+/* Blocks jb .. jb + nb - 1 (nb <= FC_PB) of the panel: outputs 16 jb ..
+ * Per lane (one output) acc = acc + fl(x[i] * w[j][i]) for i in order from
+ * +0, then + b[j]: the reference's roundings. */
+static inline void FC_NAME(fc_panel_blocks)(const fbnn_real *x, int32_t n_in, const fbnn_real *panel,
+                                            const fbnn_real *b, int32_t jb, int nb, fbnn_real *y)
+{
+    vf acc[FC_PB * FC_PV];
+    const size_t bstride = (size_t)n_in * FBNN_FC_PANEL_ROWS;
+    const fbnn_real *p0 = panel + (size_t)jb * bstride;
+    int32_t i;
+    int q, v;
+    for (q = 0; q < FC_PB * FC_PV; q++) acc[q] = vf_zero();
+    if (nb == FC_PB) {
+        /* The common case with a constant count: all accumulators in registers. */
+        for (i = 0; i < n_in; i++) {
+            const vf xi = vf_set1(x[i]);
+            const fbnn_real *pi = p0 + (size_t)i * FBNN_FC_PANEL_ROWS;
+            for (q = 0; q < FC_PB; q++)
+                for (v = 0; v < FC_PV; v++)
+                    acc[q * FC_PV + v] =
+                        vf_add(acc[q * FC_PV + v], vf_mul(xi, vf_load(pi + (size_t)q * bstride + (size_t)v * FC_VL)));
+        }
+    } else {
+        for (i = 0; i < n_in; i++) {
+            const vf xi = vf_set1(x[i]);
+            const fbnn_real *pi = p0 + (size_t)i * FBNN_FC_PANEL_ROWS;
+            for (q = 0; q < nb; q++)
+                for (v = 0; v < FC_PV; v++)
+                    acc[q * FC_PV + v] =
+                        vf_add(acc[q * FC_PV + v], vf_mul(xi, vf_load(pi + (size_t)q * bstride + (size_t)v * FC_VL)));
+        }
+    }
+    for (q = 0; q < nb; q++)
+        for (v = 0; v < FC_PV; v++) {
+            const int32_t j = (jb + q) * FBNN_FC_PANEL_ROWS + v * FC_VL;
+            vf_store(y + j, vf_add(acc[q * FC_PV + v], vf_load(b + j)));
+        }
+}
+
+int FC_NAME(fbnn_k_fc_panel)(const fbnn_real *x, int32_t n_in, const fbnn_real *panel, const fbnn_real *w,
+                             const fbnn_real *b, int32_t n_out, fbnn_real *y)
+{
+    const int32_t nb = n_out / FBNN_FC_PANEL_ROWS, j = nb * FBNN_FC_PANEL_ROWS;
+    int32_t jb = 0;
+    if (x == NULL || panel == NULL || w == NULL || b == NULL || y == NULL) return FBNN_K_EBADARG;
+    if (n_in < 1 || n_out < 1 || n_out > FBNN_K_MAX_DIM) return FBNN_K_EBADARG;
+    for (; jb + FC_PB <= nb; jb += FC_PB) FC_NAME(fc_panel_blocks)(x, n_in, panel, b, jb, FC_PB, y);
+    if (jb < nb) FC_NAME(fc_panel_blocks)(x, n_in, panel, b, jb, (int)(nb - jb), y);
+    /* The rows past the last full block: the reference on the tensor. */
+    if (j < n_out) return fbnn_k_fc(x, n_in, w + (size_t)j * (size_t)n_in, b + j, n_out - j, y + j);
+    return FBNN_K_OK;
+}
+
+#undef FC_PV
+#undef FC_PB
 #undef FC_VL
 #endif /* FBNN_FC_SIMD_H */
