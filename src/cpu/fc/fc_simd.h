@@ -76,6 +76,30 @@ int FC_NAME(fbnn_k_fc)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, con
 #define FC_PV (FBNN_FC_PANEL_ROWS / FC_VL)
 #define FC_PB 4
 
+#if defined(__GNUC__) || defined(__clang__)
+#define FC_INLINE inline __attribute__((always_inline))
+#else
+#define FC_INLINE inline
+#endif
+
+/* acc[q * FC_PV + v] += x[i] * panel row i of block q, for i in order (nb
+ * blocks, bstride floats apart). Inlined with a constant nb (FC_PB), the
+ * accumulators stay in registers. */
+static FC_INLINE void FC_NAME(fc_panel_acc)(const fbnn_real *x, int32_t n_in, const fbnn_real *p0, size_t bstride,
+                                            int nb, vf *acc)
+{
+    int32_t i;
+    int q, v;
+    for (i = 0; i < n_in; i++) {
+        const vf xi = vf_set1(x[i]);
+        const fbnn_real *pi = p0 + (size_t)i * FBNN_FC_PANEL_ROWS;
+        for (q = 0; q < nb; q++)
+            for (v = 0; v < FC_PV; v++)
+                acc[q * FC_PV + v] =
+                    vf_add(acc[q * FC_PV + v], vf_mul(xi, vf_load(pi + (size_t)q * bstride + (size_t)v * FC_VL)));
+    }
+}
+
 /* Blocks jb .. jb + nb - 1 (nb <= FC_PB) of the panel: outputs 16 jb ..
  * Per lane (one output) acc = acc + fl(x[i] * w[j][i]) for i in order from
  * +0, then + b[j]: the reference's roundings. */
@@ -85,29 +109,12 @@ static inline void FC_NAME(fc_panel_blocks)(const fbnn_real *x, int32_t n_in, co
     vf acc[FC_PB * FC_PV];
     const size_t bstride = (size_t)n_in * FBNN_FC_PANEL_ROWS;
     const fbnn_real *p0 = panel + (size_t)jb * bstride;
-    int32_t i;
     int q, v;
     for (q = 0; q < FC_PB * FC_PV; q++) acc[q] = vf_zero();
-    if (nb == FC_PB) {
-        /* The common case with a constant count: all accumulators in registers. */
-        for (i = 0; i < n_in; i++) {
-            const vf xi = vf_set1(x[i]);
-            const fbnn_real *pi = p0 + (size_t)i * FBNN_FC_PANEL_ROWS;
-            for (q = 0; q < FC_PB; q++)
-                for (v = 0; v < FC_PV; v++)
-                    acc[q * FC_PV + v] =
-                        vf_add(acc[q * FC_PV + v], vf_mul(xi, vf_load(pi + (size_t)q * bstride + (size_t)v * FC_VL)));
-        }
-    } else {
-        for (i = 0; i < n_in; i++) {
-            const vf xi = vf_set1(x[i]);
-            const fbnn_real *pi = p0 + (size_t)i * FBNN_FC_PANEL_ROWS;
-            for (q = 0; q < nb; q++)
-                for (v = 0; v < FC_PV; v++)
-                    acc[q * FC_PV + v] =
-                        vf_add(acc[q * FC_PV + v], vf_mul(xi, vf_load(pi + (size_t)q * bstride + (size_t)v * FC_VL)));
-        }
-    }
+    if (nb == FC_PB)
+        FC_NAME(fc_panel_acc)(x, n_in, p0, bstride, FC_PB, acc);
+    else
+        FC_NAME(fc_panel_acc)(x, n_in, p0, bstride, nb, acc);
     for (q = 0; q < nb; q++)
         for (v = 0; v < FC_PV; v++) {
             const int32_t j = (jb + q) * FBNN_FC_PANEL_ROWS + v * FC_VL;
@@ -129,6 +136,7 @@ int FC_NAME(fbnn_k_fc_panel)(const fbnn_real *x, int32_t n_in, const fbnn_real *
     return FBNN_K_OK;
 }
 
+#undef FC_INLINE
 #undef FC_PV
 #undef FC_PB
 #undef FC_VL
