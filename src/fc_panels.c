@@ -47,7 +47,7 @@ void fbnn_plan_fc_panels(struct fbnn_model *m)
         n_in = (int32_t)t->dims[1];
         if (n_out < FBNN_FC_PANEL_ROWS || t->nbytes < FBNN_FC_PANEL_MIN_BYTES) continue;
         if (!m->fc_panel && !(m->fc_panel = (fbnn_real **)calloc(m->n_ops, sizeof *m->fc_panel))) return;
-        bytes = (size_t)(n_out / FBNN_FC_PANEL_ROWS) * FBNN_FC_PANEL_ROWS * (size_t)n_in * sizeof(fbnn_real);
+        bytes = fbnn_fc_panel_floats(n_in, n_out) * sizeof(fbnn_real);
         m->fc_panel[i] = (fbnn_real *)malloc(bytes);
         if (!m->fc_panel[i]) continue; /* out of memory: this op reads the tensor */
         fbnn_fc_panel_pack((const fbnn_real *)t->data, n_in, n_out, m->fc_panel[i]);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fbnn_real.h"
 #include "fracbnn/fracbnn.h"
 
 enum { FBNN_DT_F32 = 1, FBNN_DT_BITS = 2, FBNN_DT_I32 = 3 };
@@ -105,7 +106,7 @@ struct fbnn_model {
     /* Column panels of big float FC weights (fc_panels.c): fc_panel[i] for
      * op i, or NULL (then the row-major tensor is used); panel_bytes: their
      * heap bytes. NULL array = none made. */
-    float **fc_panel; /* fbnn_real: float */
+    fbnn_real **fc_panel;
     size_t panel_bytes;
 
     size_t weight_bytes;

@@ -329,7 +329,7 @@ static void check_fc(const fbnn_kernel_table *t)
                 report(t->isa, "fc", NULL, no * 10000 + ni);
             if (t->fc_panel) {
                 /* The same FC over the load-time column panels (fc_panels.c). */
-                fbnn_real *panel = malloc((size_t)(no / FBNN_FC_PANEL_ROWS) * FBNN_FC_PANEL_ROWS * (size_t)ni * 4 + 4);
+                fbnn_real *panel = malloc(fbnn_fc_panel_floats(ni, no) * 4 + 4); /* (+4: no zero-size malloc) */
                 fbnn_fc_panel_pack(w, ni, no, panel);
                 memset(yv, 0xA5, (size_t)no * 4);
                 if (t->fc_panel(x, ni, panel, w, bias, no, yv) != FBNN_K_OK || !fbnn_test_same_reals(yr, yv, (size_t)no))

@@ -59,7 +59,12 @@ typedef int (*fbnn_fc_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *w, 
 #define FBNN_FC_PANEL_ROWS 16
 typedef int (*fbnn_fc_panel_fn)(const fbnn_real *x, int32_t n_in, const fbnn_real *panel, const fbnn_real *w,
                                 const fbnn_real *b, int32_t n_out, fbnn_real *y);
-/** Fill panel (n_out / 16 * 16 * n_in floats) from the row-major w. */
+/** Floats of the panels of an [n_out][n_in] weight: its full blocks of 16 rows. */
+static inline size_t fbnn_fc_panel_floats(int32_t n_in, int32_t n_out)
+{
+    return (size_t)(n_out / FBNN_FC_PANEL_ROWS) * FBNN_FC_PANEL_ROWS * (size_t)n_in;
+}
+/** Fill panel (fbnn_fc_panel_floats(n_in, n_out) floats) from the row-major w. */
 void fbnn_fc_panel_pack(const fbnn_real *w, int32_t n_in, int32_t n_out, fbnn_real *panel);
 
 typedef int (*fbnn_pack_sign_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, uint32_t *out);

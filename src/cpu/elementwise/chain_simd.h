@@ -223,6 +223,18 @@ static CHAIN_INLINE void run_steps(int pat, const chan_prog *cp, int32_t i, int 
     }
 }
 
+#ifndef VQ2_HAVE_ACC
+/* The Q2 bits of v ORed into *m and *l, for vec headers without a masked
+ * OR of their own (vec_avx512.h has one). */
+static CHAIN_INLINE void vq2_acc_bits(vf v, vw bits, vw *m, vw *l)
+{
+    vw bm, bl;
+    vq2_bits(v, bits, &bm, &bl);
+    *m = vw_or(*m, bm);
+    *l = vw_or(*l, bl);
+}
+#endif
+
 /* ORs the channel's Q2 bits of nv vectors at pixel i into the accumulators
  * (vq2_comb / vq2_bits of the vec header: the reference's predicates). */
 static CHAIN_INLINE void q2_acc(int mode, const vf *v, int nv, int32_t i, vw bits, uint32_t *wm, uint32_t *wl)
@@ -235,17 +247,10 @@ static CHAIN_INLINE void q2_acc(int mode, const vf *v, int nv, int32_t i, vw bit
             vw_store(pw, vw_or(vw_load(pw), vq2_comb(v[j], bits)));
         } else if (mode == Q2_SPLIT) {
             uint32_t *pm = wm + i + VL * j, *pl = wl + i + VL * j;
-#ifdef VQ2_HAVE_ACC
             vw m = vw_load(pm), l = vw_load(pl);
-            vq2_acc_bits(v[j], bits, &m, &l); /* masked ORs */
+            vq2_acc_bits(v[j], bits, &m, &l);
             vw_store(pm, m);
             vw_store(pl, l);
-#else
-            vw m, l;
-            vq2_bits(v[j], bits, &m, &l);
-            vw_store(pm, vw_or(vw_load(pm), m));
-            vw_store(pl, vw_or(vw_load(pl), l));
-#endif
         }
     }
 }
