@@ -23,20 +23,43 @@ class SignSTE(torch.autograd.Function):
         return g * (x.abs() <= 1).to(g.dtype)
 
 
-def sign_ste(x):
-    return SignSTE.apply(x)
+class ApproxSignSTE(torch.autograd.Function):
+    """Forward as SignSTE; backward Bi-Real Net's ApproxSign: the derivative
+    of the piecewise-quadratic approximation of sign, 2 - 2|x| for |x| < 1,
+    0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x.abs()
+        return g * torch.where(a < 1, 2 - 2 * a, torch.zeros_like(a)).to(g.dtype)
+
+
+STES = {"clip": SignSTE, "approxsign": ApproxSignSTE}
+
+
+def sign_ste(x, ste="clip"):
+    return STES[ste].apply(x)
 
 
 class Act(nn.Module):
     """The activation of a recipe: sign (binary) or hardtanh (the
-    float-activation comparison run of the same recipe)."""
+    float-activation comparison run of the same recipe). ste: the sign's
+    backward, "clip" (hardtanh STE, 1 for |x| <= 1) or "approxsign"
+    (Bi-Real Net, 2 - 2|x| for |x| < 1); it does not change the forward."""
 
-    def __init__(self, binary=True):
+    def __init__(self, binary=True, ste="clip"):
         super().__init__()
         self.binary = binary
+        self.ste = ste
 
     def forward(self, x):
-        return sign_ste(x) if self.binary else F.hardtanh(x)
+        return sign_ste(x, self.ste) if self.binary else F.hardtanh(x)
 
 
 class BinConv2d(nn.Conv2d):

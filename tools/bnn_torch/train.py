@@ -11,6 +11,9 @@ random crop (pad 1), 1 thread. --init CKPT starts from another run's weights
 (same architecture; e.g. step 2 of a two-step recipe: step 1 trains with
 --float-act, step 2 continues from it with sign activations, and the
 float-activation twin continues from the same step 1 with --float-act).
+--ste picks the sign activation's backward (default clip, the hardtanh STE;
+approxsign: Bi-Real Net's 2 - 2|x|); it is stored with the other options in
+the checkpoint's "args" and printed on the first ("config") line.
 Writes OUT/final.pt (model state, config, per-epoch validation log) and
 keeps the best-validation epoch as OUT/best.pt.
 """
@@ -27,6 +30,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fracbnn_torch.data import train_val_split, augment  # noqa: E402
 from bnn_torch.models import BinaryNetFM, XnorNetFM  # noqa: E402
+from bnn_torch.layers import Act  # noqa: E402
 
 
 def evaluate(model, x, y, batch=1000):
@@ -54,6 +58,9 @@ def main(argv=None):
                          "when it is used up (the first session's models used 25)")
     ap.add_argument("--stem", choices=("real", "thermometer"), default="real",
                     help="xnornet first layer: real-valued conv (XNOR-Net) or binary conv over a thermometer code")
+    ap.add_argument("--ste", choices=("clip", "approxsign"), default="clip",
+                    help="backward of the sign activation: clip = hardtanh STE (1 for |x| <= 1), approxsign = "
+                         "Bi-Real Net's ApproxSign (2 - 2|x| for |x| < 1); the forward is the same")
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (same architecture)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
@@ -69,6 +76,10 @@ def main(argv=None):
         model = BinaryNetFM(widths, a.hidden, binary_act=not a.float_act)
     else:
         model = XnorNetFM(widths, a.hidden, binary_act=not a.float_act, stem=a.stem)
+    for m in model.modules():
+        if isinstance(m, Act):
+            m.ste = a.ste
+    print("config %s" % json.dumps(vars(a), sort_keys=True), flush=True)
     if a.init:
         ck0 = torch.load(a.init)
         c0 = dict(ck0["config"], binary_act=model.config["binary_act"])
