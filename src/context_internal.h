@@ -49,15 +49,16 @@ static inline void *fbnn_ctx_value(const struct fbnn_context *ctx, uint32_t v)
     return ctx->arena + ctx->model->values[v].arena_off;
 }
 
-/** Run one binary conv with the context's table, split by output channels
- *  over the context's threads when it has any (parallel_conv.c). */
-int fbnn_par_bconv(fbnn_context *ctx, const uint32_t *in, const uint32_t *weights,
+/** Run one binary conv with the context's table, split by output rows or
+ *  channels over the context's threads when it has any (parallel_conv.c).
+ *  wblk: the weights' 16-channel blocks made at load (conv_blocks.c), or NULL. */
+int fbnn_par_bconv(fbnn_context *ctx, const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,
                    const fbnn_conv_params *p, fbnn_real *out);
 
 /** Same for a PG conv; *n_gated receives the total over all slices. */
 int fbnn_par_pgconv(fbnn_context *ctx, const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
-                    const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
-                    uint32_t *n_gated);
+                    const uint32_t *wblk, const fbnn_real *threshold, const fbnn_conv_params *p,
+                    fbnn_real *out, uint32_t *n_gated);
 
 /** The context's thread pool, created on first use; NULL = run
  *  single-threaded (one thread wanted, inside a batch worker, or threads

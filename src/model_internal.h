@@ -107,6 +107,10 @@ struct fbnn_model {
      * op i, or NULL (then the row-major tensor is used); panel_bytes: their
      * heap bytes. NULL array = none made. */
     fbnn_real **fc_panel;
+    /* Weights of binary / PG convs in 16-channel blocks (conv_blocks.c):
+     * conv_blk[i] for op i (raw allocation; fbnn_conv_blocks_of() aligns),
+     * or NULL. NULL array = none made. panel_bytes counts them too. */
+    void **conv_blk;
     size_t panel_bytes;
 
     size_t weight_bytes;
@@ -149,6 +153,11 @@ int fbnn_plan_arena(struct fbnn_model *m);
 /** Make m->fc_panel for the FC ops whose weights are worth a panel copy
  *  (heap-loaded models only; fc_panels.c). Out of memory: none, still correct. */
 void fbnn_plan_fc_panels(struct fbnn_model *m);
+/** Make m->conv_blk for the binary and PG convs the blocked SIMD kernels
+ *  take (heap-loaded models only; conv_blocks.c). Out of memory: none. */
+void fbnn_plan_conv_blocks(struct fbnn_model *m);
+/** The 16-channel weight blocks of conv op `op`, or NULL (none made). */
+const uint32_t *fbnn_conv_blocks_of(const struct fbnn_model *m, const fbnn_op_desc *op);
 
 /** fuse[] entries (fuse.c): chain length at a chain's first op, and the
  *  flag of ops whose output the fused kernel must store. */

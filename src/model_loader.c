@@ -375,6 +375,7 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
         return fbnn_fail(err, FBNN_ERR_VALUE, "activations need more memory than this platform can address");
     fbnn_plan_fusion(m);
     fbnn_plan_fc_panels(m);
+    fbnn_plan_conv_blocks(m);
     return FBNN_OK;
 }
 

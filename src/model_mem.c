@@ -57,6 +57,11 @@ void fbnn_model_free(fbnn_model *model)
         for (i = 0; i < model->n_ops; i++) free(model->fc_panel[i]);
         free(model->fc_panel);
     }
+    if (model->conv_blk) {
+        uint32_t i;
+        for (i = 0; i < model->n_ops; i++) free(model->conv_blk[i]);
+        free(model->conv_blk);
+    }
     free(model->owned_buf);
     free(model);
 }

@@ -105,7 +105,7 @@ int fbnn_op_run_bconv(fbnn_context *ctx, const fbnn_op_desc *op)
     int rc;
     if (op->n_attr > 4) return fbnn_op_run_bconv_asym(ctx, op); /* per-side padding (1.2) */
     conv_params(m, op, &p);
-    rc = fbnn_par_bconv(ctx, (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), w, &p, out);
+    rc = fbnn_par_bconv(ctx, (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]), w, fbnn_conv_blocks_of(m, op), &p, out);
     /* Padding with +1/-1 (Larq, daBNN): every bconv kernel pads with 0, and
      * the border correction adds the padded taps exactly afterwards. */
     if (rc == FBNN_K_OK && op->n_attr > 3 && op->attr[3] != 0)
@@ -123,7 +123,7 @@ int fbnn_op_run_pgconv(fbnn_context *ctx, const fbnn_op_desc *op)
     fbnn_conv_params p;
     int rc;
     conv_params(m, op, &p);
-    rc = fbnn_par_pgconv(ctx, in, in + plane, (const uint32_t *)m->tensors[op->param[0]].data,
+    rc = fbnn_par_pgconv(ctx, in, in + plane, (const uint32_t *)m->tensors[op->param[0]].data, fbnn_conv_blocks_of(m, op),
                          fbnn_op_tdata(m, op, 1), &p, (fbnn_real *)fbnn_ctx_value(ctx, op->out), &gated);
     ctx->stats.pg_gated += gated;
     ctx->stats.pg_positions += (uint64_t)y->c * y->h * y->w;

@@ -55,7 +55,7 @@ fbnn_thread_pool *fbnn_par_pool(fbnn_context *ctx)
 typedef struct conv_job {
     const fbnn_kernel_table *kt;
     int pg, by_rows;
-    const uint32_t *in, *lsb, *weights;
+    const uint32_t *in, *lsb, *weights, *wblk;
     const fbnn_real *threshold;
     fbnn_conv_params p;
     fbnn_real *out;
@@ -79,9 +79,13 @@ static void conv_task(void *arg, uint32_t task, uint32_t worker)
 #if HAVE_ROWS
         /* Rows [a, b) of every channel: the SIMD kernels keep full channel blocks. */
         if (j->pg)
-            rc = j->kt->pgconv_rows(j->in, j->lsb, j->weights, j->threshold, &p, a, b, j->out, &g);
+            rc = j->wblk && j->kt->pgconv_rows_blk
+                     ? j->kt->pgconv_rows_blk(j->in, j->lsb, j->weights, j->wblk, j->threshold, &p, a, b, j->out, &g)
+                     : j->kt->pgconv_rows(j->in, j->lsb, j->weights, j->threshold, &p, a, b, j->out, &g);
         else
-            rc = j->kt->bconv_rows(j->in, j->weights, &p, a, b, j->out);
+            rc = j->wblk && j->kt->bconv_rows_blk
+                     ? j->kt->bconv_rows_blk(j->in, j->weights, j->wblk, &p, a, b, j->out)
+                     : j->kt->bconv_rows(j->in, j->weights, &p, a, b, j->out);
 #else
         rc = FBNN_K_EBADARG; /* unreachable: by_rows is 0 without row entries */
 #endif
@@ -113,7 +117,8 @@ static uint32_t n_slices(const fbnn_context *ctx, const fbnn_conv_params *p, int
 }
 
 static int run_conv(fbnn_context *ctx, int pg, const uint32_t *in, const uint32_t *lsb, const uint32_t *weights,
-                    const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out, uint32_t *n_gated)
+                    const uint32_t *wblk, const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
+                    uint32_t *n_gated)
 {
     conv_job job;
     fbnn_thread_pool *pool;
@@ -122,6 +127,12 @@ static int run_conv(fbnn_context *ctx, int pg, const uint32_t *in, const uint32_
     int by_rows = HAVE_ROWS && (pg ? ROWS_FN(pgconv) != NULL : ROWS_FN(bconv) != NULL);
     if (ctx->n_threads < 2 || ctx->in_batch || (n = n_slices(ctx, p, by_rows, &slice)) < 2 ||
         !(pool = fbnn_par_pool(ctx))) {
+        /* One thread: the whole layer as one row range over the load-time
+         * weight blocks where the table takes them. */
+        if (pg && wblk && ctx->kt.pgconv_rows_blk)
+            return ctx->kt.pgconv_rows_blk(in, lsb, weights, wblk, threshold, p, 0, p->out_h, out, n_gated);
+        if (!pg && wblk && ctx->kt.bconv_rows_blk)
+            return ctx->kt.bconv_rows_blk(in, weights, wblk, p, 0, p->out_h, out);
         if (pg) return ctx->kt.pgconv(in, lsb, weights, threshold, p, out, n_gated);
         return ctx->kt.bconv(in, weights, p, out);
     }
@@ -132,6 +143,7 @@ static int run_conv(fbnn_context *ctx, int pg, const uint32_t *in, const uint32_
     job.in = in;
     job.lsb = lsb;
     job.weights = weights;
+    job.wblk = by_rows ? wblk : NULL; /* channel slices would need the blocks offset */
     job.threshold = threshold;
     job.p = *p;
     job.out = out;
@@ -145,14 +157,15 @@ static int run_conv(fbnn_context *ctx, int pg, const uint32_t *in, const uint32_
     return FBNN_K_OK;
 }
 
-int fbnn_par_bconv(fbnn_context *ctx, const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p,
-                   fbnn_real *out)
+int fbnn_par_bconv(fbnn_context *ctx, const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,
+                   const fbnn_conv_params *p, fbnn_real *out)
 {
-    return run_conv(ctx, 0, in, NULL, weights, NULL, p, out, NULL);
+    return run_conv(ctx, 0, in, NULL, weights, wblk, NULL, p, out, NULL);
 }
 
 int fbnn_par_pgconv(fbnn_context *ctx, const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
-                    const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out, uint32_t *n_gated)
+                    const uint32_t *wblk, const fbnn_real *threshold, const fbnn_conv_params *p, fbnn_real *out,
+                    uint32_t *n_gated)
 {
-    return run_conv(ctx, 1, msb, lsb, weights, threshold, p, out, n_gated);
+    return run_conv(ctx, 1, msb, lsb, weights, wblk, threshold, p, out, n_gated);
 }

@@ -132,6 +132,39 @@ static void check_case(const fbnn_kernel_table *t, const fbnn_conv_params *p, in
     }
     if (memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0 || g_sum != g_ref)
         report(t->isa, "pgconv_rows", p, gate_mode);
+    if (t->pgconv_rows_blk && t->bconv_rows_blk) {
+        /* Over load-time weight blocks (conv_blocks.c), in random row
+         * slices; windows too long for blocks run with wblk = NULL. */
+        const int32_t wlen = p->k * p->k * (int32_t)nwd;
+        uint32_t *blk = NULL;
+        fbnn_real *y_bin = malloc(n_out * sizeof(fbnn_real));
+        if (!y_bin) exit(2);
+        if (wlen <= FBNN_CONV_BLOCK_MAX_WLEN) {
+            blk = malloc(fbnn_conv_blocks_words(p->out_c, wlen) * 4);
+            if (!blk) exit(2);
+            fbnn_conv_blocks_pack(w, p->out_c, wlen, blk);
+        }
+        memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+        g_sum = 0;
+        for (y0 = 0; y0 < p->out_h; y0 = y1) {
+            y1 = y0 + 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)(p->out_h - y0));
+            if (t->pgconv_rows_blk(m, l, w, blk, thr, p, y0, y1, y_var, &g_var) != FBNN_K_OK)
+                report(t->isa, "pgconv_rows_blk rc", p, gate_mode);
+            g_sum += g_var;
+        }
+        if (memcmp(y_ref, y_var, n_out * sizeof(fbnn_real)) != 0 || g_sum != g_ref)
+            report(t->isa, "pgconv_rows_blk", p, gate_mode);
+        if (fbnn_k_bconv(m, w, p, y_bin) != FBNN_K_OK) exit(2);
+        memset(y_var, 0xA5, n_out * sizeof(fbnn_real));
+        for (y0 = 0; y0 < p->out_h; y0 = y1) {
+            y1 = y0 + 1 + (int32_t)(fbnn_test_rnd() % (uint32_t)(p->out_h - y0));
+            if (t->bconv_rows_blk(m, w, blk, p, y0, y1, y_var) != FBNN_K_OK)
+                report(t->isa, "bconv_rows_blk rc", p, gate_mode);
+        }
+        if (memcmp(y_bin, y_var, n_out * sizeof(fbnn_real)) != 0) report(t->isa, "bconv_rows_blk", p, gate_mode);
+        free(blk);
+        free(y_bin);
+    }
     /* A slice writes nothing outside its rows. */
     if (p->out_h >= 3) {
         size_t row = (size_t)p->out_w, plane = (size_t)p->out_h * row;
@@ -612,12 +645,16 @@ static void run_avx512_emul(void)
     t.pgconv = fbnn_k_pgconv__avx512_emul;
     t.bconv_rows = fbnn_k_bconv_rows__avx512_emul;
     t.pgconv_rows = fbnn_k_pgconv_rows__avx512_emul;
+    t.bconv_rows_blk = fbnn_k_bconv_rows_blk__avx512_emul;
+    t.pgconv_rows_blk = fbnn_k_pgconv_rows_blk__avx512_emul;
     t.isa = "avx512bw-emul";
     run_grid(&t);
     t.bconv = fbnn_k_bconv__avx512vpopcnt_emul;
     t.pgconv = fbnn_k_pgconv__avx512vpopcnt_emul;
     t.bconv_rows = fbnn_k_bconv_rows__avx512vpopcnt_emul;
     t.pgconv_rows = fbnn_k_pgconv_rows__avx512vpopcnt_emul;
+    t.bconv_rows_blk = fbnn_k_bconv_rows_blk__avx512vpopcnt_emul;
+    t.pgconv_rows_blk = fbnn_k_pgconv_rows_blk__avx512vpopcnt_emul;
     t.isa = "avx512vpopcnt-emul";
     run_grid(&t);
 }

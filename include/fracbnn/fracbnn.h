@@ -180,10 +180,12 @@ typedef struct fbnn_model_info {
 /** Fill `info` about `model`. */
 fbnn_status fbnn_model_get_info(const fbnn_model *model, fbnn_model_info *info);
 
-/** Heap bytes the loader added beside the model for faster kernels: column
- *  panels of float FC weights of 256 KiB or more (16 outputs per panel, a
- *  second copy of those weights; the ImageNet head: 4 MB). 0 for models
- *  without such layers and for fbnn_model_load_static() models. */
+/** Heap bytes the loader added beside the model for faster kernels, each a
+ *  second copy of some weights in the layout a SIMD kernel reads: column
+ *  panels of float FC weights of 256 KiB or more (16 outputs per panel; the
+ *  ImageNet head: 4 MB), and the weights of binary and PG convs in blocks of
+ *  16 output channels (word t of the 16 channels side by side; the ImageNet
+ *  network: about 3.5 MB). 0 for fbnn_model_load_static() models. */
 size_t fbnn_model_panel_bytes(const fbnn_model *model);
 
 /** Label of class `index`, or NULL if out of range. Owned by the model. */

@@ -66,6 +66,8 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->pgconv = fbnn_k_pgconv__##sfx;        \
         (t)->bconv_rows = fbnn_k_bconv_rows__##sfx; \
         (t)->pgconv_rows = fbnn_k_pgconv_rows__##sfx; \
+        (t)->bconv_rows_blk = fbnn_k_bconv_rows_blk__##sfx; \
+        (t)->pgconv_rows_blk = fbnn_k_pgconv_rows_blk__##sfx; \
     } while (0)
 
 /* The binary ops with integer epilogues (FBNN_DECLARE_BINARY_VARIANT). */
@@ -139,6 +141,8 @@ static void swar_fill(fbnn_kernel_table *t, const fbnn_cpu_features *f)
     t->bconv_rows = fbnn_k_bconv_rows__swarblk;
     t->pgconv = fbnn_k_pgconv__swar;
     t->pgconv_rows = fbnn_k_pgconv_rows__swar;
+    t->bconv_rows_blk = NULL; /* its own per-channel kernels: no weight blocks */
+    t->pgconv_rows_blk = NULL;
     /* The 1-bit threshold conv and the binary FCs direct, per output
      * channel (bconv_thr__swar.c, fc/bfc__swar.c: no spilled 16-lane
      * counters on a 13-register core; measured on Cortex-M4). k-bit
@@ -294,6 +298,8 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->pgconv = fbnn_k_pgconv;
     t->bconv_rows = fbnn_k_bconv_rows__generic;
     t->pgconv_rows = fbnn_k_pgconv_rows__generic;
+    t->bconv_rows_blk = fbnn_k_bconv_rows_blk__generic;
+    t->pgconv_rows_blk = fbnn_k_pgconv_rows_blk__generic;
     t->affine = fbnn_k_affine;
     t->rprelu = fbnn_k_rprelu;
     t->add = fbnn_k_add;

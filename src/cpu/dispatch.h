@@ -28,6 +28,29 @@ typedef int (*fbnn_bconv_rows_fn)(const uint32_t *in, const uint32_t *weights, c
 typedef int (*fbnn_pgconv_rows_fn)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
                                    const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,
                                    int32_t y1, fbnn_real *out, uint32_t *n_gated);
+/* The same over the weights also given as 16-channel blocks made at load
+ * (fbnn_conv_blocks_pack; wblk may be NULL: then as the entries above). */
+typedef int (*fbnn_bconv_rows_blk_fn)(const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,
+                                      const fbnn_conv_params *p, int32_t y0, int32_t y1, fbnn_real *out);
+typedef int (*fbnn_pgconv_rows_blk_fn)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                       const uint32_t *wblk, const fbnn_real *threshold, const fbnn_conv_params *p,
+                                       int32_t y0, int32_t y1, fbnn_real *out, uint32_t *n_gated);
+
+/* Longest window (k*k*words of in_c) the blocked SIMD convs take; longer
+ * ones run a plain per-channel loop (conv_simd.h). */
+#define FBNN_CONV_BLOCK_MAX_WLEN 512
+/* Output channels per weight block of the blocked SIMD convs. */
+#define FBNN_CONV_BLOCK_OC 16
+/** Words of the weight blocks of a conv: out_c rounded up to 16 channels x wlen. */
+static inline size_t fbnn_conv_blocks_words(int32_t out_c, int32_t wlen)
+{
+    return (size_t)((out_c + FBNN_CONV_BLOCK_OC - 1) / FBNN_CONV_BLOCK_OC) * FBNN_CONV_BLOCK_OC * (size_t)wlen;
+}
+/** Fill blk (fbnn_conv_blocks_words words) from weights [out_c][wlen]: block
+ *  b holds channels 16b .. 16b+15 as [t][16 lanes] (word t of each channel
+ *  side by side), lanes past out_c zero: the layout the blocked SIMD convs
+ *  otherwise build per call and block (conv_simd.h, repack). */
+void fbnn_conv_blocks_pack(const uint32_t *weights, int32_t out_c, int32_t wlen, uint32_t *blk);
 
 typedef int (*fbnn_affine_fn)(const fbnn_real *x, const fbnn_real *a, const fbnn_real *b, int32_t c,
                               int32_t hw, fbnn_real *y);
@@ -135,6 +158,10 @@ typedef struct fbnn_kernel_table {
     fbnn_pgconv_fn pgconv;
     fbnn_bconv_rows_fn bconv_rows;
     fbnn_pgconv_rows_fn pgconv_rows;
+    /* The _rows entries over weight blocks made at load (NULL: the sets
+     * without the blocked SIMD convs). */
+    fbnn_bconv_rows_blk_fn bconv_rows_blk;
+    fbnn_pgconv_rows_blk_fn pgconv_rows_blk;
     /* Elementwise epilogue (reference signatures of fbnn_kernels.h). */
     fbnn_affine_fn affine;
     fbnn_rprelu_fn rprelu;
@@ -192,7 +219,13 @@ typedef struct fbnn_kernel_table {
                                  int32_t y0, int32_t y1, fbnn_real *out);                               \
     int fbnn_k_pgconv_rows__##sfx(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,    \
                                   const fbnn_real *threshold, const fbnn_conv_params *p, int32_t y0,    \
-                                  int32_t y1, fbnn_real *out, uint32_t *n_gated);
+                                  int32_t y1, fbnn_real *out, uint32_t *n_gated);                       \
+    int fbnn_k_bconv_rows_blk__##sfx(const uint32_t *in, const uint32_t *weights, const uint32_t *wblk, \
+                                     const fbnn_conv_params *p, int32_t y0, int32_t y1, fbnn_real *out); \
+    int fbnn_k_pgconv_rows_blk__##sfx(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights, \
+                                      const uint32_t *wblk, const fbnn_real *threshold,                 \
+                                      const fbnn_conv_params *p, int32_t y0, int32_t y1, fbnn_real *out,  \
+                                      uint32_t *n_gated);
 
 /* The binary ops with integer epilogues over the conv primitives
  * (src/cpu/conv/conv_simd_binary.h, built into every conv instance). */

@@ -116,7 +116,7 @@ static void info_text(const fbnn_model *m, const fbnn_model_info *info)
     printf("classes:  %u:", info->num_classes);
     for (i = 0; i < info->num_classes; i++)
         printf(" %s%s", fbnn_model_label(m, i), i + 1 < info->num_classes ? "," : "");
-    printf("\nsizes:    file %zu bytes, weights %zu bytes, context %zu bytes, FC panels %zu bytes\n",
+    printf("\nsizes:    file %zu bytes, weights %zu bytes, context %zu bytes, weight panels %zu bytes\n",
            info->file_bytes, info->weight_bytes, info->context_bytes, fbnn_model_panel_bytes(m));
     printf("ops:      %u\n", info->num_ops);
     printf("  #  op              input              output             k s p  params   binops    lsb<=\n");

@@ -112,13 +112,13 @@
 
 #include "dispatch.h"
 
-#define FBNN_SIMD_OB 16
+#define FBNN_SIMD_OB FBNN_CONV_BLOCK_OC
 #define FBNN_SIMD_TW 32
 /* Stack buffer sizes; an instance may set smaller ones before including this
  * file (conv__swar.c does, for microcontroller stacks): paths whose data do
  * not fit decline, down to the plain per-channel loop. */
 #ifndef FBNN_SIMD_MAX_WLEN
-#define FBNN_SIMD_MAX_WLEN 512
+#define FBNN_SIMD_MAX_WLEN FBNN_CONV_BLOCK_MAX_WLEN
 #endif
 /* Words of input rows a band buffer holds (the one-pass PG and prefix-code paths). */
 #ifndef FBNN_SIMD_COMB_WORDS
@@ -518,16 +518,23 @@ static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o
 #include "conv_simd_rowskew.h"
 
 /* The set-up of one block of 16 output channels o0 .. o0+nb-1 shared by the
- * blocked and GEMM paths: its weights repacked to [t][16 lanes] (wlen words
- * per channel), its integer gates (PG convs), its output tiles begun at row y0. */
-static FBNN_SIMD_INLINE void SIMD_FN(block_begin)(const uint32_t *weights, int32_t wlen, const fbnn_real *thr,
-                                                  const uint32_t *lsb, const fbnn_conv_params *p, int32_t o0,
-                                                  int32_t nb, int32_t lim, int32_t y0, uint32_t *wb, vu *gv,
-                                                  SIMD_FN(rowskew) *rs)
+ * blocked and GEMM paths: its integer gates (PG convs), its output tiles
+ * begun at row y0, and its weights as [t][16 lanes] (wlen words per
+ * channel), which it returns: the block made at load when the caller has
+ * them (wblk, fbnn_conv_blocks_pack: the same words), else repacked into
+ * wbuf. (The repack is a scalar transposition of the block's weights; on
+ * 7x7 and 14x14 maps it cost 3-11 % of a layer on Zen 4.) */
+static FBNN_SIMD_INLINE const uint32_t *SIMD_FN(block_begin)(const uint32_t *weights, const uint32_t *wblk,
+                                                             int32_t wlen, const fbnn_real *thr,
+                                                             const uint32_t *lsb, const fbnn_conv_params *p,
+                                                             int32_t o0, int32_t nb, int32_t lim, int32_t y0,
+                                                             uint32_t *wbuf, vu *gv, SIMD_FN(rowskew) *rs)
 {
-    SIMD_FN(repack)(weights, wlen, o0, nb, wb);
     if (lsb != NULL) SIMD_FN(load_gates)(thr, o0, nb, lim, gv);
     SIMD_FN(rowskew_begin)(rs, p, nb, y0);
+    if (wblk != NULL) return wblk + (size_t)o0 * (size_t)wlen;
+    SIMD_FN(repack)(weights, wlen, o0, nb, wbuf);
+    return wbuf;
 }
 #include "conv_simd_gemm.h"
 #include "conv_simd_split16.h"
@@ -538,8 +545,8 @@ static FBNN_SIMD_INLINE void SIMD_FN(block_begin)(const uint32_t *weights, int32
 
 /* Checks the arguments, then takes the first path that applies. */
 static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
-                              const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0, int32_t y1,
-                              fbnn_real *out, uint32_t *n_gated)
+                              const uint32_t *wblk, const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0,
+                              int32_t y1, fbnn_real *out, uint32_t *n_gated)
 {
     if (msb == NULL || weights == NULL || out == NULL) return FBNN_K_EBADARG;
     if (lsb != NULL && thr == NULL) return FBNN_K_EBADARG;
@@ -549,7 +556,7 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
         return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
     if (FBNN_SIMD_USE_PREFIX && lsb == NULL && SIMD_FN(prefix_rows)(msb, weights, p, y0, y1, out)) return FBNN_K_OK;
 #if defined(FBNN_SIMD_GEMM_P) && FBNN_SIMD_GEMM_P > 0
-    if (SIMD_FN(gemm1x1_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+    if (SIMD_FN(gemm1x1_rows)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif
 #ifdef FBNN_SIMD_HAVE_SPLIT16
     if (SIMD_FN(split16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
@@ -557,14 +564,14 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
 #ifdef FBNN_SIMD_HAVE_NIBBLES
     if (SIMD_FN(nib_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif
-    return SIMD_FN(conv_rows_blocked)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
+    return SIMD_FN(conv_rows_blocked)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated);
 }
 
 /* Public entry points of this instance (declared in dispatch.h). */
 int SIMD_FN(fbnn_k_bconv_rows)(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p, int32_t y0,
                                int32_t y1, fbnn_real *out)
 {
-    return SIMD_FN(conv_rows)(in, NULL, weights, NULL, p, y0, y1, out, NULL);
+    return SIMD_FN(conv_rows)(in, NULL, weights, NULL, NULL, p, y0, y1, out, NULL);
 }
 
 int SIMD_FN(fbnn_k_pgconv_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
@@ -572,13 +579,13 @@ int SIMD_FN(fbnn_k_pgconv_rows)(const uint32_t *msb, const uint32_t *lsb, const 
                                 fbnn_real *out, uint32_t *n_gated)
 {
     if (lsb == NULL) return FBNN_K_EBADARG;
-    return SIMD_FN(conv_rows)(msb, lsb, weights, threshold, p, y0, y1, out, n_gated);
+    return SIMD_FN(conv_rows)(msb, lsb, weights, NULL, threshold, p, y0, y1, out, n_gated);
 }
 
 int SIMD_FN(fbnn_k_bconv)(const uint32_t *in, const uint32_t *weights, const fbnn_conv_params *p, fbnn_real *out)
 {
     if (p == NULL) return FBNN_K_EBADARG;
-    return SIMD_FN(conv_rows)(in, NULL, weights, NULL, p, 0, p->out_h, out, NULL);
+    return SIMD_FN(conv_rows)(in, NULL, weights, NULL, NULL, p, 0, p->out_h, out, NULL);
 }
 
 int SIMD_FN(fbnn_k_pgconv)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
@@ -586,7 +593,23 @@ int SIMD_FN(fbnn_k_pgconv)(const uint32_t *msb, const uint32_t *lsb, const uint3
                            uint32_t *n_gated)
 {
     if (p == NULL || lsb == NULL) return FBNN_K_EBADARG;
-    return SIMD_FN(conv_rows)(msb, lsb, weights, threshold, p, 0, p->out_h, out, n_gated);
+    return SIMD_FN(conv_rows)(msb, lsb, weights, NULL, threshold, p, 0, p->out_h, out, n_gated);
+}
+
+/* The _rows entries over weight blocks made at load (dispatch.h,
+ * fbnn_conv_blocks_pack); wblk == NULL repacks per call as above. */
+int SIMD_FN(fbnn_k_bconv_rows_blk)(const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,
+                                   const fbnn_conv_params *p, int32_t y0, int32_t y1, fbnn_real *out)
+{
+    return SIMD_FN(conv_rows)(in, NULL, weights, wblk, NULL, p, y0, y1, out, NULL);
+}
+
+int SIMD_FN(fbnn_k_pgconv_rows_blk)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                    const uint32_t *wblk, const fbnn_real *threshold, const fbnn_conv_params *p,
+                                    int32_t y0, int32_t y1, fbnn_real *out, uint32_t *n_gated)
+{
+    if (lsb == NULL) return FBNN_K_EBADARG;
+    return SIMD_FN(conv_rows)(msb, lsb, weights, wblk, threshold, p, y0, y1, out, n_gated);
 }
 
 /* The binary ops with integer epilogues (bconv_thr, bfc, bfc_thr) over the same primitives. */

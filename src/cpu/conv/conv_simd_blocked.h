@@ -10,11 +10,12 @@
  */
 /* Shared driver: lsb == NULL means a binary conv (out = Sm), otherwise a PG conv. */
 static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, const uint32_t *lsb,
-                                                         const uint32_t *weights, const fbnn_real *thr,
+                                                         const uint32_t *weights, const uint32_t *wblk, const fbnn_real *thr,
                                                          const fbnn_conv_params *p, int32_t y0, int32_t y1,
                                                          fbnn_real *out, uint32_t *n_gated)
 {
-    FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN uint32_t wbuf[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
+    const uint32_t *wb;
     SIMD_FN(rowskew) rs; /* holds the tiles */
     vu gv[SIMD_NV];
     int32_t nw, wlen, lim, o0, q0, j;
@@ -29,7 +30,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
 
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
-        SIMD_FN(block_begin)(weights, wlen, thr, lsb, p, o0, nb, lim, y0, wb, gv, &rs);
+        wb = SIMD_FN(block_begin)(weights, wblk, wlen, thr, lsb, p, o0, nb, lim, y0, wbuf, gv, &rs);
         /* Pixels in chunks of FBNN_SIMD_TW of the flattened output rows
          * (the planar output is contiguous across rows): maps narrower
          * than a chunk (28, 14, 7 columns) fill whole tiles, whose

@@ -90,11 +90,12 @@ static FBNN_SIMD_INLINE uint32_t SIMD_FN(gemm_pixels)(const uint32_t *msb, const
 /* Returns 1 if it computed rows [y0, y1), 0 if the layer is not a 1x1
  * stride-1 unpadded conv (or its words exceed the repack buffer). */
 static FBNN_SIMD_NOINLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const uint32_t *lsb,
-                                                    const uint32_t *weights, const fbnn_real *thr,
+                                                    const uint32_t *weights, const uint32_t *wblk, const fbnn_real *thr,
                                                     const fbnn_conv_params *p, int32_t y0, int32_t y1,
                                                     fbnn_real *out, uint32_t *n_gated)
 {
-    FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN uint32_t wbuf[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
+    const uint32_t *wb;
     SIMD_FN(rowskew) rs; /* holds the tiles */
     vu gv[SIMD_NV];
     const int32_t nw = FBNN_WORDS(p->in_c);
@@ -109,7 +110,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const u
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_bcast((uint32_t)lim);
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
-        SIMD_FN(block_begin)(weights, nw, thr, lsb, p, o0, nb, lim, y0, wb, gv, &rs);
+        wb = SIMD_FN(block_begin)(weights, wblk, nw, thr, lsb, p, o0, nb, lim, y0, wbuf, gv, &rs);
         /* Chunks of FBNN_SIMD_TW pixels of the flattened rows (input pixel =
          * output pixel), each a tile transposed to the planar output. */
         for (q0 = y0 * p->out_w; q0 < y1 * p->out_w; q0 += FBNN_SIMD_TW) {
