@@ -100,6 +100,7 @@ for name, res, args in [
     ("fbnn_model_load_memory", _st, [_vp, c_size_t, P(_vp), P(Error)]),
     ("fbnn_model_free", None, [_vp]),
     ("fbnn_model_get_info", _st, [_vp, P(ModelInfo)]),
+    ("fbnn_model_panel_bytes", c_size_t, [_vp]),
     ("fbnn_model_label", ctypes.c_char_p, [_vp, c_u32]),
     ("fbnn_model_layer", _st, [_vp, c_u32, P(LayerInfo)]),
     ("fbnn_context_create", _st, [_vp, P(_vp)]),

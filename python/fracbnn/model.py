@@ -153,7 +153,10 @@ class Model(_Owned):
                 "num_ops": i.num_ops, "resize_mode": ("shorter-side+centre-crop", "stretch")[i.resize_mode]
                 if i.resize_mode < 2 else int(i.resize_mode), "invert": bool(i.invert),
                 "file_bytes": int(i.file_bytes), "weight_bytes": int(i.weight_bytes),
-                "context_bytes": int(i.context_bytes), "library": library_version(), "layers": self.layers()}
+                "context_bytes": int(i.context_bytes),
+                # weight copies the loader made for the SIMD kernels (fbnn_model_panel_bytes)
+                "panel_bytes": int(_L.fbnn_model_panel_bytes(self._h())),
+                "library": library_version(), "layers": self.layers()}
 
     def available_isas(self):
         """Names of the kernel sets this CPU and this build support (each gives identical results)."""

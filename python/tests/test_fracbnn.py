@@ -1,4 +1,5 @@
 """Tests of the fracbnn Python package against the C library and the CLI."""
+import json
 import os
 import subprocess
 import threading
@@ -25,6 +26,14 @@ def test_model_description(cifar_model):
     assert info["layers"][0]["op"] == "thermometer"
     assert info["layers"][-1]["out_shape"][0] == 10
     assert info["file_bytes"] == os.path.getsize(CIFAR_MODEL)
+
+
+def test_panel_bytes_as_cli(cifar_model, fbnn_cli):
+    """The loader's weight copies for the SIMD kernels, as `fbnn info --json` reports them."""
+    out = subprocess.run([fbnn_cli, "info", CIFAR_MODEL, "--json"], check=True, capture_output=True, text=True)
+    cli = json.loads(out.stdout)["panel_bytes"]
+    assert cli > 0  # the CIFAR-10 model's convs get 16-channel weight blocks
+    assert cifar_model.info()["panel_bytes"] == cli
 
 
 def test_logits_identical_to_cli_eval(cifar_model, cifar_images, fbnn_cli, tmp_path):
