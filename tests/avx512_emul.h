@@ -260,7 +260,88 @@ static inline int emu_reduce_add_epi32(emu_m512i a)
     for (i = 0; i < 16; i++) s += a.d[i];
     return (int)s;
 }
+/* For the sparse LSB pass (conv_simd_sparse.h). Masked load: lanes outside
+ * m are 0 and their memory is not read. */
+static inline emu_m512i emu_maskz_loadu_epi32(emu_mmask16 m, const void *p)
+{
+    emu_m512i r;
+    int i;
+    memset(&r, 0, sizeof r);
+    for (i = 0; i < 16; i++)
+        if (m & (1u << i)) memcpy(&r.d[i], (const char *)p + 4 * i, 4);
+    return r;
+}
+static inline void emu_storeu_si512(void *p, emu_m512i a) { memcpy(p, &a, sizeof a); }
+static inline emu_m512i emu_set_epi32(int e15, int e14, int e13, int e12, int e11, int e10, int e9, int e8, int e7,
+                                      int e6, int e5, int e4, int e3, int e2, int e1, int e0)
+{
+    const int e[16] = {e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15};
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i++) r.d[i] = (uint32_t)e[i];
+    return r;
+}
+/* Per 128-bit lane: lo interleaves elements 0,1 (hi: 2,3) of a and b. */
+static inline emu_m512i emu_unpack_epi32(emu_m512i a, emu_m512i b, int hi)
+{
+    emu_m512i r;
+    int l;
+    for (l = 0; l < 4; l++) {
+        r.d[4 * l + 0] = a.d[4 * l + 2 * hi];
+        r.d[4 * l + 1] = b.d[4 * l + 2 * hi];
+        r.d[4 * l + 2] = a.d[4 * l + 2 * hi + 1];
+        r.d[4 * l + 3] = b.d[4 * l + 2 * hi + 1];
+    }
+    return r;
+}
+static inline emu_m512i emu_unpacklo_epi32(emu_m512i a, emu_m512i b) { return emu_unpack_epi32(a, b, 0); }
+static inline emu_m512i emu_unpackhi_epi32(emu_m512i a, emu_m512i b) { return emu_unpack_epi32(a, b, 1); }
+/* Per 128-bit lane: lo = [a.q0, b.q0], hi = [a.q1, b.q1] (64-bit halves). */
+static inline emu_m512i emu_unpack_epi64(emu_m512i a, emu_m512i b, int hi)
+{
+    emu_m512i r;
+    int l;
+    for (l = 0; l < 4; l++) {
+        r.d[4 * l + 0] = a.d[4 * l + 2 * hi];
+        r.d[4 * l + 1] = a.d[4 * l + 2 * hi + 1];
+        r.d[4 * l + 2] = b.d[4 * l + 2 * hi];
+        r.d[4 * l + 3] = b.d[4 * l + 2 * hi + 1];
+    }
+    return r;
+}
+static inline emu_m512i emu_unpacklo_epi64(emu_m512i a, emu_m512i b) { return emu_unpack_epi64(a, b, 0); }
+static inline emu_m512i emu_unpackhi_epi64(emu_m512i a, emu_m512i b) { return emu_unpack_epi64(a, b, 1); }
+/* 128-bit blocks: r0 = a[imm 1:0], r1 = a[imm 3:2], r2 = b[imm 5:4], r3 = b[imm 7:6]. */
+static inline emu_m512i emu_shuffle_i32x4(emu_m512i a, emu_m512i b, int imm)
+{
+    emu_m512i r;
+    int k;
+    for (k = 0; k < 4; k++) {
+        const emu_m512i *src = k < 2 ? &a : &b;
+        memcpy(&r.d[4 * k], &src->d[4 * ((imm >> (2 * k)) & 3)], 16);
+    }
+    return r;
+}
+static inline emu_m512i emu_maskz_compress_epi32(emu_mmask16 m, emu_m512i a)
+{
+    emu_m512i r;
+    int i, n = 0;
+    memset(&r, 0, sizeof r);
+    for (i = 0; i < 16; i++)
+        if (m & (1u << i)) r.d[n++] = a.d[i];
+    return r;
+}
+
 #define _mm512_reduce_add_epi32 emu_reduce_add_epi32
+#define _mm512_maskz_loadu_epi32 emu_maskz_loadu_epi32
+#define _mm512_storeu_si512 emu_storeu_si512
+#define _mm512_set_epi32 emu_set_epi32
+#define _mm512_unpacklo_epi32 emu_unpacklo_epi32
+#define _mm512_unpackhi_epi32 emu_unpackhi_epi32
+#define _mm512_unpacklo_epi64 emu_unpacklo_epi64
+#define _mm512_unpackhi_epi64 emu_unpackhi_epi64
+#define _mm512_shuffle_i32x4 emu_shuffle_i32x4
+#define _mm512_maskz_compress_epi32 emu_maskz_compress_epi32
 #define _mm512_setzero_si512 emu_setzero_si512
 #define _mm512_loadu_si512 emu_loadu_si512
 #define _mm512_set1_epi32 emu_set1_epi32

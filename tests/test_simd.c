@@ -241,6 +241,16 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 256, 40, 1, 1, 14, 14)) check_case(t, &p, 1, 0), n++;
         if (set_shape(&p, 1024, 33, 1, 1, 7, 7)) check_case(t, &p, 2, 3), n++;
         if (set_shape(&p, 64, 10, 5, 1, 7, 7)) { p.pad = 2; p.out_h = p.out_w = 7; check_case(t, &p, 2, 0); n++; }
+        /* The sparse LSB pass of long-window PG convs (conv_simd_sparse.h:
+         * 3x3 over 512 / 1024 channels on maps from 14 x 14): mixed gates,
+         * gates never / always firing, channel tails, stride 2, a map of
+         * several tiles whose rows do not align with them, padding bits. */
+        if (set_shape(&p, 512, 17, 3, 1, 14, 14)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 512, 16, 3, 1, 14, 15)) check_case(t, &p, 0, 0), n++;
+        if (set_shape(&p, 512, 16, 3, 1, 15, 14)) check_case(t, &p, 1, 0), n++;
+        if (set_shape(&p, 1024, 5, 3, 1, 16, 14)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 512, 33, 3, 2, 29, 28)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 500, 3, 3, 1, 14, 17)) check_case(t, &p, 2, 2), n++;
         /* Beyond the repack buffer: the plain fallback path. */
         if (set_shape(&p, 2048, 17, 3, 1, 3, 3)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 1024, 20, 3, 1, 3, 3)) check_case(t, &p, 1, 1), n++;

@@ -26,6 +26,7 @@
 #endif
 #define FLUSH_EVERY 0x7fffffff
 #define FBNN_SIMD_USE_PREFIX 0 /* xor + vpopcntd beats the thermometer table (conv_simd.h) */
+#define FBNN_SIMD_SPARSE_LSB 1 /* 3x3 PG convs from 256 channels: LSB of fired pairs only (conv_simd_sparse.h) */
 #define FBNN_SIMD_GEMM_P 8 /* 1x1 convs: 8 pixels x 16 channels of counters per register block (conv_simd_gemm.h) */
 #else
 #ifndef FBNN_SIMD_SUFFIX
@@ -75,6 +76,42 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
  * the two-counter pg_ab2 belongs to the nibble path, which this build does
  * not have.) */
 #define FBNN_SIMD_HAVE_PG_AB16 1
+/* The sparse LSB pass (conv_simd_sparse.h). */
+/* The first n < 16 words at p, the other lanes 0 (a masked load: the words
+ * past n are not read, so a row's end may be the buffer's end). */
+static inline __m512i vu_load_head(const uint32_t *p, int32_t n)
+{
+    return _mm512_maskz_loadu_epi32((__mmask16)((1u << n) - 1u), (const void *)p);
+}
+static inline void vu_store(uint32_t *p, __m512i v) { _mm512_storeu_si512((void *)p, v); }
+/* Lane j of the result = the sum of the 16 lanes of v[j]: a transposed
+ * reduction, 4 levels of two shuffles and an add. */
+static inline __m512i vu_red16(const __m512i *v)
+{
+    __m512i t[8], u[4], s[2];
+    int j;
+    for (j = 0; j < 8; j++) /* per 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3] */
+        t[j] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * j], v[2 * j + 1]),
+                                _mm512_unpackhi_epi32(v[2 * j], v[2 * j + 1]));
+    for (j = 0; j < 4; j++) /* per 128-bit lane: the sums of v[4j .. 4j+3] over it */
+        u[j] = _mm512_add_epi32(_mm512_unpacklo_epi64(t[2 * j], t[2 * j + 1]),
+                                _mm512_unpackhi_epi64(t[2 * j], t[2 * j + 1]));
+    for (j = 0; j < 2; j++) /* 128-bit lanes pairwise summed */
+        s[j] = _mm512_add_epi32(_mm512_shuffle_i32x4(u[2 * j], u[2 * j + 1], 0x88),
+                                _mm512_shuffle_i32x4(u[2 * j], u[2 * j + 1], 0xDD));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(s[0], s[1], 0x88), _mm512_shuffle_i32x4(s[0], s[1], 0xDD));
+}
+/* Store base + lane for the lanes set in bits, packed at dst (16 words
+ * written, the first n meaningful); returns n. */
+static inline int32_t vu_compress_lanes(uint32_t *dst, unsigned bits, uint32_t base)
+{
+    const __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)base),
+                                         _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
+    /* Compressed in a register, then stored whole (dst has room for 16):
+     * the memory form of vpcompressd is microcoded on Zen 4. */
+    _mm512_storeu_si512((void *)dst, _mm512_maskz_compress_epi32((__mmask16)bits, idx));
+    return (int32_t)__builtin_popcount(bits & 0xffffu);
+}
 #define PG_AB_NAME2_(n, s) n##__##s
 #define PG_AB_NAME_(n, s) PG_AB_NAME2_(n, s)
 static inline void PG_AB_NAME_(pg_ab16, FBNN_SIMD_SUFFIX)(vc c, vu *a, vu *b)

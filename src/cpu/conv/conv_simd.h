@@ -109,6 +109,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dispatch.h"
 
@@ -540,6 +541,7 @@ static FBNN_SIMD_INLINE const uint32_t *SIMD_FN(block_begin)(const uint32_t *wei
 #include "conv_simd_split16.h"
 #include "conv_simd_prefix.h"
 #include "conv_simd_nib.h"
+#include "conv_simd_sparse.h"
 
 #include "conv_simd_blocked.h"
 
@@ -563,6 +565,9 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
 #endif
 #ifdef FBNN_SIMD_HAVE_NIBBLES
     if (SIMD_FN(nib_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+#endif
+#ifdef FBNN_SIMD_SPARSE_LSB
+    if (SIMD_FN(sparse_rows)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif
     return SIMD_FN(conv_rows_blocked)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated);
 }
