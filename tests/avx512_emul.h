@@ -281,36 +281,24 @@ static inline emu_m512i emu_set_epi32(int e15, int e14, int e13, int e12, int e1
     for (i = 0; i < 16; i++) r.d[i] = (uint32_t)e[i];
     return r;
 }
-/* Per 128-bit lane: lo interleaves elements 0,1 (hi: 2,3) of a and b. */
-static inline emu_m512i emu_unpack_epi32(emu_m512i a, emu_m512i b, int hi)
+/* Per 128-bit lane, elements of e words (1: epi32, 2: epi64): lo
+ * interleaves the lane's low half of a and b, element by element (hi: its
+ * high half). */
+static inline emu_m512i emu_unpack(emu_m512i a, emu_m512i b, int hi, int e)
 {
     emu_m512i r;
-    int l;
-    for (l = 0; l < 4; l++) {
-        r.d[4 * l + 0] = a.d[4 * l + 2 * hi];
-        r.d[4 * l + 1] = b.d[4 * l + 2 * hi];
-        r.d[4 * l + 2] = a.d[4 * l + 2 * hi + 1];
-        r.d[4 * l + 3] = b.d[4 * l + 2 * hi + 1];
-    }
+    int l, k;
+    for (l = 0; l < 4; l++)
+        for (k = 0; k < 2 / e; k++) {
+            memcpy(&r.d[4 * l + 2 * e * k], &a.d[4 * l + 2 * hi + e * k], 4u * (unsigned)e);
+            memcpy(&r.d[4 * l + 2 * e * k + e], &b.d[4 * l + 2 * hi + e * k], 4u * (unsigned)e);
+        }
     return r;
 }
-static inline emu_m512i emu_unpacklo_epi32(emu_m512i a, emu_m512i b) { return emu_unpack_epi32(a, b, 0); }
-static inline emu_m512i emu_unpackhi_epi32(emu_m512i a, emu_m512i b) { return emu_unpack_epi32(a, b, 1); }
-/* Per 128-bit lane: lo = [a.q0, b.q0], hi = [a.q1, b.q1] (64-bit halves). */
-static inline emu_m512i emu_unpack_epi64(emu_m512i a, emu_m512i b, int hi)
-{
-    emu_m512i r;
-    int l;
-    for (l = 0; l < 4; l++) {
-        r.d[4 * l + 0] = a.d[4 * l + 2 * hi];
-        r.d[4 * l + 1] = a.d[4 * l + 2 * hi + 1];
-        r.d[4 * l + 2] = b.d[4 * l + 2 * hi];
-        r.d[4 * l + 3] = b.d[4 * l + 2 * hi + 1];
-    }
-    return r;
-}
-static inline emu_m512i emu_unpacklo_epi64(emu_m512i a, emu_m512i b) { return emu_unpack_epi64(a, b, 0); }
-static inline emu_m512i emu_unpackhi_epi64(emu_m512i a, emu_m512i b) { return emu_unpack_epi64(a, b, 1); }
+static inline emu_m512i emu_unpacklo_epi32(emu_m512i a, emu_m512i b) { return emu_unpack(a, b, 0, 1); }
+static inline emu_m512i emu_unpackhi_epi32(emu_m512i a, emu_m512i b) { return emu_unpack(a, b, 1, 1); }
+static inline emu_m512i emu_unpacklo_epi64(emu_m512i a, emu_m512i b) { return emu_unpack(a, b, 0, 2); }
+static inline emu_m512i emu_unpackhi_epi64(emu_m512i a, emu_m512i b) { return emu_unpack(a, b, 1, 2); }
 /* 128-bit blocks: r0 = a[imm 1:0], r1 = a[imm 3:2], r2 = b[imm 5:4], r3 = b[imm 7:6]. */
 static inline emu_m512i emu_shuffle_i32x4(emu_m512i a, emu_m512i b, int imm)
 {
