@@ -298,8 +298,10 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->pgconv = fbnn_k_pgconv;
     t->bconv_rows = fbnn_k_bconv_rows__generic;
     t->pgconv_rows = fbnn_k_pgconv_rows__generic;
-    t->bconv_rows_blk = fbnn_k_bconv_rows_blk__generic;
-    t->pgconv_rows_blk = fbnn_k_pgconv_rows_blk__generic;
+    /* No load-time weight blocks here: one thread keeps the reference
+     * kernels (the SIMD sets' SET_CONV takes them). */
+    t->bconv_rows_blk = NULL;
+    t->pgconv_rows_blk = NULL;
     t->affine = fbnn_k_affine;
     t->rprelu = fbnn_k_rprelu;
     t->add = fbnn_k_add;
