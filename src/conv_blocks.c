@@ -14,7 +14,8 @@
  * reported with the FC panels by fbnn_model_panel_bytes()); the kernels take
  * them through the table's _rows_blk entries. fbnn_model_load_static()
  * models keep their workspace bound and repack per call, as do convs with
- * windows longer than the blocked kernels take.
+ * windows longer than the blocked kernels take, and no blocks are made on
+ * CPUs without a SIMD conv set.
  */
 #include <stdlib.h>
 
@@ -46,8 +47,13 @@ const uint32_t *fbnn_conv_blocks_of(const struct fbnn_model *m, const fbnn_op_de
 
 void fbnn_plan_conv_blocks(struct fbnn_model *m)
 {
+    fbnn_kernel_table best;
     uint32_t i;
     if (m->in_ws) return;
+    /* Not on a CPU whose best kernel set takes no blocks (no SIMD convs):
+     * they would never be read. (A context forced to such a set on a SIMD
+     * CPU leaves them unread too; that is a debugging mode.) */
+    if (fbnn_kernel_table_select(&best, FBNN_ISA_AUTO) != 0 || !best.pgconv_rows_blk) return;
     for (i = 0; i < m->n_ops; i++) {
         const fbnn_op_desc *op = &m->ops[i];
         const fbnn_value_desc *x, *y;
