@@ -345,19 +345,22 @@ static FBNN_SIMD_INLINE void SIMD_FN(window2)(const uint32_t *xm, const uint32_t
     }
 }
 
-/* window2 for two horizontally adjacent pixels whose k x k windows are
- * fully inside the map (xo: the first one's top-left word, the second one
- * `step` = stride * nw words right): four independent counter chains per
- * weight vector load. */
-static FBNN_SIMD_INLINE void SIMD_FN(window2_pair)(const uint32_t *xm, const uint32_t *xl, const uint32_t *wb,
-                                                   const fbnn_conv_params *p, int32_t nw, size_t xo, int32_t step,
-                                                   vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+/* window2 for two horizontally adjacent pixels whose windows span all k
+ * columns inside the map, over the window rows [ky_lo, ky_hi) (all k rows
+ * inside, or fewer in the top and bottom output rows): xo is the first
+ * one's word at window row ky_lo, column 0; the second one's is `step` =
+ * stride * nw words right. Four independent counter chains per weight
+ * vector load. */
+static FBNN_SIMD_INLINE void SIMD_FN(window2_pair_rows)(const uint32_t *xm, const uint32_t *xl, const uint32_t *wb,
+                                                        const fbnn_conv_params *p, int32_t nw, size_t xo, int32_t step,
+                                                        int32_t ky_lo, int32_t ky_hi, vu *pm0, vu *pl0, vu *pm1,
+                                                        vu *pl1)
 {
     vc cm0[SIMD_NV], cl0[SIMD_NV], cm1[SIMD_NV], cl1[SIMD_NV];
     const int32_t n = p->k * nw;
     int32_t ky, i, j;
     for (j = 0; j < SIMD_NV; j++) cm0[j] = cl0[j] = cm1[j] = cl1[j] = vc_zero();
-    for (ky = 0; ky < p->k; ky++) {
+    for (ky = ky_lo; ky < ky_hi; ky++) {
         const uint32_t *rm = xm + xo, *rl = xl + xo;
         const uint32_t *wr = wb + (size_t)ky * (size_t)n * FBNN_SIMD_OB;
         for (i = 0; i < n; i++) {
@@ -379,6 +382,14 @@ static FBNN_SIMD_INLINE void SIMD_FN(window2_pair)(const uint32_t *xm, const uin
         pm1[j] = vu_flush(vu_zero(), cm1[j]);
         pl1[j] = vu_flush(vu_zero(), cl1[j]);
     }
+}
+
+/* window2_pair_rows over all k window rows (xo: the first pixel's top-left word). */
+static FBNN_SIMD_INLINE void SIMD_FN(window2_pair)(const uint32_t *xm, const uint32_t *xl, const uint32_t *wb,
+                                                   const fbnn_conv_params *p, int32_t nw, size_t xo, int32_t step,
+                                                   vu *pm0, vu *pl0, vu *pm1, vu *pl1)
+{
+    SIMD_FN(window2_pair_rows)(xm, xl, wb, p, nw, xo, step, 0, p->k, pm0, pl0, pm1, pl1);
 }
 
 /* Plain per-channel loop (exactly the reference's arithmetic) for layers whose
