@@ -23,15 +23,10 @@ class SignSTE(torch.autograd.Function):
         return g * (x.abs() <= 1).to(g.dtype)
 
 
-class ApproxSignSTE(torch.autograd.Function):
-    """Forward as SignSTE; backward Bi-Real Net's ApproxSign: the derivative
-    of the piecewise-quadratic approximation of sign, 2 - 2|x| for |x| < 1,
-    0 elsewhere."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
+class ApproxSignSTE(SignSTE):
+    """Forward as SignSTE (inherited); backward Bi-Real Net's ApproxSign: the
+    derivative of the piecewise-quadratic approximation of sign, 2 - 2|x|
+    for |x| < 1, 0 elsewhere."""
 
     @staticmethod
     def backward(ctx, g):
