@@ -45,15 +45,14 @@ const uint32_t *fbnn_conv_blocks_of(const struct fbnn_model *m, const fbnn_op_de
     return (const uint32_t *)(((uintptr_t)raw + (FBNN_CONV_BLOCK_ALIGN - 1u)) & ~(uintptr_t)(FBNN_CONV_BLOCK_ALIGN - 1u));
 }
 
-void fbnn_plan_conv_blocks(struct fbnn_model *m)
+void fbnn_plan_conv_blocks(struct fbnn_model *m, const fbnn_kernel_table *best)
 {
-    fbnn_kernel_table best;
     uint32_t i;
     if (m->in_ws) return;
-    /* Not on a CPU whose best kernel set takes no blocks (no SIMD convs):
+    /* Not when the CPU's best kernel set takes no blocks (no SIMD convs):
      * they would never be read. (A context forced to such a set on a SIMD
      * CPU leaves them unread too; that is a debugging mode.) */
-    if (fbnn_kernel_table_select(&best, FBNN_ISA_AUTO) != 0 || !best.pgconv_rows_blk) return;
+    if (!best->pgconv_rows_blk) return;
     for (i = 0; i < m->n_ops; i++) {
         const fbnn_op_desc *op = &m->ops[i];
         const fbnn_value_desc *x, *y;

@@ -32,13 +32,12 @@ void fbnn_fc_panel_pack(const fbnn_real *w, int32_t n_in, int32_t n_out, fbnn_re
                     w[((size_t)jb * FBNN_FC_PANEL_ROWS + (size_t)k) * (size_t)n_in + (size_t)i];
 }
 
-void fbnn_plan_fc_panels(struct fbnn_model *m)
+void fbnn_plan_fc_panels(struct fbnn_model *m, const fbnn_kernel_table *best)
 {
-    fbnn_kernel_table best;
     uint32_t i;
     if (m->in_ws) return;
     /* Not where the best kernel set has no panel FC (no SIMD): never read. */
-    if (fbnn_kernel_table_select(&best, FBNN_ISA_AUTO) != 0 || !best.fc_panel) return;
+    if (!best->fc_panel) return;
     for (i = 0; i < m->n_ops; i++) {
         const fbnn_op_desc *op = &m->ops[i];
         const fbnn_tensor_desc *t;

@@ -150,12 +150,15 @@ size_t fbnn_value_bytes(uint32_t kind, uint32_t c, uint32_t h, uint32_t w);
  *  arena_bytes. Returns 0, or -1 if the arena would not be addressable. */
 int fbnn_plan_arena(struct fbnn_model *m);
 
+struct fbnn_kernel_table; /* cpu/dispatch.h */
 /** Make m->fc_panel for the FC ops whose weights are worth a panel copy
- *  (heap-loaded models only; fc_panels.c). Out of memory: none, still correct. */
-void fbnn_plan_fc_panels(struct fbnn_model *m);
+ *  (heap-loaded models only; none if `best`, the CPU's best kernel set, has
+ *  no panel FC; fc_panels.c). Out of memory: none, still correct. */
+void fbnn_plan_fc_panels(struct fbnn_model *m, const struct fbnn_kernel_table *best);
 /** Make m->conv_blk for the binary and PG convs the blocked SIMD kernels
- *  take (heap-loaded models only; conv_blocks.c). Out of memory: none. */
-void fbnn_plan_conv_blocks(struct fbnn_model *m);
+ *  take (heap-loaded models only; none if `best` takes no blocks;
+ *  conv_blocks.c). Out of memory: none. */
+void fbnn_plan_conv_blocks(struct fbnn_model *m, const struct fbnn_kernel_table *best);
 /** The 16-channel weight blocks of conv op `op`, or NULL (none made). */
 const uint32_t *fbnn_conv_blocks_of(const struct fbnn_model *m, const fbnn_op_desc *op);
 

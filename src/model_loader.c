@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/dispatch.h"
 #include "model_internal.h"
 #include "ops.h"
 
@@ -374,8 +375,15 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
     if (fbnn_plan_arena(m) != 0)
         return fbnn_fail(err, FBNN_ERR_VALUE, "activations need more memory than this platform can address");
     fbnn_plan_fusion(m);
-    fbnn_plan_fc_panels(m);
-    fbnn_plan_conv_blocks(m);
+    if (!m->in_ws) {
+        /* Weight copies in the layouts the best kernel set of this CPU reads
+         * (one CPU detection for both plans). */
+        fbnn_kernel_table best;
+        if (fbnn_kernel_table_select(&best, FBNN_ISA_AUTO) == 0) {
+            fbnn_plan_fc_panels(m, &best);
+            fbnn_plan_conv_blocks(m, &best);
+        }
+    }
     return FBNN_OK;
 }
 
