@@ -459,6 +459,23 @@ static FBNN_SIMD_INLINE unsigned SIMD_FN(pg_out)(const vu *pm, const vu *pl, int
     return bits;
 }
 
+/* PG outputs of two horizontally adjacent pixels whose windows span all k
+ * columns inside the map (window rows [ky_lo, ky_hi) inside it), both
+ * planes through one weight load (window2_pair_rows), into the tile rows
+ * dst and dst + 16; returns the number of fired gates. */
+static FBNN_SIMD_INLINE uint32_t SIMD_FN(pg_pair)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *wb,
+                                                  const fbnn_conv_params *p, int32_t nw, int32_t iy0, int32_t ky_lo,
+                                                  int32_t ky_hi, int32_t ix0, const vu *gv, float *dst)
+{
+    vu pm0[SIMD_NV], pl0[SIMD_NV], pm1[SIMD_NV], pl1[SIMD_NV];
+    const int32_t base = (ky_hi - ky_lo) * p->k * p->in_c;
+    SIMD_FN(window2_pair_rows)(msb, lsb, wb, p, nw,
+                               ((size_t)(iy0 + ky_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw,
+                               p->stride * nw, ky_lo, ky_hi, pm0, pl0, pm1, pl1);
+    return fbnn_popcount32(SIMD_FN(pg_out)(pm0, pl0, base, gv, dst)) +
+           fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base, gv, dst + FBNN_SIMD_OB));
+}
+
 /* The PG epilogue from a = -4*pm and b = -4*pm - 2*pl (the popcounts of the
  * MSB and LSB planes): 2*Sm = a + 2*base, 2*Sm + Sl = b + 3*base, the same
  * integers as pg_out's, in fewer vector ops when the instance forms a and b

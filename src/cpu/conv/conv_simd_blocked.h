@@ -66,13 +66,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_blocked)(const uint32_t *msb, co
                     /* Two pixels whose windows span all k columns: the
                      * interior, and the top and bottom rows over their
                      * in-map window rows. */
-                    vu pl[SIMD_NV], pm1[SIMD_NV], pl1[SIMD_NV];
-                    const int32_t base_r = (ky_hi - ky_lo) * p->k * p->in_c;
-                    SIMD_FN(window2_pair_rows)(msb, lsb, wb, p, nw,
-                                               ((size_t)(iy0 + ky_lo) * (size_t)p->in_w + (size_t)ix0) * (size_t)nw,
-                                               p->stride * nw, ky_lo, ky_hi, pc, pl, pm1, pl1);
-                    gated += fbnn_popcount32(SIMD_FN(pg_out)(pc, pl, base_r, gv, dst));
-                    gated += fbnn_popcount32(SIMD_FN(pg_out)(pm1, pl1, base_r, gv, dst + FBNN_SIMD_OB));
+                    gated += SIMD_FN(pg_pair)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, gv, dst);
                     t++;
                     continue;
                 }

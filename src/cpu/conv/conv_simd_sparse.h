@@ -160,15 +160,8 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(conv_rows_sparse)(const uint32_t *msb, con
                     if (t + 1 < tw && ox + 1 < p->out_w && ix0 >= 0 && ix0 + p->stride + p->k <= p->in_w) {
                         /* Top or bottom row, two pixels spanning all k
                          * columns: both planes over the in-map window rows. */
-                        vu pm1[SIMD_NV], pl1[SIMD_NV];
-                        const int32_t base_r = (ky_hi - ky_lo) * p->k * p->in_c;
-                        SIMD_FN(window2_pair_rows)(msb, lsb, wb, p, nw,
-                                                   (size_t)(iy0 + ky_lo) * xstep + (size_t)ix0 * (size_t)nw, step,
-                                                   ky_lo, ky_hi, pc[0], pl, pm1, pl1);
-                        gated += fbnn_popcount32(
-                            SIMD_FN(pg_out)(pc[0], pl, base_r, gv, tile + (size_t)t * FBNN_SIMD_OB));
-                        gated += fbnn_popcount32(
-                            SIMD_FN(pg_out)(pm1, pl1, base_r, gv, tile + (size_t)(t + 1) * FBNN_SIMD_OB));
+                        gated += SIMD_FN(pg_pair)(msb, lsb, wb, p, nw, iy0, ky_lo, ky_hi, ix0, gv,
+                                                  tile + (size_t)t * FBNN_SIMD_OB);
                         sparse_px[t + 1] = 0;
                         t++;
                         continue;
