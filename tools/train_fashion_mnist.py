@@ -13,6 +13,13 @@ Usage (run with /usr/bin/python3, which has torch):
 never read here. A checkpoint (model, optimizer, epoch, step) is written after
 every epoch to OUT/ckpt.pt; --resume continues from it. The final model is
 OUT/final.pt (input of tools/export_fbnn.py).
+
+Knowledge distillation (off by default): --teacher PATH (a float teacher
+written by tools/train_fmnist_teacher.py) with --kd-weight A > 0 and
+--kd-temp T trains on (1-A)*CE(student, y) + A*T^2*KL(softmax(teacher/T) ||
+softmax(student/T)), the teacher in eval mode without gradients, fed the
+same augmented batch (kd_loss below). With A = 0 the teacher is not loaded
+and the run is the plain recipe's.
 """
 import argparse
 import math
@@ -28,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fracbnn_torch import FracResNet  # noqa: E402
 from fracbnn_torch.mobile import FracMobileNet  # noqa: E402
 from fracbnn_torch.data import train_val_split, augment, FMNIST_LABELS  # noqa: E402
+from fracbnn_torch.teacher import load_teacher  # noqa: E402
 
 
 def ints(s):
@@ -69,10 +77,25 @@ def parse(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--teacher", default="", help="float teacher checkpoint for knowledge distillation "
+                    "(tools/train_fmnist_teacher.py); needs --kd-weight > 0")
+    ap.add_argument("--kd-weight", type=float, default=0.0,
+                    help="A in (1-A)*CE + A*T^2*KL(teacher || student); 0 = no distillation")
+    ap.add_argument("--kd-temp", type=float, default=4.0, help="distillation temperature T")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--stop-after", type=int, default=0,
                     help="stop after this many epochs in total (simulates an interruption; tests)")
     return ap.parse_args(argv)
+
+
+def kd_loss(student_logits, teacher_logits, y, weight, temp):
+    """(1-A)*CE(student, y) + A*T^2*KL(softmax(teacher/T) || softmax(student/T)),
+    KL averaged over the batch (Hinton et al.'s T^2 keeps the gradient scale).
+    Returns (total, ce, kl) with kl the unscaled KL term."""
+    ce = F.cross_entropy(student_logits, y)
+    kl = F.kl_div(F.log_softmax(student_logits / temp, dim=1), F.log_softmax(teacher_logits / temp, dim=1),
+                  reduction="batchmean", log_target=True)
+    return (1.0 - weight) * ce + weight * temp * temp * kl, ce, kl
 
 
 def evaluate(model, x, y, batch=500):
@@ -114,6 +137,12 @@ def make_opt(model, lr, wd):
 
 def main(argv=None):
     args = parse(argv)
+    if args.kd_weight < 0 or args.kd_weight > 1:
+        raise SystemExit("--kd-weight must be in [0, 1]")
+    if args.kd_weight > 0 and not args.teacher:
+        raise SystemExit("--kd-weight > 0 needs --teacher")
+    if args.teacher and args.kd_weight == 0:
+        raise SystemExit("--teacher needs --kd-weight > 0")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -137,6 +166,7 @@ def main(argv=None):
                            resolution=args.resolution, threshold_init=args.threshold_init)
     if not args.no_channels_last:
         model = model.to(memory_format=torch.channels_last)
+    teacher = load_teacher(args.teacher) if args.kd_weight > 0 else None
     start_epoch, step, history = 0, 0, []
     opt, opt_phase = None, None
     if args.resume and os.path.exists(ckpt_path):
@@ -166,7 +196,7 @@ def main(argv=None):
         perm = torch.randperm(n, generator=gen).numpy()
         model.train()
         t0 = time.time()
-        run_loss, run_acc, run_gate, cnt = 0.0, 0.0, 0.0, 0
+        run_loss, run_acc, run_gate, run_kl, cnt = 0.0, 0.0, 0.0, 0.0, 0
         for it in range(steps_per_epoch):
             idx = perm[it * args.batch:(it + 1) * args.batch]
             xb = augment(torch.from_numpy(xtr[idx]), gen, args.pad, not args.no_flip)
@@ -176,12 +206,18 @@ def main(argv=None):
             for gparam in opt.param_groups:
                 gparam["lr"] = lr
             out = model.forward_train(xb)
-            loss = F.cross_entropy(out, yb)
-            total = loss
+            if teacher is not None:
+                with torch.no_grad():
+                    t_out = teacher(xb)
+                total, loss, kl = kd_loss(out, t_out, yb, args.kd_weight, args.kd_temp)
+                run_kl += float(kl)
+            else:
+                loss = F.cross_entropy(out, yb)
+                total = loss
             if ph >= 3:
                 pgs = model.pg_convs()
                 if args.gate_penalty > 0:
-                    total = loss + args.gate_penalty * sum(m.last_gate_soft for m in pgs) / len(pgs)
+                    total = total + args.gate_penalty * sum(m.last_gate_soft for m in pgs) / len(pgs)
                 run_gate += float(sum(m.last_gate_frac for m in pgs) / len(pgs))
             opt.zero_grad(set_to_none=True)
             total.backward()
@@ -192,11 +228,12 @@ def main(argv=None):
             cnt += 1
             if (it + 1) % args.log_every == 0 or it + 1 == steps_per_epoch:
                 el = time.time() - t0
-                print("epoch %d phase %d it %d/%d loss %.4f acc %.4f%s lr %.2e %.0f img/s elapsed %.0fs" % (
+                print("epoch %d phase %d it %d/%d loss %.4f acc %.4f%s%s lr %.2e %.0f img/s elapsed %.0fs" % (
                     epoch + 1, ph, it + 1, steps_per_epoch, run_loss / cnt, run_acc / cnt,
-                    (" gate %.3f" % (run_gate / cnt)) if ph >= 3 else "", lr,
+                    (" gate %.3f" % (run_gate / cnt)) if ph >= 3 else "",
+                    (" kl %.4f" % (run_kl / cnt)) if teacher is not None else "", lr,
                     (it + 1) * args.batch / el, time.time() - t_start), flush=True)
-                run_loss, run_acc, run_gate, cnt = 0.0, 0.0, 0.0, 0
+                run_loss, run_acc, run_gate, run_kl, cnt = 0.0, 0.0, 0.0, 0.0, 0
         va = evaluate(model, xva, yva)
         history.append(dict(epoch=epoch + 1, phase=ph, val_acc=va, epoch_time=time.time() - t0))
         print("== epoch %d phase %d val_acc %.4f epoch_time %.0fs total %.0fs" % (
