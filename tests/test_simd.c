@@ -240,6 +240,13 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 32, 64, 1, 1, 28, 29)) check_case(t, &p, 2, 0), n++;
         if (set_shape(&p, 256, 40, 1, 1, 14, 14)) check_case(t, &p, 1, 0), n++;
         if (set_shape(&p, 1024, 33, 1, 1, 7, 7)) check_case(t, &p, 2, 3), n++;
+        /* ... and the pixel-lane GEMM (conv_simd_pixgemm.h, AVX-512): several
+         * transposed chunks, channel tails of a register block, rows of 3 or
+         * 16 words with padding bits, gates never / always firing. */
+        if (set_shape(&p, 256, 20, 1, 1, 30, 30)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 96, 24, 1, 1, 40, 41)) check_case(t, &p, 0, 0), n++;
+        if (set_shape(&p, 96, 13, 1, 1, 40, 41)) check_case(t, &p, 1, 3), n++;
+        if (set_shape(&p, 500, 9, 1, 1, 9, 16)) check_case(t, &p, 2, 3), n++;
         if (set_shape(&p, 64, 10, 5, 1, 7, 7)) { p.pad = 2; p.out_h = p.out_w = 7; check_case(t, &p, 2, 0); n++; }
         /* The sparse LSB pass of long-window PG convs (conv_simd_sparse.h:
          * 3x3 over 512 / 1024 channels on maps from 14 x 14): mixed gates,

@@ -28,6 +28,7 @@
 #define FBNN_SIMD_USE_PREFIX 0 /* xor + vpopcntd beats the thermometer table (conv_simd.h) */
 #define FBNN_SIMD_SPARSE_LSB 1 /* 3x3 PG convs from 256 channels: LSB of fired pairs only (conv_simd_sparse.h) */
 #define FBNN_SIMD_GEMM_P 8 /* 1x1 convs: 8 pixels x 16 channels of counters per register block (conv_simd_gemm.h) */
+#define FBNN_SIMD_PIXGEMM 1 /* 1x1 convs: lanes over 16 pixels, no output transposition (conv_simd_pixgemm.h) */
 #else
 #ifndef FBNN_SIMD_SUFFIX
 #define FBNN_SIMD_SUFFIX avx512

@@ -566,6 +566,7 @@ static FBNN_SIMD_INLINE const uint32_t *SIMD_FN(block_begin)(const uint32_t *wei
     return wbuf;
 }
 #include "conv_simd_gemm.h"
+#include "conv_simd_pixgemm.h"
 #include "conv_simd_split16.h"
 #include "conv_simd_prefix.h"
 #include "conv_simd_nib.h"
@@ -585,6 +586,9 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
     if (p->k * p->k * FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
         return SIMD_FN(conv_rows_plain)(msb, lsb, weights, thr, p, y0, y1, out, n_gated);
     if (FBNN_SIMD_USE_PREFIX && lsb == NULL && SIMD_FN(prefix_rows)(msb, weights, p, y0, y1, out)) return FBNN_K_OK;
+#if defined(FBNN_SIMD_PIXGEMM) && defined(FBNN_SIMD_GEMM_P) && FBNN_SIMD_GEMM_P > 0
+    if (SIMD_FN(pixgemm_rows)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+#endif
 #if defined(FBNN_SIMD_GEMM_P) && FBNN_SIMD_GEMM_P > 0
     if (SIMD_FN(gemm1x1_rows)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif

@@ -87,12 +87,12 @@ static FBNN_SIMD_INLINE uint32_t SIMD_FN(gemm_pixels)(const uint32_t *msb, const
     return gated;
 }
 
-/* Returns 1 if it computed rows [y0, y1), 0 if the layer is not a 1x1
- * stride-1 unpadded conv (or its words exceed the repack buffer). */
-static FBNN_SIMD_NOINLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const uint32_t *lsb,
-                                                    const uint32_t *weights, const uint32_t *wblk, const fbnn_real *thr,
-                                                    const fbnn_conv_params *p, int32_t y0, int32_t y1,
-                                                    fbnn_real *out, uint32_t *n_gated)
+/* Pixels [q_a, q_b) of the flattened map (rows from y0 on) of a 1x1
+ * stride-1 unpadded conv whose words fit the repack buffer. */
+static FBNN_SIMD_NOINLINE void SIMD_FN(gemm1x1_range)(const uint32_t *msb, const uint32_t *lsb,
+                                                      const uint32_t *weights, const uint32_t *wblk,
+                                                      const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0,
+                                                      int32_t q_a, int32_t q_b, fbnn_real *out, uint32_t *n_gated)
 {
     FBNN_SIMD_ALIGN uint32_t wbuf[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
     const uint32_t *wb;
@@ -104,17 +104,14 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const u
     int32_t o0, q0, j;
     uint32_t gated = 0u;
 
-    if (p->k != 1 || p->stride != 1 || p->pad != 0 || p->in_h != p->out_h || p->in_w != p->out_w ||
-        nw > FBNN_SIMD_MAX_WLEN)
-        return 0;
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_bcast((uint32_t)lim);
     for (o0 = 0; o0 < p->out_c; o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - o0 < FBNN_SIMD_OB ? p->out_c - o0 : FBNN_SIMD_OB;
         wb = SIMD_FN(block_begin)(weights, wblk, nw, thr, lsb, p, o0, nb, lim, y0, wbuf, gv, &rs);
         /* Chunks of FBNN_SIMD_TW pixels of the flattened rows (input pixel =
          * output pixel), each a tile transposed to the planar output. */
-        for (q0 = y0 * p->out_w; q0 < y1 * p->out_w; q0 += FBNN_SIMD_TW) {
-            const int32_t tw = y1 * p->out_w - q0 < FBNN_SIMD_TW ? y1 * p->out_w - q0 : FBNN_SIMD_TW;
+        for (q0 = q_a; q0 < q_b; q0 += FBNN_SIMD_TW) {
+            const int32_t tw = q_b - q0 < FBNN_SIMD_TW ? q_b - q0 : FBNN_SIMD_TW;
             float *const tile = SIMD_FN(rowskew_tile)(&rs);
             int32_t t = 0;
             for (; t + FBNN_SIMD_GEMM_P <= tw; t += FBNN_SIMD_GEMM_P)
@@ -128,6 +125,19 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const u
         SIMD_FN(rowskew_end)(&rs, p, o0, out);
     }
     if (n_gated != NULL) *n_gated = gated;
+}
+
+/* Returns 1 if it computed rows [y0, y1), 0 if the layer is not a 1x1
+ * stride-1 unpadded conv (or its words exceed the repack buffer). */
+static FBNN_SIMD_INLINE int SIMD_FN(gemm1x1_rows)(const uint32_t *msb, const uint32_t *lsb, const uint32_t *weights,
+                                                  const uint32_t *wblk, const fbnn_real *thr,
+                                                  const fbnn_conv_params *p, int32_t y0, int32_t y1, fbnn_real *out,
+                                                  uint32_t *n_gated)
+{
+    if (p->k != 1 || p->stride != 1 || p->pad != 0 || p->in_h != p->out_h || p->in_w != p->out_w ||
+        FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
+        return 0;
+    SIMD_FN(gemm1x1_range)(msb, lsb, weights, wblk, thr, p, y0, y0 * p->out_w, y1 * p->out_w, out, n_gated);
     return 1;
 }
 #endif /* FBNN_SIMD_GEMM_P */
