@@ -34,6 +34,8 @@
 /* Words of one plane's transposed chunk (8 KiB; both planes of a chunk stay
  * in L1 while all output channels sweep it). */
 #define PIXGEMM_WORDS 2048
+/* Output channels whose gates are made once per call (8 KiB). */
+#define PIXGEMM_GATES 2048
 
 /* xt[i * n + t] = x[t * nw + i] for t < n pixels, i < nw words. */
 static FBNN_SIMD_INLINE void SIMD_FN(pixgemm_transpose)(const uint32_t *x, int32_t nw, int32_t n, uint32_t *xt)
@@ -101,7 +103,7 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
                                                         fbnn_real *out, uint32_t *n_gated)
 {
     FBNN_SIMD_ALIGN uint32_t xtm[PIXGEMM_WORDS], xtl[PIXGEMM_WORDS];
-    int32_t g[PIXGEMM_P];
+    int32_t gall[PIXGEMM_GATES], gblk[PIXGEMM_P];
     const int32_t nw = FBNN_WORDS(p->in_c), base = p->in_c, lim = 128 * nw;
     const size_t hw = (size_t)p->out_h * (size_t)p->out_w;
     const int32_t q_a = y0 * p->out_w, q_b = y1 * p->out_w;
@@ -116,6 +118,11 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
      * lanes masked (Zen 4: 61.5 against 63.8 us, 256 -> 512 at 14 x 14). */
     q_main = q_a + ((q_b - q_a) & ~(VL - 1));
     chunk = (PIXGEMM_WORDS / nw) & ~(VL - 1);
+    /* The integer gates once per call, not per chunk: fbnn_simd_gate_int
+     * costs tens of cycles (it checks its result with fl(n / 3)), which on
+     * 28 x 28 maps (4 chunks) was about a tenth of a 256 -> 256 layer. */
+    if (lsb != NULL && p->out_c <= PIXGEMM_GATES)
+        for (c = 0; c < p->out_c; c++) gall[c] = fbnn_simd_gate_int(thr[c], lim);
     for (c0 = q_a; c0 < q_main; c0 += chunk) {
         const int32_t n = q_main - c0 < chunk ? q_main - c0 : chunk;
         SIMD_FN(pixgemm_transpose)(msb + (size_t)c0 * (size_t)nw, nw, n, xtm);
@@ -125,7 +132,11 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
             const uint32_t *w = weights + (size_t)o0 * (size_t)nw;
             float *const dst = out + (size_t)o0 * hw + (size_t)c0;
             const uint32_t *const xl = lsb != NULL ? xtl : NULL;
-            for (c = 0; c < nc; c++) g[c] = lsb != NULL ? fbnn_simd_gate_int(thr[o0 + c], lim) : 0;
+            const int32_t *g = gall + o0;
+            if (lsb == NULL || p->out_c > PIXGEMM_GATES) {
+                for (c = 0; c < nc; c++) gblk[c] = lsb != NULL ? fbnn_simd_gate_int(thr[o0 + c], lim) : 0;
+                g = gblk;
+            }
             for (t = 0; t < n; t += VL) {
                 if (nc == PIXGEMM_P)
                     gated += SIMD_FN(pixgemm_block)(xtm + t, xl != NULL ? xl + t : NULL, (size_t)n, nw, w, g,
@@ -158,5 +169,6 @@ static FBNN_SIMD_INLINE int SIMD_FN(pixgemm_rows)(const uint32_t *msb, const uin
 }
 
 #undef PIXGEMM_WORDS
+#undef PIXGEMM_GATES
 #undef PIXGEMM_P
 #endif /* FBNN_SIMD_PIXGEMM */
