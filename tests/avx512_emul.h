@@ -25,6 +25,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef union {
@@ -319,6 +320,101 @@ static inline emu_m512i emu_maskz_compress_epi32(emu_mmask16 m, emu_m512i a)
         if (m & (1u << i)) r.d[n++] = a.d[i];
     return r;
 }
+
+/* The 16-lane gate helper (conv__avx512.c vu_gates16). */
+static inline emu_m512 emu_maskz_loadu_ps(emu_mmask16 m, const void *p)
+{
+    emu_m512 r;
+    int i;
+    for (i = 0; i < 16; i++) {
+        r.f[i] = 0.0f;
+        if (m & (1u << i)) memcpy(&r.f[i], (const char *)p + 4 * i, 4);
+    }
+    return r;
+}
+/* MINPS / MAXPS: the second operand unless the first is strictly smaller /
+ * larger (so a NaN in either gives the second). */
+static inline emu_m512 emu_min_ps(emu_m512 a, emu_m512 b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.f[i] = a.f[i] < b.f[i] ? a.f[i] : b.f[i];
+    return a;
+}
+static inline emu_m512 emu_max_ps(emu_m512 a, emu_m512 b)
+{
+    int i;
+    for (i = 0; i < 16; i++) a.f[i] = a.f[i] > b.f[i] ? a.f[i] : b.f[i];
+    return a;
+}
+/* float -> int32 with the rounding of the immediate; NaN and out of range
+ * give the integer indefinite 0x80000000. */
+static inline emu_m512i emu_cvt_roundps_epi32(emu_m512 a, int mode)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i++) {
+        float v = a.f[i];
+        switch (mode & 3) {
+        case _MM_FROUND_TO_NEG_INF: v = floorf(v); break;
+        case _MM_FROUND_TO_POS_INF: v = ceilf(v); break;
+        case _MM_FROUND_TO_ZERO: v = truncf(v); break;
+        default: v = nearbyintf(v); break;
+        }
+        r.d[i] = (v != v || v >= 2147483648.0f || v < -2147483648.0f) ? 0x80000000u : (uint32_t)(int32_t)v;
+    }
+    return r;
+}
+static inline emu_mmask16 emu_cmpeq_epi32_mask(emu_m512i a, emu_m512i b)
+{
+    emu_mmask16 m = 0;
+    int i;
+    for (i = 0; i < 16; i++)
+        if (a.d[i] == b.d[i]) m = (emu_mmask16)(m | (1u << i));
+    return m;
+}
+/* Only the predicates the conv source uses: ordered greater-than, unordered. */
+static inline emu_mmask16 emu_cmp_ps_mask(emu_m512 a, emu_m512 b, int pred)
+{
+    emu_mmask16 m = 0;
+    int i;
+    for (i = 0; i < 16; i++) {
+        int bit;
+        if (pred == _CMP_GT_OQ) bit = a.f[i] > b.f[i];
+        else if (pred == _CMP_UNORD_Q) bit = a.f[i] != a.f[i] || b.f[i] != b.f[i];
+        else abort(); /* not emulated: a test-build error, not a result */
+        if (bit) m = (emu_mmask16)(m | (1u << i));
+    }
+    return m;
+}
+static inline emu_m512i emu_mask_add_epi32(emu_m512i src, emu_mmask16 m, emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++)
+        if (m & (1u << i)) src.d[i] = a.d[i] + b.d[i];
+    return src;
+}
+static inline emu_m512i emu_mask_sub_epi32(emu_m512i src, emu_mmask16 m, emu_m512i a, emu_m512i b)
+{
+    int i;
+    for (i = 0; i < 16; i++)
+        if (m & (1u << i)) src.d[i] = a.d[i] - b.d[i];
+    return src;
+}
+static inline void emu_mask_storeu_epi32(void *p, emu_mmask16 m, emu_m512i a)
+{
+    int i;
+    for (i = 0; i < 16; i++)
+        if (m & (1u << i)) memcpy((char *)p + 4 * i, &a.d[i], 4);
+}
+#define _mm512_maskz_loadu_ps emu_maskz_loadu_ps
+#define _mm512_min_ps emu_min_ps
+#define _mm512_max_ps emu_max_ps
+#define _mm512_cvt_roundps_epi32 emu_cvt_roundps_epi32
+#define _mm512_cmpeq_epi32_mask emu_cmpeq_epi32_mask
+#define _mm512_cmp_ps_mask emu_cmp_ps_mask
+#define _mm512_mask_add_epi32 emu_mask_add_epi32
+#define _mm512_mask_sub_epi32 emu_mask_sub_epi32
+#define _mm512_mask_storeu_epi32 emu_mask_storeu_epi32
 
 #define _mm512_reduce_add_epi32 emu_reduce_add_epi32
 #define _mm512_maskz_loadu_epi32 emu_maskz_loadu_epi32

@@ -527,11 +527,27 @@ static FBNN_SIMD_INLINE void SIMD_FN(bin_out)(const vu *pc, int32_t base, float 
 
 /* The integer gates of output channels o0 .. o0+nb-1 into SIMD_NV vectors
  * (lanes past out_c never fire). */
+/* g[j] = fbnn_simd_gate_int(thr[j], lim) for j < n <= 16, by the
+ * instance's 16-lane version where it has one (vu_gates16: the lanes it
+ * could not settle take the scalar function). */
+static FBNN_SIMD_INLINE void SIMD_FN(gates16)(const fbnn_real *thr, int32_t n, int32_t lim, int32_t *g)
+{
+    int32_t j;
+#if defined(FBNN_SIMD_HAVE_GATES16) && !defined(FBNN_REAL_FIXED_FRAC)
+    const unsigned ok = vu_gates16(thr, n, lim, g);
+    for (j = 0; j < n; j++)
+        if (!((ok >> j) & 1u)) g[j] = fbnn_simd_gate_int(thr[j], lim);
+#else
+    for (j = 0; j < n; j++) g[j] = fbnn_simd_gate_int(thr[j], lim);
+#endif
+}
+
 static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o0, int32_t nb, int32_t lim, vu *gv)
 {
     FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
     int32_t j;
-    for (j = 0; j < FBNN_SIMD_OB; j++) gl[j] = j < nb ? fbnn_simd_gate_int(thr[o0 + j], lim) : lim;
+    SIMD_FN(gates16)(thr + o0, nb, lim, gl);
+    for (j = nb; j < FBNN_SIMD_OB; j++) gl[j] = lim;
     for (j = 0; j < SIMD_NV; j++) gv[j] = vu_load((const uint32_t *)gl + j * VL);
 }
 

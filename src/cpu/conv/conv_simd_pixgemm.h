@@ -122,7 +122,7 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
      * costs tens of cycles (it checks its result with fl(n / 3)), which on
      * 28 x 28 maps (4 chunks) was about a tenth of a 256 -> 256 layer. */
     if (lsb != NULL && p->out_c <= PIXGEMM_GATES)
-        for (c = 0; c < p->out_c; c++) gall[c] = fbnn_simd_gate_int(thr[c], lim);
+        for (c = 0; c < p->out_c; c += 16) SIMD_FN(gates16)(thr + c, p->out_c - c < 16 ? p->out_c - c : 16, lim, gall + c);
     for (c0 = q_a; c0 < q_main; c0 += chunk) {
         const int32_t n = q_main - c0 < chunk ? q_main - c0 : chunk;
         SIMD_FN(pixgemm_transpose)(msb + (size_t)c0 * (size_t)nw, nw, n, xtm);
@@ -134,7 +134,9 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
             const uint32_t *const xl = lsb != NULL ? xtl : NULL;
             const int32_t *g = gall + o0;
             if (lsb == NULL || p->out_c > PIXGEMM_GATES) {
-                for (c = 0; c < nc; c++) gblk[c] = lsb != NULL ? fbnn_simd_gate_int(thr[o0 + c], lim) : 0;
+                if (lsb != NULL) SIMD_FN(gates16)(thr + o0, nc, lim, gblk);
+                else
+                    for (c = 0; c < nc; c++) gblk[c] = 0;
                 g = gblk;
             }
             for (t = 0; t < n; t += VL) {
