@@ -41,6 +41,12 @@
 static FBNN_SIMD_INLINE void SIMD_FN(pixgemm_transpose)(const uint32_t *x, int32_t nw, int32_t n, uint32_t *xt)
 {
     int32_t t, i;
+#ifdef FBNN_SIMD_HAVE_XPOSE16
+    if (n % 16 == 0) { /* always here: n is a multiple of 16 */
+        for (t = 0; t < n; t += 16) vu_xpose16(x + (size_t)t * (size_t)nw, nw, xt + t, (size_t)n);
+        return;
+    }
+#endif
     for (t = 0; t < n; t++)
         for (i = 0; i < nw; i++) xt[(size_t)i * (size_t)n + (size_t)t] = x[(size_t)t * (size_t)nw + (size_t)i];
 }
