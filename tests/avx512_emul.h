@@ -406,6 +406,30 @@ static inline void emu_mask_storeu_epi32(void *p, emu_mmask16 m, emu_m512i a)
     for (i = 0; i < 16; i++)
         if (m & (1u << i)) memcpy((char *)p + 4 * i, &a.d[i], 4);
 }
+/* The 3x3 pixel-lane path (conv__avx512.c vu_shift_up1, vc_xpop_mask, vf_store_head). */
+static inline emu_m512i emu_maskz_permutexvar_epi32(emu_mmask16 m, emu_m512i idx, emu_m512i a)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i++) r.d[i] = (m & (1u << i)) ? a.d[idx.d[i] & 15u] : 0u;
+    return r;
+}
+static inline emu_m512i emu_maskz_popcnt_epi32(emu_mmask16 m, emu_m512i a)
+{
+    emu_m512i r;
+    int i;
+    for (i = 0; i < 16; i++) r.d[i] = (m & (1u << i)) ? (uint32_t)__builtin_popcount(a.d[i]) : 0u;
+    return r;
+}
+static inline void emu_mask_storeu_ps(void *p, emu_mmask16 m, emu_m512 a)
+{
+    int i;
+    for (i = 0; i < 16; i++)
+        if (m & (1u << i)) memcpy((char *)p + 4 * i, &a.f[i], 4);
+}
+#define _mm512_maskz_permutexvar_epi32 emu_maskz_permutexvar_epi32
+#define _mm512_maskz_popcnt_epi32 emu_maskz_popcnt_epi32
+#define _mm512_mask_storeu_ps emu_mask_storeu_ps
 #define _mm512_maskz_loadu_ps emu_maskz_loadu_ps
 #define _mm512_min_ps emu_min_ps
 #define _mm512_max_ps emu_max_ps

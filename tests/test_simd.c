@@ -247,6 +247,16 @@ static void run_grid(const fbnn_kernel_table *t)
         if (set_shape(&p, 96, 24, 1, 1, 40, 41)) check_case(t, &p, 0, 0), n++;
         if (set_shape(&p, 96, 13, 1, 1, 40, 41)) check_case(t, &p, 1, 3), n++;
         if (set_shape(&p, 500, 9, 1, 1, 9, 16)) check_case(t, &p, 2, 3), n++;
+        /* The 3x3 pixel-lane path over one input word (conv_simd_pix3.h,
+         * AVX-512): partial groups at row ends, a row of exactly one group
+         * (both borders in it), maps of 1 and 3 rows, channel tails of a
+         * register block, padding bits, gates never / always / mixed. */
+        if (set_shape(&p, 32, 40, 3, 1, 20, 37)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 24, 8, 3, 1, 17, 16)) check_case(t, &p, 1, 0), n++;
+        if (set_shape(&p, 32, 16, 3, 1, 3, 33)) check_case(t, &p, 0, 0), n++;
+        if (set_shape(&p, 20, 9, 3, 1, 5, 31)) check_case(t, &p, 2, 2), n++;
+        if (set_shape(&p, 32, 32, 3, 1, 1, 16)) check_case(t, &p, 2, 0), n++;
+        if (set_shape(&p, 17, 3, 3, 1, 6, 47)) check_case(t, &p, 2, 1), n++;
         if (set_shape(&p, 64, 10, 5, 1, 7, 7)) { p.pad = 2; p.out_h = p.out_w = 7; check_case(t, &p, 2, 0); n++; }
         /* The sparse LSB pass of long-window PG convs (conv_simd_sparse.h:
          * 3x3 over 512 / 1024 channels on maps from 14 x 14): mixed gates,

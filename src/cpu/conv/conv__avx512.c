@@ -29,6 +29,7 @@
 #define FBNN_SIMD_SPARSE_LSB 1 /* 3x3 PG convs from 256 channels: LSB of fired pairs only (conv_simd_sparse.h) */
 #define FBNN_SIMD_GEMM_P 8 /* 1x1 convs: 8 pixels x 16 channels of counters per register block (conv_simd_gemm.h) */
 #define FBNN_SIMD_PIXGEMM 1 /* 1x1 convs: lanes over 16 pixels, no output transposition (conv_simd_pixgemm.h) */
+#define FBNN_SIMD_PIX3 1 /* 3x3 convs over one input word: lanes over 16 pixels of a row (conv_simd_pix3.h) */
 #else
 #ifndef FBNN_SIMD_SUFFIX
 #define FBNN_SIMD_SUFFIX avx512
@@ -85,6 +86,22 @@ static inline __m512i vu_load_head(const uint32_t *p, int32_t n)
     return _mm512_maskz_loadu_epi32((__mmask16)((1u << n) - 1u), (const void *)p);
 }
 static inline void vu_store(uint32_t *p, __m512i v) { _mm512_storeu_si512((void *)p, v); }
+/* For the 3x3 pixel-lane path (conv_simd_pix3.h): a load of the lanes in
+ * mask only (the others zero, their memory untouched); the lanes moved up
+ * by one with lane 0 zero; popcounts of x ^ w added in the lanes of mask
+ * only; a - b; the first n < 16 lanes of a float vector stored. */
+static inline __m512i vu_load_mask(const uint32_t *p, unsigned mask) { return _mm512_maskz_loadu_epi32((__mmask16)mask, (const void *)p); }
+static inline __m512i vu_shift_up1(__m512i v)
+{
+    return _mm512_maskz_permutexvar_epi32((__mmask16)0xfffeu,
+                                          _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0), v);
+}
+static inline __m512i vc_xpop_mask(__m512i c, __m512i x, __m512i w, unsigned mask)
+{
+    return _mm512_add_epi32(c, _mm512_maskz_popcnt_epi32((__mmask16)mask, _mm512_xor_si512(x, w)));
+}
+static inline __m512i vu_sub(__m512i a, __m512i b) { return _mm512_sub_epi32(a, b); }
+static inline void vf_store_head(float *p, __m512 v, int32_t n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1u), v); }
 /* Lane j of the result = the sum of the 16 lanes of v[j]: a transposed
  * reduction, 4 levels of two shuffles and an add. */
 static inline __m512i vu_red16(const __m512i *v)

@@ -583,6 +583,7 @@ static FBNN_SIMD_INLINE const uint32_t *SIMD_FN(block_begin)(const uint32_t *wei
 }
 #include "conv_simd_gemm.h"
 #include "conv_simd_pixgemm.h"
+#include "conv_simd_pix3.h"
 #include "conv_simd_split16.h"
 #include "conv_simd_prefix.h"
 #include "conv_simd_nib.h"
@@ -607,6 +608,9 @@ static int SIMD_FN(conv_rows)(const uint32_t *msb, const uint32_t *lsb, const ui
 #endif
 #if defined(FBNN_SIMD_GEMM_P) && FBNN_SIMD_GEMM_P > 0
     if (SIMD_FN(gemm1x1_rows)(msb, lsb, weights, wblk, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
+#endif
+#ifdef FBNN_SIMD_PIX3
+    if (SIMD_FN(pix3_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;
 #endif
 #ifdef FBNN_SIMD_HAVE_SPLIT16
     if (SIMD_FN(split16_rows)(msb, lsb, weights, thr, p, y0, y1, out, n_gated)) return FBNN_K_OK;

@@ -123,7 +123,10 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
      * 7 x 7 maps that measured faster than one more group with its extra
      * lanes masked (Zen 4: 61.5 against 63.8 us, 256 -> 512 at 14 x 14). */
     q_main = q_a + ((q_b - q_a) & ~(VL - 1));
-    chunk = (PIXGEMM_WORDS / nw) & ~(VL - 1);
+    /* One word per pixel: the packed input is already [word][pixel], so
+     * the whole range is one chunk read in place (each channel block then
+     * writes its planes front to back, as on the 3x3 pixel-lane path). */
+    chunk = nw == 1 ? q_main - q_a : (PIXGEMM_WORDS / nw) & ~(VL - 1);
     /* The integer gates once per call, not per chunk: fbnn_simd_gate_int
      * costs tens of cycles (it checks its result with fl(n / 3)), which on
      * 28 x 28 maps (4 chunks) was about a tenth of a 256 -> 256 layer. */
@@ -131,13 +134,19 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
         for (c = 0; c < p->out_c; c += 16) SIMD_FN(gates16)(thr + c, p->out_c - c < 16 ? p->out_c - c : 16, lim, gall + c);
     for (c0 = q_a; c0 < q_main; c0 += chunk) {
         const int32_t n = q_main - c0 < chunk ? q_main - c0 : chunk;
-        SIMD_FN(pixgemm_transpose)(msb + (size_t)c0 * (size_t)nw, nw, n, xtm);
-        if (lsb != NULL) SIMD_FN(pixgemm_transpose)(lsb + (size_t)c0 * (size_t)nw, nw, n, xtl);
+        const uint32_t *xm_c = xtm, *xl_c = xtl;
+        if (nw == 1) {
+            xm_c = msb + c0;
+            xl_c = lsb != NULL ? lsb + c0 : NULL;
+        } else {
+            SIMD_FN(pixgemm_transpose)(msb + (size_t)c0 * (size_t)nw, nw, n, xtm);
+            if (lsb != NULL) SIMD_FN(pixgemm_transpose)(lsb + (size_t)c0 * (size_t)nw, nw, n, xtl);
+        }
         for (o0 = 0; o0 < p->out_c; o0 += PIXGEMM_P) {
             const int32_t nc = p->out_c - o0 < PIXGEMM_P ? p->out_c - o0 : PIXGEMM_P;
             const uint32_t *w = weights + (size_t)o0 * (size_t)nw;
             float *const dst = out + (size_t)o0 * hw + (size_t)c0;
-            const uint32_t *const xl = lsb != NULL ? xtl : NULL;
+            const uint32_t *const xl = lsb != NULL ? xl_c : NULL;
             const int32_t *g = gall + o0;
             if (lsb == NULL || p->out_c > PIXGEMM_GATES) {
                 if (lsb != NULL) SIMD_FN(gates16)(thr + o0, nc, lim, gblk);
@@ -147,10 +156,10 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
             }
             for (t = 0; t < n; t += VL) {
                 if (nc == PIXGEMM_P)
-                    gated += SIMD_FN(pixgemm_block)(xtm + t, xl != NULL ? xl + t : NULL, (size_t)n, nw, w, g,
+                    gated += SIMD_FN(pixgemm_block)(xm_c + t, xl != NULL ? xl + t : NULL, (size_t)n, nw, w, g,
                                                     PIXGEMM_P, base, dst + t, hw);
                 else
-                    gated += SIMD_FN(pixgemm_block)(xtm + t, xl != NULL ? xl + t : NULL, (size_t)n, nw, w, g, nc,
+                    gated += SIMD_FN(pixgemm_block)(xm_c + t, xl != NULL ? xl + t : NULL, (size_t)n, nw, w, g, nc,
                                                     base, dst + t, hw);
             }
         }
