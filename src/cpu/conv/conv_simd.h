@@ -59,8 +59,9 @@
  *
  * Files: this one (shared helpers, the plain per-channel loop, the driver
  * and entry points) includes conv_simd_rowskew.h (the output tiles) and
- * conv_simd_gemm.h, conv_simd_split16.h, conv_simd_prefix.h,
- * conv_simd_nib.h and conv_simd_blocked.h, one path each.
+ * conv_simd_gemm.h, conv_simd_pixgemm.h, conv_simd_pix3.h,
+ * conv_simd_split16.h, conv_simd_prefix.h, conv_simd_nib.h,
+ * conv_simd_sparse.h and conv_simd_blocked.h, one path each.
  *
  * Every entry point takes an output row range [y0, y1) so that callers
  * (threads) can split one layer: rows outside the range are not written and
@@ -102,6 +103,12 @@
  * Optionally FBNN_SIMD_GEMM_P (pixels per register block of the 1x1 GEMM
  *   path, conv_simd_gemm.h; unset: 1x1 layers take the other paths) and
  *   FBNN_SIMD_USE_PREFIX 0 (thermometer input without the table path).
+ * Optionally FBNN_SIMD_HAVE_GATES16 and unsigned vu_gates16(const float
+ *   *thr, int32_t n, int32_t lim, int32_t *g) (n <= 16 integer gates at once;
+ *   returns the lanes it settled, the others take fbnn_simd_gate_int).
+ * Optionally (VL = 16, 32-bit counters) FBNN_SIMD_PIXGEMM, with
+ *   FBNN_SIMD_HAVE_XPOSE16 and vu_xpose16 optional (conv_simd_pixgemm.h),
+ *   and FBNN_SIMD_PIX3 with the primitives listed in conv_simd_pix3.h.
  */
 #ifndef FBNN_CONV_SIMD_H
 #define FBNN_CONV_SIMD_H
