@@ -532,8 +532,6 @@ static FBNN_SIMD_INLINE void SIMD_FN(bin_out)(const vu *pc, int32_t base, float 
     for (j = 0; j < SIMD_NV; j++) vf_store(dst + j * VL, vf_from_vu(vu_conv_sum(pc[j], base)));
 }
 
-/* The integer gates of output channels o0 .. o0+nb-1 into SIMD_NV vectors
- * (lanes past out_c never fire). */
 /* g[j] = fbnn_simd_gate_int(thr[j], lim) for j < n <= 16, by the
  * instance's 16-lane version where it has one (vu_gates16: the lanes it
  * could not settle take the scalar function). */
@@ -549,6 +547,8 @@ static FBNN_SIMD_INLINE void SIMD_FN(gates16)(const fbnn_real *thr, int32_t n, i
 #endif
 }
 
+/* The integer gates of output channels o0 .. o0+nb-1 into SIMD_NV vectors
+ * (lanes past out_c never fire). */
 static FBNN_SIMD_INLINE void SIMD_FN(load_gates)(const fbnn_real *thr, int32_t o0, int32_t nb, int32_t lim, vu *gv)
 {
     FBNN_SIMD_ALIGN int32_t gl[FBNN_SIMD_OB];
