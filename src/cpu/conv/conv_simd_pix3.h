@@ -37,10 +37,10 @@
 /* Output channels whose gates are made once per call. */
 #define PIX3_GATES 2048
 
-/* The 3 column taps of one input row for the 16 pixels from x0 (n of them
- * real): t[kx] lane l = row[x0 + l + kx - 1], zero where outside [0, w). */
-static FBNN_SIMD_INLINE void SIMD_FN(pix3_taps)(const uint32_t *row, int32_t x0, int32_t n, int32_t w,
-                                                const unsigned *mk, vu *t)
+/* The 3 column taps of one input row for the 16 pixels from x0:
+ * t[kx] lane l = row[x0 + l + kx - 1] in the lanes of mk[kx] (those inside
+ * the row and the group), zero elsewhere. */
+static FBNN_SIMD_INLINE void SIMD_FN(pix3_taps)(const uint32_t *row, int32_t x0, const unsigned *mk, vu *t)
 {
     t[1] = vu_load_mask(row + x0, mk[1]);
     /* x0 - 1 is before the row only in the first group: shift the centre up. */
@@ -48,8 +48,6 @@ static FBNN_SIMD_INLINE void SIMD_FN(pix3_taps)(const uint32_t *row, int32_t x0,
     /* x0 + 16 may be past the row (and the map) in the last group: the mask
      * keeps the load inside. */
     t[2] = vu_load_mask(row + x0 + 1, mk[2]);
-    (void)n;
-    (void)w;
 }
 
 /* pc[c] (c < nc) = per lane, the popcounts over the in-map taps; x: the 9
@@ -120,7 +118,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
                     bv = vu_load(basel);
                 }
                 for (ky = ky_lo; ky < ky_hi; ky++)
-                    SIMD_FN(pix3_taps)(msb + (size_t)(y + ky - 1) * (size_t)w, x0, n, w, mk, xs + ky * 3);
+                    SIMD_FN(pix3_taps)(msb + (size_t)(y + ky - 1) * (size_t)w, x0, mk, xs + ky * 3);
                 if (nc == PIX3_P) SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, PIX3_P, pm);
                 else SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, nc, pm);
                 for (c = 0; c < nc; c++) {
@@ -138,7 +136,7 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
                 if (lsb == NULL) continue;
                 if (any != 0u) {
                     for (ky = ky_lo; ky < ky_hi; ky++)
-                        SIMD_FN(pix3_taps)(lsb + (size_t)(y + ky - 1) * (size_t)w, x0, n, w, mk, xs + ky * 3);
+                        SIMD_FN(pix3_taps)(lsb + (size_t)(y + ky - 1) * (size_t)w, x0, mk, xs + ky * 3);
                     if (nc == PIX3_P) SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, PIX3_P, pl);
                     else SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, nc, pl);
                 }

@@ -2,7 +2,7 @@
  * Part of the conv_simd.h template, included from it once per ISA instance
  * after conv_simd_gemm.h (not a header of its own): 1x1 stride-1 convs with
  * the vector lanes over 16 consecutive pixels of one output channel (the
- * ImageNet network's PGconv1x1 layers, 64 to 1024 channels).
+ * ImageNet network's PGconv1x1 layers, 32 to 1024 input channels).
  *
  * Why: the GEMM of conv_simd_gemm.h has its lanes over 16 output channels,
  * so every result is a [pixel][channel] tile that must be transposed to the
@@ -12,7 +12,8 @@
  * 16 pixels, so results are stored straight into their plane. The price is
  * moving the packed input into [word][pixel] order, once per chunk of
  * pixels for all output channels: nw words per pixel against out_c floats
- * of output per pixel, 32-1024x less data than the output transposition.
+ * of output per pixel, 32-1024x less data than the output transposition
+ * (and nothing to move at one word per pixel: read in place).
  * Per register block (16 pixels x PIXGEMM_P channels) and input word: one
  * vector load of 16 pixels' word, then per channel one xor with the
  * broadcast weight word, one popcount, one add: the same three vector ops
@@ -65,7 +66,6 @@ static FBNN_SIMD_INLINE void SIMD_FN(pixgemm_pass)(const uint32_t *xt, size_t ld
     }
 }
 
-/* One register block: 16 pixels (xt columns) x nc channels from o. */
 /* One register block: 16 pixels (xt columns) x nc channels (weight rows
  * from w, integer gates g); results to dst + c * hw. */
 static FBNN_SIMD_INLINE uint32_t SIMD_FN(pixgemm_block)(const uint32_t *xtm, const uint32_t *xtl, size_t ld,
