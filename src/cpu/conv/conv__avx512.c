@@ -195,6 +195,7 @@ static inline unsigned vu_gates16(const float *thr, int32_t n, int32_t lim, int3
     return (unsigned)(up_ok & dn_ok & lanes & (__mmask16)~_mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q));
 }
 
+#ifdef FBNN_AVX512_VPOPCNT /* the pixel-lane GEMM is this build's only */
 /* The packed input of 16 pixels moved to [word][pixel] order for the
  * pixel-lane 1x1 GEMM (conv_simd_pixgemm.h): xt[i * ld + r] = x[r * nw + i]
  * for the 16 pixels r and the nw words i. Per block of up to 16 words a
@@ -235,6 +236,7 @@ static inline void vu_xpose16(const uint32_t *x, int32_t nw, uint32_t *xt, size_
         }
     }
 }
+#endif
 
 static inline vf vf_from_vu(vu s) { return _mm512_cvtepi32_ps(s); }
 /* fl(n / 3) by reciprocal and an exact FMA remainder (third_avx512.h). */
