@@ -44,6 +44,10 @@ typedef __m512i vc;
 typedef __m512 vf;
 typedef __mmask16 vm;
 
+/* The mask bits of the first n lanes, 0 <= n <= 16 (every partial-vector
+ * load, store and lane set below, and the pixel-lane paths' lane masks). */
+static inline unsigned vm_head(int32_t n) { return n >= 16 ? 0xffffu : (1u << n) - 1u; }
+
 static inline vu vu_zero(void) { return _mm512_setzero_si512(); }
 static inline vu vu_load(const uint32_t *p) { return _mm512_loadu_si512((const void *)p); }
 static inline vu vu_bcast(uint32_t x) { return _mm512_set1_epi32((int)x); }
@@ -79,18 +83,15 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
  * not have.) */
 #define FBNN_SIMD_HAVE_PG_AB16 1
 /* The sparse LSB pass (conv_simd_sparse.h). */
-/* The first n < 16 words at p, the other lanes 0 (a masked load: the words
- * past n are not read, so a row's end may be the buffer's end). */
-static inline __m512i vu_load_head(const uint32_t *p, int32_t n)
-{
-    return _mm512_maskz_loadu_epi32((__mmask16)((1u << n) - 1u), (const void *)p);
-}
 static inline void vu_store(uint32_t *p, __m512i v) { _mm512_storeu_si512((void *)p, v); }
 /* For the 3x3 pixel-lane path (conv_simd_pix3.h): a load of the lanes in
  * mask only (the others zero, their memory untouched); the lanes moved up
  * by one with lane 0 zero; popcounts of x ^ w added in the lanes of mask
  * only; a - b; the first n < 16 lanes of a float vector stored. */
 static inline __m512i vu_load_mask(const uint32_t *p, unsigned mask) { return _mm512_maskz_loadu_epi32((__mmask16)mask, (const void *)p); }
+/* The first n < 16 words at p, the other lanes 0 (the sparse LSB pass: the
+ * words past n are not read, so a row's end may be the buffer's end). */
+static inline __m512i vu_load_head(const uint32_t *p, int32_t n) { return vu_load_mask(p, vm_head(n)); }
 static inline __m512i vu_shift_up1(__m512i v)
 {
     return _mm512_maskz_permutexvar_epi32((__mmask16)0xfffeu,
@@ -101,7 +102,7 @@ static inline __m512i vc_xpop_mask(__m512i c, __m512i x, __m512i w, unsigned mas
     return _mm512_add_epi32(c, _mm512_maskz_popcnt_epi32((__mmask16)mask, _mm512_xor_si512(x, w)));
 }
 static inline __m512i vu_sub(__m512i a, __m512i b) { return _mm512_sub_epi32(a, b); }
-static inline void vf_store_head(float *p, __m512 v, int32_t n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1u), v); }
+static inline void vf_store_head(float *p, __m512 v, int32_t n) { _mm512_mask_storeu_ps(p, (__mmask16)vm_head(n), v); }
 /* Lane j of the result = the sum of the 16 lanes of v[j]: a transposed
  * reduction, 4 levels of two shuffles and an add. */
 static inline __m512i vu_red16(const __m512i *v)
@@ -172,7 +173,7 @@ static inline void vc_split16(vc c, vu *lo, vu *hi)
 #define FBNN_SIMD_HAVE_GATES16 1
 static inline unsigned vu_gates16(const float *thr, int32_t n, int32_t lim, int32_t *g)
 {
-    const __mmask16 lanes = (__mmask16)(n >= 16 ? 0xffffu : (1u << n) - 1u);
+    const __mmask16 lanes = (__mmask16)vm_head(n);
     const __m512 t = _mm512_maskz_loadu_ps(lanes, thr);
     const __m512i hi = _mm512_set1_epi32(lim), lo = _mm512_set1_epi32(-lim - 1), one = _mm512_set1_epi32(1);
     const __m512 e = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(t, _mm512_set1_ps(3.0f)), _mm512_set1_ps((float)(-lim - 1))),
@@ -208,7 +209,7 @@ static inline void vu_xpose16(const uint32_t *x, int32_t nw, uint32_t *xt, size_
     int32_t i0, j, k;
     for (i0 = 0; i0 < nw; i0 += 16) {
         const int32_t nk = nw - i0 < 16 ? nw - i0 : 16;
-        const __mmask16 m = (__mmask16)(nk == 16 ? 0xffffu : (1u << nk) - 1u);
+        const __mmask16 m = (__mmask16)vm_head(nk);
         __m512i r[16], a[16], b[16];
         for (j = 0; j < 16; j++) r[j] = _mm512_maskz_loadu_epi32(m, x + (size_t)j * (size_t)nw + (size_t)i0);
         for (j = 0; j < 16; j += 2) {

@@ -59,7 +59,8 @@
  *
  * Files: this one (shared helpers, the plain per-channel loop, the driver
  * and entry points) includes conv_simd_rowskew.h (the output tiles) and
- * conv_simd_gemm.h, conv_simd_pixgemm.h, conv_simd_pix3.h,
+ * conv_simd_gemm.h, conv_simd_pixlane.h (what the next two share),
+ * conv_simd_pixgemm.h, conv_simd_pix3.h,
  * conv_simd_split16.h, conv_simd_prefix.h, conv_simd_nib.h,
  * conv_simd_sparse.h and conv_simd_blocked.h, one path each.
  *
@@ -108,7 +109,8 @@
  *   returns the lanes it settled, the others take fbnn_simd_gate_int).
  * Optionally (VL = 16, 32-bit counters) FBNN_SIMD_PIXGEMM, with
  *   FBNN_SIMD_HAVE_XPOSE16 and vu_xpose16 optional (conv_simd_pixgemm.h),
- *   and FBNN_SIMD_PIX3 with the primitives listed in conv_simd_pix3.h.
+ *   and FBNN_SIMD_PIX3 with the primitives listed in conv_simd_pix3.h; with
+ *   either, vm_head, vu_sub and vf_store_head (conv_simd_pixlane.h).
  */
 #ifndef FBNN_CONV_SIMD_H
 #define FBNN_CONV_SIMD_H
@@ -589,6 +591,7 @@ static FBNN_SIMD_INLINE const uint32_t *SIMD_FN(block_begin)(const uint32_t *wei
     return wbuf;
 }
 #include "conv_simd_gemm.h"
+#include "conv_simd_pixlane.h"
 #include "conv_simd_pixgemm.h"
 #include "conv_simd_pix3.h"
 #include "conv_simd_split16.h"

@@ -22,20 +22,18 @@
  * in-map taps. A last partial group of a row loads and stores only its
  * pixels. PG: gates as integer compares on 2*Sm (fbnn_simd_gate_int), the
  * LSB pass where one fires, pg_out's integers and fl(n / 3): bit for bit the
- * reference's.
+ * reference's (the epilogue shared with the 1x1 path, conv_simd_pixlane.h).
  *
  * An instance turns the path on with FBNN_SIMD_PIX3 (VL = 16 u32 lanes,
  * counts in 32-bit lanes) and provides vu_load_mask (a masked load that
  * touches no masked-off element), vu_shift_up1 (lanes moved up by one,
- * lane 0 zero), vc_xpop_mask (popcount of the lanes in a mask only),
- * vu_sub and vf_store_head.
+ * lane 0 zero), vc_xpop_mask (popcount of the lanes in a mask only) and
+ * what conv_simd_pixlane.h asks for.
  */
 #if defined(FBNN_SIMD_PIX3)
 
 /* Output channels per register block. */
 #define PIX3_P 8
-/* Output channels whose gates are made once per call. */
-#define PIX3_GATES 2048
 
 /* The 3 column taps of one input row for the 16 pixels from x0:
  * t[kx] lane l = row[x0 + l + kx - 1] in the lanes of mk[kx] (those inside
@@ -74,17 +72,16 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
                                                  const fbnn_real *thr, const fbnn_conv_params *p, int32_t y0,
                                                  int32_t y1, fbnn_real *out, uint32_t *n_gated)
 {
-    int32_t gall[PIX3_GATES];
+    int32_t gall[PIXLANE_GATES];
     const int32_t w = p->in_w, h = p->in_h, lim = 128 * 9;
     const size_t hw = (size_t)p->out_h * (size_t)p->out_w;
-    int32_t y, o0, x0, c, j;
+    int32_t y, o0, x0, j;
     uint32_t gated = 0u;
 
     if (p->k != 3 || p->stride != 1 || p->pad != 1 || FBNN_WORDS(p->in_c) != 1 || p->in_c <= 16 ||
-        p->out_h != h || p->out_w != w || w < VL || p->out_c > PIX3_GATES)
+        p->out_h != h || p->out_w != w || w < VL || (lsb != NULL && p->out_c > PIXLANE_GATES))
         return 0;
-    if (lsb != NULL)
-        for (c = 0; c < p->out_c; c += 16) SIMD_FN(gates16)(thr + c, p->out_c - c < 16 ? p->out_c - c : 16, lim, gall + c);
+    if (lsb != NULL) SIMD_FN(pixlane_gates_all)(thr, p->out_c, lim, gall);
     /* Channel blocks outermost: each writes its PIX3_P planes front to
      * back. With rows outermost every row touched all out_c planes at once,
      * and on a 112 x 112 map (planes 49 KiB apart, written from cold
@@ -96,9 +93,9 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
             const int32_t ky_lo = y == 0 ? 1 : 0, ky_hi = y == h - 1 ? 2 : 3;
             for (x0 = 0; x0 < w; x0 += VL) {
                 const int32_t n = w - x0 < VL ? w - x0 : VL;
-                const unsigned lanes = n == VL ? 0xffffu : (1u << n) - 1u;
+                const unsigned lanes = vm_head(n);
                 float *const dst = out + (size_t)o0 * hw + (size_t)y * (size_t)w + (size_t)x0;
-                unsigned mk[3], any = 0u;
+                unsigned mk[3], any;
                 int32_t ky;
                 int interior;
                 FBNN_SIMD_ALIGN uint32_t basel[VL];
@@ -107,8 +104,8 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
                 /* Lanes whose column tap kx is inside the row. */
                 mk[0] = x0 == 0 ? lanes & ~1u : lanes;
                 mk[1] = lanes;
-                mk[2] = x0 + VL < w ? lanes : lanes & ((1u << (w - x0 - 1)) - 1u);
-                interior = mk[0] == 0xffffu && mk[2] == 0xffffu;
+                mk[2] = x0 + VL < w ? lanes : lanes & vm_head(w - x0 - 1);
+                interior = mk[0] == vm_head(VL) && mk[2] == vm_head(VL);
                 if (interior) {
                     bv = vu_bcast((uint32_t)(p->in_c * (ky_hi - ky_lo) * 3));
                 } else {
@@ -121,33 +118,20 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
                     SIMD_FN(pix3_taps)(msb + (size_t)(y + ky - 1) * (size_t)w, x0, mk, xs + ky * 3);
                 if (nc == PIX3_P) SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, PIX3_P, pm);
                 else SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, nc, pm);
-                for (c = 0; c < nc; c++) {
-                    const vu sm = vu_sub(bv, vu_add(pm[c], pm[c])); /* Sm = base - 2 * pm, per lane */
-                    pm[c] = vu_add(sm, sm); /* 2*Sm from here on */
-                    if (lsb == NULL) {
-                        const vf v = vf_from_vu(sm);
-                        if (n == VL) vf_store(dst + (size_t)c * hw, v);
-                        else vf_store_head(dst + (size_t)c * hw, v, n);
-                        continue;
-                    }
-                    m[c] = vu_gt(pm[c], vu_bcast((uint32_t)gall[o0 + c])); /* = fl(2*Sm / 3) > thr */
-                    any |= vm_bits(m[c]) & lanes;
+                if (lsb == NULL) {
+                    SIMD_FN(pixlane_bin_out)(pm, bv, nc, n, dst, hw);
+                    continue;
                 }
-                if (lsb == NULL) continue;
-                if (any != 0u) {
-                    for (ky = ky_lo; ky < ky_hi; ky++)
-                        SIMD_FN(pix3_taps)(lsb + (size_t)(y + ky - 1) * (size_t)w, x0, mk, xs + ky * 3);
-                    if (nc == PIX3_P) SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, PIX3_P, pl);
-                    else SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, nc, pl);
+                any = SIMD_FN(pixlane_gate)(pm, bv, gall + o0, nc, lanes, m);
+                if (any == 0u) {
+                    SIMD_FN(pixlane_pg_out)(pm, NULL, m, bv, nc, lanes, n, dst, hw);
+                    continue;
                 }
-                for (c = 0; c < nc; c++) {
-                    const vf v = any != 0u
-                                     ? vf_third(vu_select(m[c], vu_add(pm[c], vu_sub(bv, vu_add(pl[c], pl[c]))), pm[c]))
-                                     : vf_third(pm[c]);
-                    if (n == VL) vf_store(dst + (size_t)c * hw, v);
-                    else vf_store_head(dst + (size_t)c * hw, v, n);
-                    if (any != 0u) gated += fbnn_popcount32(vm_bits(m[c]) & lanes);
-                }
+                for (ky = ky_lo; ky < ky_hi; ky++)
+                    SIMD_FN(pix3_taps)(lsb + (size_t)(y + ky - 1) * (size_t)w, x0, mk, xs + ky * 3);
+                if (nc == PIX3_P) SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, PIX3_P, pl);
+                else SIMD_FN(pix3_pass)(xs, ky_lo, ky_hi, mk, interior, wc, nc, pl);
+                gated += SIMD_FN(pixlane_pg_out)(pm, pl, m, bv, nc, lanes, n, dst, hw);
             }
         }
     }
@@ -155,6 +139,5 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(pix3_rows)(const uint32_t *msb, const uint
     return 1;
 }
 
-#undef PIX3_GATES
 #undef PIX3_P
 #endif /* FBNN_SIMD_PIX3 */

@@ -26,7 +26,8 @@
  * range's last 0-15) go through the channel-lane GEMM (gemm1x1_range).
  *
  * An instance turns the path on with FBNN_SIMD_PIXGEMM (VL = 16 u32 lanes
- * whose vc_xpop counts into 32-bit lanes without flushes).
+ * whose vc_xpop counts into 32-bit lanes without flushes) and provides what
+ * conv_simd_pixlane.h asks for; the epilogue is that file's.
  */
 #if defined(FBNN_SIMD_PIXGEMM) && defined(FBNN_SIMD_GEMM_P) && FBNN_SIMD_GEMM_P > 0
 
@@ -35,8 +36,6 @@
 /* Words of one plane's transposed chunk (8 KiB; both planes of a chunk stay
  * in L1 while all output channels sweep it). */
 #define PIXGEMM_WORDS 2048
-/* Output channels whose gates are made once per call (8 KiB). */
-#define PIXGEMM_GATES 2048
 
 /* xt[i * n + t] = x[t * nw + i] for t < n pixels, i < nw words. */
 static FBNN_SIMD_INLINE void SIMD_FN(pixgemm_transpose)(const uint32_t *x, int32_t nw, int32_t n, uint32_t *xt)
@@ -67,37 +66,25 @@ static FBNN_SIMD_INLINE void SIMD_FN(pixgemm_pass)(const uint32_t *xt, size_t ld
 }
 
 /* One register block: 16 pixels (xt columns) x nc channels (weight rows
- * from w, integer gates g); results to dst + c * hw. */
+ * from w, integer gates g); results to dst + c * hw (conv_simd_pixlane.h's
+ * epilogue, the base alike in all lanes). */
 static FBNN_SIMD_INLINE uint32_t SIMD_FN(pixgemm_block)(const uint32_t *xtm, const uint32_t *xtl, size_t ld,
                                                         int32_t nw, const uint32_t *w, const int32_t *g, int32_t nc,
                                                         int32_t base, float *dst, size_t hw)
 {
+    const unsigned all = vm_head(VL);
+    const vu bv = vu_bcast((uint32_t)base);
     vu pm[PIXGEMM_P], pl[PIXGEMM_P];
     vm m[PIXGEMM_P];
-    unsigned any = 0u;
-    uint32_t gated = 0u;
-    int32_t c;
     SIMD_FN(pixgemm_pass)(xtm, ld, nw, w, nc, pm);
     if (xtl == NULL) {
-        for (c = 0; c < nc; c++) vf_store(dst + (size_t)c * hw, vf_from_vu(vu_conv_sum(pm[c], base)));
+        SIMD_FN(pixlane_bin_out)(pm, bv, nc, VL, dst, hw);
         return 0u;
     }
-    for (c = 0; c < nc; c++) {
-        const vu sm = vu_conv_sum(pm[c], base);
-        pm[c] = vu_add(sm, sm); /* 2*Sm from here on */
-        m[c] = vu_gt(pm[c], vu_bcast((uint32_t)g[c])); /* = fl(2*Sm / 3) > thr */
-        any |= vm_bits(m[c]);
-    }
-    if (any == 0u) {
-        for (c = 0; c < nc; c++) vf_store(dst + (size_t)c * hw, vf_third(pm[c]));
-        return 0u;
-    }
+    if (SIMD_FN(pixlane_gate)(pm, bv, g, nc, all, m) == 0u)
+        return SIMD_FN(pixlane_pg_out)(pm, NULL, m, bv, nc, all, VL, dst, hw);
     SIMD_FN(pixgemm_pass)(xtl, ld, nw, w, nc, pl);
-    for (c = 0; c < nc; c++) {
-        vf_store(dst + (size_t)c * hw, vf_third(vu_select(m[c], vu_add(pm[c], vu_conv_sum(pl[c], base)), pm[c])));
-        gated += fbnn_popcount32(vm_bits(m[c]));
-    }
-    return gated;
+    return SIMD_FN(pixlane_pg_out)(pm, pl, m, bv, nc, all, VL, dst, hw);
 }
 
 /* Pixels [q_a, q_main) of rows [y0, y1), q_main = q_a + a multiple of 16;
@@ -109,15 +96,15 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
                                                         fbnn_real *out, uint32_t *n_gated)
 {
     FBNN_SIMD_ALIGN uint32_t xtm[PIXGEMM_WORDS], xtl[PIXGEMM_WORDS];
-    int32_t gall[PIXGEMM_GATES], gblk[PIXGEMM_P];
+    int32_t gall[PIXLANE_GATES];
     const int32_t nw = FBNN_WORDS(p->in_c), base = p->in_c, lim = 128 * nw;
     const size_t hw = (size_t)p->out_h * (size_t)p->out_w;
     const int32_t q_a = y0 * p->out_w, q_b = y1 * p->out_w;
-    int32_t chunk, c0, o0, c, t, q_main;
+    int32_t chunk, c0, o0, t, q_main;
     uint32_t gated = 0u;
 
     if (p->k != 1 || p->stride != 1 || p->pad != 0 || p->in_h != p->out_h || p->in_w != p->out_w ||
-        nw * VL > PIXGEMM_WORDS || nw > FBNN_SIMD_MAX_WLEN)
+        nw * VL > PIXGEMM_WORDS || nw > FBNN_SIMD_MAX_WLEN || (lsb != NULL && p->out_c > PIXLANE_GATES))
         return -1;
     /* The last 0-15 pixels go to the channel-lane GEMM: on 14 x 14 and
      * 7 x 7 maps that measured faster than one more group with its extra
@@ -127,11 +114,8 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
      * the whole range is one chunk read in place (each channel block then
      * writes its planes front to back, as on the 3x3 pixel-lane path). */
     chunk = nw == 1 ? q_main - q_a : (PIXGEMM_WORDS / nw) & ~(VL - 1);
-    /* The integer gates once per call, not per chunk: fbnn_simd_gate_int
-     * costs tens of cycles (it checks its result with fl(n / 3)), which on
-     * 28 x 28 maps (4 chunks) was about a tenth of a 256 -> 256 layer. */
-    if (lsb != NULL && p->out_c <= PIXGEMM_GATES)
-        for (c = 0; c < p->out_c; c += 16) SIMD_FN(gates16)(thr + c, p->out_c - c < 16 ? p->out_c - c : 16, lim, gall + c);
+    /* The integer gates once per call, not per chunk (4 chunks on 28 x 28). */
+    if (lsb != NULL) SIMD_FN(pixlane_gates_all)(thr, p->out_c, lim, gall);
     for (c0 = q_a; c0 < q_main; c0 += chunk) {
         const int32_t n = q_main - c0 < chunk ? q_main - c0 : chunk;
         const uint32_t *xm_c = xtm, *xl_c = xtl;
@@ -147,13 +131,7 @@ static FBNN_SIMD_NOINLINE int32_t SIMD_FN(pixgemm_part)(const uint32_t *msb, con
             const uint32_t *w = weights + (size_t)o0 * (size_t)nw;
             float *const dst = out + (size_t)o0 * hw + (size_t)c0;
             const uint32_t *const xl = lsb != NULL ? xl_c : NULL;
-            const int32_t *g = gall + o0;
-            if (lsb == NULL || p->out_c > PIXGEMM_GATES) {
-                if (lsb != NULL) SIMD_FN(gates16)(thr + o0, nc, lim, gblk);
-                else
-                    for (c = 0; c < nc; c++) gblk[c] = 0;
-                g = gblk;
-            }
+            const int32_t *g = gall + o0; /* read only with lsb != NULL */
             for (t = 0; t < n; t += VL) {
                 if (nc == PIXGEMM_P)
                     gated += SIMD_FN(pixgemm_block)(xm_c + t, xl != NULL ? xl + t : NULL, (size_t)n, nw, w, g,
@@ -186,6 +164,5 @@ static FBNN_SIMD_INLINE int SIMD_FN(pixgemm_rows)(const uint32_t *msb, const uin
 }
 
 #undef PIXGEMM_WORDS
-#undef PIXGEMM_GATES
 #undef PIXGEMM_P
 #endif /* FBNN_SIMD_PIXGEMM */
