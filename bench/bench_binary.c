@@ -7,6 +7,9 @@
  * Per conv layer (in_c -> out_c, k x k, stride, pad, map):
  *   thr:   kt.bconv_thr_rows          (BCONV_THR: bits in, bits out)
  *   float: kt.bconv + kt.affine + kt.pack_sign (and kt.bconv alone, for the split)
+ *   both convs over the 16-channel weight blocks the loader makes
+ *   (kt.bconv_thr_rows_blk, kt.bconv_rows_blk) where the set has them, as
+ *   in a loaded model; else repacked per call (marked in the output)
  *          (BCONV -> AFFINE (the BN) -> SIGN, the same layer before the
  *          exporter folds BN + sign into thresholds)
  * Per FC layer (n_in -> n_out):
@@ -94,12 +97,29 @@ typedef struct timing {
     int nv;
 } timing;
 
+/* The two conv paths as the runtime runs them: over the weight blocks the
+ * loader makes (src/conv_blocks.c) when the set takes them (blk != NULL),
+ * else repacking per call. */
+static int run_thr(const fbnn_kernel_table *kt, const uint32_t *x, const uint32_t *w, const uint32_t *blk,
+                   const int32_t *thr, const fbnn_conv_params *p, uint32_t *y)
+{
+    if (blk != NULL) return kt->bconv_thr_rows_blk(x, w, blk, thr, 1, p, 0, p->out_h, y);
+    return kt->bconv_thr_rows(x, w, thr, p, 0, p->out_h, y);
+}
+
+static int run_bconv(const fbnn_kernel_table *kt, const uint32_t *x, const uint32_t *w, const uint32_t *blk,
+                     const fbnn_conv_params *p, fbnn_real *y)
+{
+    if (blk != NULL) return kt->bconv_rows_blk(x, w, blk, p, 0, p->out_h, y);
+    return kt->bconv(x, w, p, y);
+}
+
 static void conv_layer(const fbnn_kernel_table *kt, const conv_case *c)
 {
     fbnn_conv_params p;
     size_t nw, nwo, n_in, n_w, ohw;
-    uint32_t *x, *w, *y_thr, *y_f;
-    int32_t *thr, o;
+    uint32_t *x, *w, *y_thr, *y_f, *blk = NULL;
+    int32_t *thr, o, wlen;
     fbnn_real *a, *b, *ybuf;
     double tt[3][128], med[3];
     int r, it, iters;
@@ -119,6 +139,11 @@ static void conv_layer(const fbnn_kernel_table *kt, const conv_case *c)
     ybuf = xmalloc((size_t)p.out_c * ohw * sizeof *ybuf);
     fill_bits(x, (size_t)p.in_h * (size_t)p.in_w, p.in_c);
     fill_bits(w, (size_t)p.out_c * (size_t)(p.k * p.k), p.in_c);
+    wlen = p.k * p.k * (int32_t)nw;
+    if (kt->bconv_rows_blk && kt->bconv_thr_rows_blk && wlen <= FBNN_CONV_BLOCK_MAX_WLEN) {
+        blk = xmalloc(fbnn_conv_blocks_words(p.out_c, wlen) * 4);
+        fbnn_conv_blocks_pack(w, p.out_c, wlen, blk);
+    }
     for (o = 0; o < p.out_c; o++) {
         thr[2 * o] = (int32_t)(rnd() % 9u) - 4;
         thr[2 * o + 1] = (int32_t)(rnd() & 1u);
@@ -126,7 +151,7 @@ static void conv_layer(const fbnn_kernel_table *kt, const conv_case *c)
         b[o] = thr[2 * o + 1] ? (fbnn_real)thr[2 * o] + 0.5f : 0.5f - (fbnn_real)thr[2 * o];
     }
     /* Same layer? */
-    if (kt->bconv_thr_rows(x, w, thr, &p, 0, p.out_h, y_thr) != 0 || kt->bconv(x, w, &p, ybuf) != 0 ||
+    if (run_thr(kt, x, w, blk, thr, &p, y_thr) != 0 || run_bconv(kt, x, w, blk, &p, ybuf) != 0 ||
         kt->affine(ybuf, a, b, p.out_c, (int32_t)ohw, ybuf) != 0 ||
         kt->pack_sign(ybuf, p.out_c, p.out_h, p.out_w, y_f) != 0 || memcmp(y_thr, y_f, ohw * nwo * 4) != 0) {
         fprintf(stderr, "bench_binary: the two paths disagree on %d->%d %dx%d\n", p.in_c, p.out_c, p.in_h, p.in_w);
@@ -137,7 +162,7 @@ static void conv_layer(const fbnn_kernel_table *kt, const conv_case *c)
         double t0 = now();
         int n = 0;
         while (now() - t0 < 5e-4 || n < 3) {
-            kt->bconv_thr_rows(x, w, thr, &p, 0, p.out_h, y_thr);
+            run_thr(kt, x, w, blk, thr, &p, y_thr);
             n++;
         }
         iters = quick ? 1 : n;
@@ -145,31 +170,31 @@ static void conv_layer(const fbnn_kernel_table *kt, const conv_case *c)
     for (r = 0; r < rounds; r++) {
         double t0;
         /* Each variant starts warm (one untimed call): the order in a round does not matter. */
-        kt->bconv_thr_rows(x, w, thr, &p, 0, p.out_h, y_thr);
+        run_thr(kt, x, w, blk, thr, &p, y_thr);
         t0 = now();
-        for (it = 0; it < iters; it++) kt->bconv_thr_rows(x, w, thr, &p, 0, p.out_h, y_thr);
+        for (it = 0; it < iters; it++) run_thr(kt, x, w, blk, thr, &p, y_thr);
         tt[0][r] = (now() - t0) / iters;
-        kt->bconv(x, w, &p, ybuf);
+        run_bconv(kt, x, w, blk, &p, ybuf);
         kt->affine(ybuf, a, b, p.out_c, (int32_t)ohw, ybuf);
         kt->pack_sign(ybuf, p.out_c, p.out_h, p.out_w, y_f);
         t0 = now();
         for (it = 0; it < iters; it++) {
-            kt->bconv(x, w, &p, ybuf);
+            run_bconv(kt, x, w, blk, &p, ybuf);
             kt->affine(ybuf, a, b, p.out_c, (int32_t)ohw, ybuf);
             kt->pack_sign(ybuf, p.out_c, p.out_h, p.out_w, y_f);
         }
         tt[1][r] = (now() - t0) / iters;
-        kt->bconv(x, w, &p, ybuf);
+        run_bconv(kt, x, w, blk, &p, ybuf);
         t0 = now();
-        for (it = 0; it < iters; it++) kt->bconv(x, w, &p, ybuf);
+        for (it = 0; it < iters; it++) run_bconv(kt, x, w, blk, &p, ybuf);
         tt[2][r] = (now() - t0) / iters;
     }
     for (r = 0; r < 3; r++) med[r] = median(tt[r], rounds);
     printf("bconv %4d->%-4d %dx%d s%d p%d %3dx%-3d | thr %8.2f us | bconv+affine+sign %8.2f us | speed-up %5.2fx"
-           " | (bconv alone %8.2f us)\n",
+           " | (bconv alone %8.2f us)%s\n",
            p.in_c, p.out_c, p.k, p.k, p.stride, p.pad, p.in_h, p.in_w, 1e6 * med[0], 1e6 * med[1], med[1] / med[0],
-           1e6 * med[2]);
-    free(x); free(w); free(y_thr); free(y_f); free(thr); free(a); free(b); free(ybuf);
+           1e6 * med[2], blk != NULL ? "" : " repacked per call");
+    free(x); free(w); free(y_thr); free(y_f); free(thr); free(a); free(b); free(ybuf); free(blk);
 }
 
 /* Variant v of the binary FC: 0 bfc_thr, 1 bfc + sign (the float epilogue), 2 bfc alone. */

@@ -55,21 +55,27 @@ void fbnn_plan_conv_blocks(struct fbnn_model *m, const fbnn_kernel_table *best)
     if (!best->pgconv_rows_blk) return;
     for (i = 0; i < m->n_ops; i++) {
         const fbnn_op_desc *op = &m->ops[i];
-        const fbnn_value_desc *x, *y;
+        const fbnn_value_desc *x;
         int32_t wlen;
         size_t bytes;
-        /* PG convs, and binary convs with symmetric padding (the asymmetric
-         * form has kernels of its own). */
-        if (op->type != FBNN_OP_PGCONV && !(op->type == FBNN_OP_BCONV && op->n_attr <= 4)) continue;
+        int32_t out_c;
+        /* PG convs, binary convs with symmetric padding (the asymmetric
+         * form has kernels of its own) and binary convs with the threshold
+         * epilogue (their output value holds planes x out_c channels: the
+         * weight tensor's first dimension is out_c). */
+        if (op->type != FBNN_OP_PGCONV && !(op->type == FBNN_OP_BCONV && op->n_attr <= 4) &&
+            op->type != FBNN_OP_BCONV_THR)
+            continue;
+        if (op->type == FBNN_OP_BCONV_THR && !best->bconv_thr_rows_blk) continue;
         x = &m->values[op->in[0]];
-        y = &m->values[op->out];
+        out_c = (int32_t)m->tensors[op->param[0]].dims[0];
         wlen = op->attr[0] * op->attr[0] * (int32_t)FBNN_WORDS(x->c);
         if (wlen > FBNN_CONV_BLOCK_MAX_WLEN) continue;
         if (!m->conv_blk && !(m->conv_blk = (void **)calloc(m->n_ops, sizeof *m->conv_blk))) return;
-        bytes = fbnn_conv_blocks_words((int32_t)y->c, wlen) * sizeof(uint32_t);
+        bytes = fbnn_conv_blocks_words(out_c, wlen) * sizeof(uint32_t);
         m->conv_blk[i] = malloc(bytes + FBNN_CONV_BLOCK_ALIGN - 1u);
         if (!m->conv_blk[i]) continue; /* out of memory: this op repacks per call */
-        fbnn_conv_blocks_pack((const uint32_t *)m->tensors[op->param[0]].data, (int32_t)y->c, wlen,
+        fbnn_conv_blocks_pack((const uint32_t *)m->tensors[op->param[0]].data, out_c, wlen,
                               (uint32_t *)fbnn_conv_blocks_of(m, op));
         m->panel_bytes += bytes;
     }

@@ -175,7 +175,7 @@ fbnn_status fbnn_op_check_bconv_thr(const struct fbnn_model *m, uint32_t i, cons
 
 typedef struct thr_job {
     const fbnn_kernel_table *kt;
-    const uint32_t *in, *w;
+    const uint32_t *in, *w, *wblk; /* wblk: the load-time weight blocks or NULL */
     const int32_t *thr;
     int32_t planes;
     fbnn_conv_params p;
@@ -184,9 +184,12 @@ typedef struct thr_job {
     int rc[FBNN_MAX_THREADS];
 } thr_job;
 
-/* Rows [a, b) through the 1-bit or the k-bit kernel. */
+/* Rows [a, b) through the kernel over the load-time blocks, else the 1-bit
+ * or the k-bit kernel (the same outputs). */
 static int thr_rows(const thr_job *j, int32_t a, int32_t b)
 {
+    if (j->wblk != NULL && j->kt->bconv_thr_rows_blk != NULL)
+        return j->kt->bconv_thr_rows_blk(j->in, j->w, j->wblk, j->thr, j->planes, &j->p, a, b, j->out);
     if (j->planes > 1) return j->kt->bconv_thr_kbit_rows(j->in, j->w, j->thr, j->planes, &j->p, a, b, j->out);
     return j->kt->bconv_thr_rows(j->in, j->w, j->thr, &j->p, a, b, j->out);
 }
@@ -213,6 +216,7 @@ int fbnn_op_run_bconv_thr(fbnn_context *ctx, const fbnn_op_desc *op)
     j.kt = &ctx->kt;
     j.in = (const uint32_t *)fbnn_ctx_value(ctx, op->in[0]);
     j.w = (const uint32_t *)m->tensors[op->param[0]].data;
+    j.wblk = fbnn_conv_blocks_of(m, op); /* NULL: none made (static models, no SIMD set) */
     j.thr = (const int32_t *)m->tensors[op->param[1]].data;
     j.out = (uint32_t *)fbnn_ctx_value(ctx, op->out);
     j.p.in_c = (int32_t)x->c;

@@ -43,6 +43,7 @@ typedef struct bin_set {
     fbnn_bfc_thr_fn bfc_thr;
     fbnn_bconv_thr_kbit_rows_fn bconv_thr_kbit_rows;
     fbnn_bfc_thr_kbit_fn bfc_thr_kbit;
+    fbnn_bconv_thr_rows_blk_fn bconv_thr_rows_blk; /* NULL: the set has none */
 } bin_set;
 
 static void *xmalloc(size_t n)
@@ -89,16 +90,21 @@ static void fill_thr(int32_t *thr, int32_t n, int32_t lim, int32_t planes)
     }
 }
 
-/* The entry under test: the 1-bit one, or the k-bit one with `planes`. */
-static int conv_var(const bin_set *s, int kbit, const uint32_t *x, const uint32_t *w, const int32_t *thr,
-                    int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *y)
+/* The entry under test: the 1-bit one (kbit 0), the k-bit one with
+ * `planes` (kbit 1), or the k-bit one over load-time weight blocks wblk
+ * (kbit 2). */
+static int conv_var(const bin_set *s, int kbit, const uint32_t *x, const uint32_t *w, const uint32_t *wblk,
+                    const int32_t *thr, int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *y)
 {
+    if (kbit == 2) return s->bconv_thr_rows_blk(x, w, wblk, thr, planes, p, y0, y1, y);
     return kbit ? s->bconv_thr_kbit_rows(x, w, thr, planes, p, y0, y1, y) : s->bconv_thr_rows(x, w, thr, p, y0, y1, y);
 }
 
 /* ---------------------------------------------------------------- bconv_thr */
 /* planes 1 checks the 1-bit entry (kbit 0) or the k-bit one with planes 1
- * (kbit 1) against the 1-bit reference; planes > 1 the k-bit entry. */
+ * (kbit 1) against the 1-bit reference; planes > 1 the k-bit entry; kbit 2
+ * the k-bit entry over weight blocks (fbnn_conv_blocks_pack, as the loader
+ * makes them), where the set has it. */
 static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme, int32_t planes, int kbit)
 {
     enum { GUARD = 64 };
@@ -109,7 +115,13 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme,
     uint32_t *x = xmalloc(n_in * 4), *w = xmalloc(n_w * 4);
     uint32_t *y_ref = xmalloc(n_out * 4), *y_var = xmalloc((n_out + GUARD) * 4);
     int32_t *thr = xmalloc((size_t)p->out_c * 4 * ((size_t)1 << planes));
+    const int32_t wlen = p->k * p->k * (int32_t)nw;
+    uint32_t *wblk = NULL;
     int32_t y0, y1, rc, ref_rc;
+    if (kbit == 2 && (s->bconv_thr_rows_blk == NULL || wlen > FBNN_CONV_BLOCK_MAX_WLEN)) {
+        free(x); free(w); free(y_ref); free(y_var); free(thr);
+        return;
+    }
     fbnn_test_fill_bits(x, (size_t)p->in_h * (size_t)p->in_w, p->in_c);
     fbnn_test_fill_bits(w, (size_t)p->out_c * (size_t)(p->k * p->k), p->in_c);
     if (extreme) {
@@ -117,6 +129,10 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme,
         size_t i;
         for (i = 0; i < n_w; i++) w[i] = 0u;
         for (i = 0; i < n_in; i++) x[i] = (i % nw == nw - 1 && p->in_c % 32) ? (1u << (p->in_c % 32)) - 1u : ~0u;
+    }
+    if (kbit == 2) {
+        wblk = xmalloc(fbnn_conv_blocks_words(p->out_c, wlen) * 4);
+        fbnn_conv_blocks_pack(w, p->out_c, wlen, wblk);
     }
     fill_thr(thr, p->out_c, p->k * p->k * p->in_c, planes);
     if (extreme) thr[0] = -p->k * p->k * p->in_c; /* exactly the extreme sum */
@@ -128,9 +144,10 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme,
     }
     /* Whole layer, then random slices over a buffer pre-set to a pattern. */
     memset(y_var, 0xA5, (n_out + GUARD) * 4);
-    rc = conv_var(s, kbit, x, w, thr, planes, p, 0, p->out_h, y_var);
+    rc = conv_var(s, kbit, x, w, wblk, thr, planes, p, 0, p->out_h, y_var);
     if (rc != FBNN_K_OK || memcmp(y_ref, y_var, n_out * 4) != 0)
-        fail(s, kbit ? "bconv_thr_kbit" : "bconv_thr", "in_c=%ld out_c=%ld planes=%ld", p->in_c, p->out_c, planes);
+        fail(s, kbit == 2 ? "bconv_thr_rows_blk" : kbit ? "bconv_thr_kbit" : "bconv_thr", "in_c=%ld out_c=%ld planes=%ld",
+             p->in_c, p->out_c, planes);
     memset(y_var, 0xA5, (n_out + GUARD) * 4);
     {
         /* Random slices; a skipped slice must stay untouched, the others equal the reference. */
@@ -143,7 +160,7 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme,
             y1 = y0 + 1 + (int32_t)(fbnn_test_rnd() % 3u);
             if (y1 > p->out_h) y1 = p->out_h;
             if (!skip) {
-                rc = conv_var(s, kbit, x, w, thr, planes, p, y0, y1, y_var);
+                rc = conv_var(s, kbit, x, w, wblk, thr, planes, p, y0, y1, y_var);
                 if (rc != FBNN_K_OK) fail(s, "bconv_thr rows rc", "%ld %ld %ld", rc, y0, y1);
             }
             for (i = (size_t)y0 * row; i < (size_t)y1 * row; i++)
@@ -160,7 +177,7 @@ static void check_conv(const bin_set *s, const fbnn_conv_params *p, int extreme,
             }
     }
 out:
-    free(x); free(w); free(y_ref); free(y_var); free(thr);
+    free(x); free(w); free(y_ref); free(y_var); free(thr); free(wblk);
 }
 
 static int conv_shape(fbnn_conv_params *p, int32_t in_c, int32_t out_c, int32_t k, int32_t s, int32_t pad,
@@ -199,16 +216,19 @@ static void run_conv(const bin_set *s)
                 check_conv(s, &p, (a + b + ki) % 7 == 0, 1, 0);
                 /* and the k-bit epilogue with 1..4 planes */
                 check_conv(s, &p, (a + b + ki) % 7 == 0, 1 + (int32_t)(fbnn_test_rnd() % 4u), 1);
+                /* and over load-time weight blocks, 1..4 planes */
+                check_conv(s, &p, (a + b + ki) % 5 == 0, 1 + (int32_t)(fbnn_test_rnd() % 4u), 2);
                 n++;
             }
     /* Model shapes (Fashion-MNIST BinaryNet-style), wide rows, the fallback beyond the repack buffer. */
-    if (conv_shape(&p, 64, 64, 3, 1, 1, 28, 28)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
-    if (conv_shape(&p, 128, 128, 3, 1, 1, 14, 14)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
-    if (conv_shape(&p, 64, 128, 3, 2, 1, 14, 14)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
-    if (conv_shape(&p, 32, 48, 3, 1, 0, 5, 70)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
-    if (conv_shape(&p, 2048, 20, 3, 1, 1, 3, 4)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), n++;
-    if (conv_shape(&p, 1024, 33, 3, 1, 1, 3, 3)) check_conv(s, &p, 1, 1, 0), check_conv(s, &p, 1, 4, 1), n++;
-    printf("%-22s bconv_thr: %d shapes checked (1 bit, and 1..4 bits)\n", s->name, n);
+    if (conv_shape(&p, 64, 64, 3, 1, 1, 28, 28)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), check_conv(s, &p, 0, 1, 2), n++;
+    if (conv_shape(&p, 128, 128, 3, 1, 1, 14, 14)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), check_conv(s, &p, 0, 1, 2), n++;
+    if (conv_shape(&p, 64, 128, 3, 2, 1, 14, 14)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), check_conv(s, &p, 0, 1, 2), n++;
+    if (conv_shape(&p, 32, 48, 3, 1, 0, 5, 70)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), check_conv(s, &p, 0, 1, 2), n++;
+    if (conv_shape(&p, 2048, 20, 3, 1, 1, 3, 4)) check_conv(s, &p, 0, 1, 0), check_conv(s, &p, 0, 2 + (int32_t)(n % 3), 1), check_conv(s, &p, 0, 1, 2), n++;
+    if (conv_shape(&p, 1024, 33, 3, 1, 1, 3, 3)) check_conv(s, &p, 1, 1, 0), check_conv(s, &p, 1, 4, 1), check_conv(s, &p, 1, 3, 2), n++;
+    printf("%-22s bconv_thr: %d shapes checked (1 bit, and 1..4 bits%s)\n", s->name, n,
+           s->bconv_thr_rows_blk ? ", also over weight blocks" : "");
 }
 
 /* ---------------------------------------------------------------- bfc */
@@ -357,7 +377,8 @@ int main(void)
     {
         /* The portable instance, whichever ISA rows use it. */
         const bin_set g = {"generic", fbnn_k_bconv_thr_rows__generic, fbnn_k_bfc__generic, fbnn_k_bfc_thr__generic,
-                           fbnn_k_bconv_thr_kbit_rows__generic, fbnn_k_bfc_thr_kbit__generic};
+                           fbnn_k_bconv_thr_kbit_rows__generic, fbnn_k_bfc_thr_kbit__generic,
+                           fbnn_k_bconv_thr_rows_blk__generic};
         run_set(&g);
     }
     for (i = FBNN_ISA_SCALAR; i < FBNN_ISA_COUNT; i++) {
@@ -373,16 +394,18 @@ int main(void)
         s.bfc_thr = t.bfc_thr;
         s.bconv_thr_kbit_rows = t.bconv_thr_kbit_rows;
         s.bfc_thr_kbit = t.bfc_thr_kbit;
+        s.bconv_thr_rows_blk = t.bconv_thr_rows_blk;
         run_set(&s);
     }
 #ifdef FBNN_TEST_AVX512_EMUL
     {
         const bin_set e1 = {"avx512bw-emul", fbnn_k_bconv_thr_rows__avx512_emul, fbnn_k_bfc__avx512_emul,
                             fbnn_k_bfc_thr__avx512_emul, fbnn_k_bconv_thr_kbit_rows__avx512_emul,
-                            fbnn_k_bfc_thr_kbit__avx512_emul};
+                            fbnn_k_bfc_thr_kbit__avx512_emul, fbnn_k_bconv_thr_rows_blk__avx512_emul};
         const bin_set e2 = {"avx512vpopcnt-emul", fbnn_k_bconv_thr_rows__avx512vpopcnt_emul,
                             fbnn_k_bfc__avx512vpopcnt_emul, fbnn_k_bfc_thr__avx512vpopcnt_emul,
-                            fbnn_k_bconv_thr_kbit_rows__avx512vpopcnt_emul, fbnn_k_bfc_thr_kbit__avx512vpopcnt_emul};
+                            fbnn_k_bconv_thr_kbit_rows__avx512vpopcnt_emul, fbnn_k_bfc_thr_kbit__avx512vpopcnt_emul,
+                            fbnn_k_bconv_thr_rows_blk__avx512vpopcnt_emul};
         run_set(&e1);
         run_set(&e2);
     }

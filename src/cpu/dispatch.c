@@ -78,6 +78,7 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
         (t)->bfc_thr = fbnn_k_bfc_thr__##sfx;               \
         (t)->bconv_thr_kbit_rows = fbnn_k_bconv_thr_kbit_rows__##sfx; \
         (t)->bfc_thr_kbit = fbnn_k_bfc_thr_kbit__##sfx;     \
+        (t)->bconv_thr_rows_blk = fbnn_k_bconv_thr_rows_blk__##sfx; \
     } while (0)
 
 /* The elementwise family (FBNN_DECLARE_ELTWISE_VARIANT): epilogue ops, Q2
@@ -325,6 +326,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->bconv_asym = fbnn_k_bconv_asym;
     t->bconv_thr_kbit_rows = fbnn_k_bconv_thr_kbit_rows;
     t->bfc_thr_kbit = fbnn_k_bfc_thr_kbit;
+    t->bconv_thr_rows_blk = NULL; /* the SIMD sets' (SET_BINARY) */
     /* The portable fused chain for every optimised set (those with a
      * chain kernel of their own set it in their row's fill); the scalar
      * set runs the reference ops one by one. */

@@ -104,6 +104,11 @@ typedef int (*fbnn_bconv_thr_kbit_rows_fn)(const uint32_t *in, const uint32_t *w
                                            uint32_t *out);
 typedef int (*fbnn_bfc_thr_kbit_fn)(const uint32_t *in, int32_t n_words, int32_t n_in, const uint32_t *weights,
                                     const int32_t *thr, int32_t planes, int32_t n_out, uint32_t *out);
+/* bconv_thr_kbit_rows with the weights also as 16-channel blocks made at load
+ * (fbnn_conv_blocks_pack; wblk may be NULL: then exactly the entry above). */
+typedef int (*fbnn_bconv_thr_rows_blk_fn)(const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,
+                                          const int32_t *thr, int32_t planes, const fbnn_conv_params *p, int32_t y0,
+                                          int32_t y1, uint32_t *out);
 typedef int (*fbnn_quant_uniform_fn)(const fbnn_real *x, int32_t n, int32_t bits, fbnn_real lo, fbnn_real hi,
                                      fbnn_real *y);
 typedef int (*fbnn_rconv_fn)(const fbnn_real *x_real, const uint8_t *x_u8, const fbnn_real *weights,
@@ -203,6 +208,9 @@ typedef struct fbnn_kernel_table {
     /* k-bit threshold epilogue (bconv_thr / bfc_thr with planes > 1): bit planes out. */
     fbnn_bconv_thr_kbit_rows_fn bconv_thr_kbit_rows;
     fbnn_bfc_thr_kbit_fn bfc_thr_kbit;
+    /* bconv_thr (1..4 planes) over load-time weight blocks; NULL on the
+     * scalar and SWAR sets, which read the weights as they are. */
+    fbnn_bconv_thr_rows_blk_fn bconv_thr_rows_blk;
     fbnn_isa id;     /**< the chosen variant set */
     const char *isa; /**< name of the variant set: "scalar", "popcnt", "avx2",
                           "avx512-vpopcntdq", "avx512bw" or "neon" */
@@ -241,7 +249,10 @@ typedef struct fbnn_kernel_table {
                                           uint32_t *out);                                                    \
     int fbnn_k_bfc_thr_kbit__##sfx(const uint32_t *in, int32_t n_words, int32_t n_in,                      \
                                    const uint32_t *weights, const int32_t *thr, int32_t planes,             \
-                                   int32_t n_out, uint32_t *out);
+                                   int32_t n_out, uint32_t *out);                                           \
+    int fbnn_k_bconv_thr_rows_blk__##sfx(const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,  \
+                                         const int32_t *thr, int32_t planes, const fbnn_conv_params *p,     \
+                                         int32_t y0, int32_t y1, uint32_t *out);
 
 /* Instances of the elementwise family (src/cpu/elementwise: epilogue ops,
  * Q2 pack, fused chain, uniform quantiser) and of the float FC over the same

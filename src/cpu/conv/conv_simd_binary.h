@@ -114,11 +114,11 @@ static FBNN_SIMD_INLINE void SIMD_FN(thr_put)(const SIMD_FN(thr_block) *tb, uint
 }
 
 static FBNN_SIMD_NOINLINE int SIMD_FN(bconv_thr_blocked)(const uint32_t *in, const uint32_t *weights,
-                                                         const int32_t *thr, int32_t planes,
+                                                         const uint32_t *wblk, const int32_t *thr, int32_t planes,
                                                          const fbnn_conv_params *p, int32_t y0, int32_t y1,
                                                          uint32_t *out)
 {
-    FBNN_SIMD_ALIGN uint32_t wb[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
+    FBNN_SIMD_ALIGN uint32_t wbuf[FBNN_SIMD_MAX_WLEN * FBNN_SIMD_OB];
     SIMD_FN(thr_block) tb;
     const int32_t nw = FBNN_WORDS(p->in_c), nwo = FBNN_WORDS(planes * p->out_c), wlen = p->k * p->k * nw;
     /* >= |s| for ANY words (padding bits counted as the reference does). */
@@ -131,8 +131,14 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(bconv_thr_blocked)(const uint32_t *in, con
     tb.nwo = nwo;
     for (tb.o0 = 0; tb.o0 < p->out_c; tb.o0 += FBNN_SIMD_OB) {
         const int32_t nb = p->out_c - tb.o0 < FBNN_SIMD_OB ? p->out_c - tb.o0 : FBNN_SIMD_OB;
+        const uint32_t *wb;
         SIMD_FN(load_thr)(&tb, thr, nb, lim);
-        SIMD_FN(repack)(weights, wlen, tb.o0, nb, wb);
+        if (wblk != NULL) {
+            wb = wblk + (size_t)tb.o0 * (size_t)wlen;
+        } else {
+            SIMD_FN(repack)(weights, wlen, tb.o0, nb, wbuf);
+            wb = wbuf;
+        }
         for (oy = y0; oy < y1; oy++) {
             const int32_t iy0 = oy * p->stride - p->pad;
             int32_t ky_lo, ky_hi;
@@ -261,10 +267,14 @@ static FBNN_SIMD_NOINLINE int SIMD_FN(bconv_thr_split16)(const uint32_t *in, con
 }
 #endif
 
-/* Public entry points (dispatch.h, FBNN_DECLARE_BINARY_VARIANT). */
-int SIMD_FN(fbnn_k_bconv_thr_kbit_rows)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
-                                        int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1,
-                                        uint32_t *out)
+/* Public entry points (dispatch.h, FBNN_DECLARE_BINARY_VARIANT). wblk:
+ * the weights as 16-channel blocks made at load (src/conv_blocks.c), or
+ * NULL to repack them per block and call; the same words either way, so the
+ * same outputs. (Per call, the repack of a 512 -> 512 3x3 layer's 295 KB of
+ * weights is a scalar transposition of every word.) */
+int SIMD_FN(fbnn_k_bconv_thr_rows_blk)(const uint32_t *in, const uint32_t *weights, const uint32_t *wblk,
+                                       const int32_t *thr, int32_t planes, const fbnn_conv_params *p, int32_t y0,
+                                       int32_t y1, uint32_t *out)
 {
     if (in == NULL || weights == NULL || thr == NULL || out == NULL) return FBNN_K_EBADARG;
     if (planes < 1 || planes > FBNN_THR_MAX_PLANES) return FBNN_K_EBADARG;
@@ -275,9 +285,17 @@ int SIMD_FN(fbnn_k_bconv_thr_kbit_rows)(const uint32_t *in, const uint32_t *weig
     if (p->k * p->k * FBNN_WORDS(p->in_c) > FBNN_SIMD_MAX_WLEN)
         return fbnn_k_bconv_thr_kbit_rows(in, weights, thr, planes, p, y0, y1, out);
 #if defined(FBNN_SIMD_HAVE_SPLIT16) && !defined(FBNN_SIMD_NO_THR_SPLIT16)
+    /* (<= 16 input channels: pixel-pair weight words of its own, no blocks.) */
     if (planes == 1 && SIMD_FN(bconv_thr_split16)(in, weights, thr, p, y0, y1, out)) return FBNN_K_OK;
 #endif
-    return SIMD_FN(bconv_thr_blocked)(in, weights, thr, planes, p, y0, y1, out);
+    return SIMD_FN(bconv_thr_blocked)(in, weights, wblk, thr, planes, p, y0, y1, out);
+}
+
+int SIMD_FN(fbnn_k_bconv_thr_kbit_rows)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
+                                        int32_t planes, const fbnn_conv_params *p, int32_t y0, int32_t y1,
+                                        uint32_t *out)
+{
+    return SIMD_FN(fbnn_k_bconv_thr_rows_blk)(in, weights, NULL, thr, planes, p, y0, y1, out);
 }
 
 int SIMD_FN(fbnn_k_bconv_thr_rows)(const uint32_t *in, const uint32_t *weights, const int32_t *thr,
