@@ -35,7 +35,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .layers import BinaryConv2d, PGBinaryConv2d, RPReLU, Thermometer, thermometer, quant2
-from .model import fold_bn, _conv_sum, _div, _affine, _rprelu, F32_LOWEST, BN_EPS
+from .model import fold_bn, _conv_sum, _div, _affine, _rprelu, _pgconv, _avgpool2, F32_LOWEST, BN_EPS
 
 IMAGENET_BLOCKS = [(32, 64, 1), (64, 128, 2), (128, 128, 1), (128, 256, 2), (256, 256, 1),
                    (256, 512, 2)] + [(512, 512, 1)] * 5 + [(512, 1024, 2), (1024, 1024, 1)]
@@ -194,29 +194,6 @@ def mobile_folded_params(sd, config, gate=True):
     return out
 
 
-def _pg(x, w, thr, stride, pad, stats=None, key=None):
-    m, l = quant2(x)
-    sm = _conv_sum(m, w, stride, pad)
-    sl = _conv_sum(l, w, stride, pad)
-    o_msb = _div((2 * sm).to(torch.float32), 3)
-    o_full = _div((2 * sm + sl).to(torch.float32), 3)
-    gate = o_msb > thr.view(1, -1, 1, 1)
-    if stats is not None:
-        f, t = stats.get(key, (0, 0))
-        stats[key] = (f + int(gate.sum()), t + gate.numel())
-    return torch.where(gate, o_full, o_msb)
-
-
-def _avgpool2(x):
-    n, c, h, w = x.shape
-    ho, wo = (h - 2) // 2 + 1, (w - 2) // 2 + 1
-    acc = torch.zeros(n, c, ho, wo, dtype=torch.float32)
-    for ky in range(2):
-        for kx in range(2):
-            acc = acc + x[:, :, ky:ky + 2 * (ho - 1) + 1:2, kx:kx + 2 * (wo - 1) + 1:2]
-    return _div(acc, 4)
-
-
 def mobile_exact_forward(p, config, x_u8, stats=None):
     """The float32 arithmetic of the exported graph, op by op (bit-identical to
     fbnn_format.run_reference and the C library). `stats` (a dict) receives
@@ -228,14 +205,14 @@ def mobile_exact_forward(p, config, x_u8, stats=None):
         x = _affine(x, p["stem_bn_a"], p["stem_bn_b"])
         for i, (cin, cout, s) in enumerate(config["blocks"], start=1):
             n = "b%d_" % i
-            o = _pg(x, p[n + "w1"], p[n + "thr1"], s, 1, stats, n + "conv3x3")
+            o = _pgconv(x, p[n + "w1"], p[n + "thr1"], s, stats, n + "conv3x3", pad=1)
             o = _rprelu(_affine(o, p[n + "bn1_a"], p[n + "bn1_b"]), p[n + "rp1_bx"], p[n + "rp1_sl"],
                         p[n + "rp1_by"])
             sc = quant4_value(x)
             if s == 2:
                 sc = _avgpool2(sc)
             x1 = _affine(o + sc, p[n + "sbn1_a"], p[n + "sbn1_b"])
-            o = _pg(x1, p[n + "w2"], p[n + "thr2"], 1, 0, stats, n + "pointwise")
+            o = _pgconv(x1, p[n + "w2"], p[n + "thr2"], 1, stats, n + "pointwise", pad=0)
             o = _rprelu(_affine(o, p[n + "bn2_a"], p[n + "bn2_b"]), p[n + "rp2_bx"], p[n + "rp2_sl"],
                         p[n + "rp2_by"])
             sc = quant4_value(x1)

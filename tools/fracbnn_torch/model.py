@@ -208,10 +208,12 @@ def _rprelu(x, bx, slope, by):
     return t + by.view(1, -1, 1, 1)
 
 
-def _pgconv(x, w, thr, stride, stats=None, key=None):
+def _pgconv(x, w, thr, stride, stats=None, key=None, pad=1):
+    """PG conv of FORMAT.md in exact float32 (also the mobile network's, whose
+    1x1 convs have pad 0): Q2 planes, integer sums, fl(n/3), the gate."""
     m, l = quant2(x)
-    sm = _conv_sum(m, w, stride, 1)
-    sl = _conv_sum(l, w, stride, 1)
+    sm = _conv_sum(m, w, stride, pad)
+    sl = _conv_sum(l, w, stride, pad)
     o_msb = _div((2 * sm).to(torch.float32), 3)
     o_full = _div((2 * sm + sl).to(torch.float32), 3)
     gate = o_msb > thr.view(1, -1, 1, 1)
