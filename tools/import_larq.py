@@ -1,11 +1,12 @@
-#!/work/pyenv/bin/python
+#!/usr/bin/env python3
 """Import a Keras model built with Larq into a .fbnn file.
 
     TF_USE_LEGACY_KERAS=1 build/pyenv/bin/python tools/import_larq.py MODEL OUT.fbnn \\
         [--labels a,b,c | --labels-file F] [--scale 1/255] [--offset 0] [--invert] [--resize 0|1|2]
 
 Interpreter: the PyPI venv made by scripts/setup_pyenv.sh (TensorFlow 2.16,
-tf-keras, larq; the shebang names this machine's /work/pyenv). MODEL: .h5,
+tf-keras, larq; build/pyenv/bin/python as above, or run the script directly
+with that venv activated: the shebang is the PATH's python3). MODEL: .h5,
 .keras or a SavedModel directory; a .tflite written by Larq Compute Engine's
 converter goes to tools/import_lce_tflite.py (same flags).
 
