@@ -18,7 +18,7 @@ Knowledge distillation (off by default): --teacher PATH (a float teacher
 written by tools/train_fmnist_teacher.py) with --kd-weight A > 0 and
 --kd-temp T trains on (1-A)*CE(student, y) + A*T^2*KL(softmax(teacher/T) ||
 softmax(student/T)), the teacher in eval mode without gradients, fed the
-same augmented batch (kd_loss below). With A = 0 the teacher is not loaded
+same augmented batch (kd_loss, fracbnn_torch/teacher.py). With A = 0 the teacher is not loaded
 and the run is the plain recipe's.
 """
 import argparse
@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fracbnn_torch import FracResNet  # noqa: E402
 from fracbnn_torch.mobile import FracMobileNet  # noqa: E402
 from fracbnn_torch.data import train_val_split, augment, FMNIST_LABELS  # noqa: E402
-from fracbnn_torch.teacher import load_teacher  # noqa: E402
+from fracbnn_torch.teacher import load_teacher, kd_loss  # noqa: E402  (kd_loss: also tr.kd_loss for the tests)
 
 
 def ints(s):
@@ -86,16 +86,6 @@ def parse(argv=None):
     ap.add_argument("--stop-after", type=int, default=0,
                     help="stop after this many epochs in total (simulates an interruption; tests)")
     return ap.parse_args(argv)
-
-
-def kd_loss(student_logits, teacher_logits, y, weight, temp):
-    """(1-A)*CE(student, y) + A*T^2*KL(softmax(teacher/T) || softmax(student/T)),
-    KL averaged over the batch (Hinton et al.'s T^2 keeps the gradient scale).
-    Returns (total, ce, kl) with kl the unscaled KL term."""
-    ce = F.cross_entropy(student_logits, y)
-    kl = F.kl_div(F.log_softmax(student_logits / temp, dim=1), F.log_softmax(teacher_logits / temp, dim=1),
-                  reduction="batchmean", log_target=True)
-    return (1.0 - weight) * ce + weight * temp * temp * kl, ce, kl
 
 
 def evaluate(model, x, y, batch=500):

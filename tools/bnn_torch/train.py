@@ -16,6 +16,13 @@ approxsign: Bi-Real Net's 2 - 2|x|); it is stored with the other options in
 the checkpoint's "args" and printed on the first ("config") line.
 Writes OUT/final.pt (model state, config, per-epoch validation log) and
 keeps the best-validation epoch as OUT/best.pt.
+
+Knowledge distillation (off by default): --teacher CKPT (a checkpoint of
+this trainer, e.g. the float-activation twin) with --kd-weight A > 0 and
+--kd-temp T trains on (1-A)*CE + A*T^2*KL(softmax(teacher/T) ||
+softmax(student/T)) (fracbnn_torch/teacher.py kd_loss), the teacher in eval
+mode without gradients on the same augmented batch. With A = 0 the teacher
+is not loaded and the run is the plain recipe's, bit for bit.
 """
 import argparse
 import json
@@ -31,6 +38,23 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fracbnn_torch.data import train_val_split, augment  # noqa: E402
 from bnn_torch.models import BinaryNetFM, XnorNetFM  # noqa: E402
 from bnn_torch.layers import Act  # noqa: E402
+from fracbnn_torch.teacher import kd_loss  # noqa: E402
+
+
+def load_bnn_teacher(path):
+    """A model of this trainer's checkpoint (its own config: kind, widths,
+    hidden, binary_act), in eval mode without gradients; built under a forked
+    RNG so that loading it leaves the caller's random state alone."""
+    ck = torch.load(path, map_location="cpu")
+    cfg = dict(ck["config"])
+    kind = cfg.pop("kind")
+    with torch.random.fork_rng(devices=[]):
+        t = BinaryNetFM(**cfg) if kind == "binarynet" else XnorNetFM(**cfg)
+    t.load_state_dict(ck["model"])
+    t.eval()
+    for p in t.parameters():
+        p.requires_grad_(False)
+    return t
 
 
 def evaluate(model, x, y, batch=1000):
@@ -64,7 +88,16 @@ def main(argv=None):
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (same architecture)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--teacher", default=None,
+                    help="checkpoint of this trainer to distil from (needs --kd-weight > 0)")
+    ap.add_argument("--kd-weight", type=float, default=0.0,
+                    help="A in (1-A)*CE + A*T^2*KL(teacher || student); 0 = no distillation")
+    ap.add_argument("--kd-temp", type=float, default=4.0, help="distillation temperature T")
     a = ap.parse_args(argv)
+    if a.kd_weight > 0 and not a.teacher:
+        raise SystemExit("--kd-weight > 0 needs --teacher")
+    if not 0.0 <= a.kd_weight <= 1.0 or a.kd_temp <= 0:
+        raise SystemExit("--kd-weight must be in [0, 1] and --kd-temp > 0")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -86,6 +119,7 @@ def main(argv=None):
         if c0 != model.config:
             raise SystemExit("--init %s: architecture %r differs from %r" % (a.init, ck0["config"], model.config))
         model.load_state_dict(ck0["model"])
+    teacher = load_bnn_teacher(a.teacher) if a.kd_weight > 0 else None
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     gen = torch.Generator().manual_seed(a.seed)
     steps_per_epoch = (len(xtr) + a.batch - 1) // a.batch
@@ -107,7 +141,12 @@ def main(argv=None):
                 break
             for gp in opt.param_groups:
                 gp["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * prog))
-            loss = F.cross_entropy(model(xb), ytr[idx])
+            if teacher is None:
+                loss = F.cross_entropy(model(xb), ytr[idx])
+            else:
+                with torch.no_grad():
+                    t_out = teacher(xb)
+                loss = kd_loss(model(xb), t_out, ytr[idx], a.kd_weight, a.kd_temp)[0]
             opt.zero_grad()
             loss.backward()
             opt.step()

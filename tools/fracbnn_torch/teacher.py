@@ -51,3 +51,13 @@ def load_teacher(path):
     for p in t.parameters():
         p.requires_grad_(False)
     return t
+
+
+def kd_loss(student_logits, teacher_logits, y, weight, temp):
+    """(1-A)*CE(student, y) + A*T^2*KL(softmax(teacher/T) || softmax(student/T)),
+    KL averaged over the batch (Hinton et al.'s T^2 keeps the gradient scale).
+    Returns (total, ce, kl) with kl the unscaled KL term."""
+    ce = F.cross_entropy(student_logits, y)
+    kl = F.kl_div(F.log_softmax(student_logits / temp, dim=1), F.log_softmax(teacher_logits / temp, dim=1),
+                  reduction="batchmean", log_target=True)
+    return (1.0 - weight) * ce + weight * temp * temp * kl, ce, kl
