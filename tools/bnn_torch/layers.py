@@ -6,21 +6,8 @@ import torch.nn.functional as F
 import os
 import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fracbnn_torch.layers import binarize  # noqa: E402  (w > 0 -> +1, clipped STE)
-
-
-class SignSTE(torch.autograd.Function):
-    """Forward x >= 0 -> +1 else -1 (FORMAT.md `sign`); backward hardtanh STE."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (x.abs() <= 1).to(g.dtype)
+# binarize: w > 0 -> +1, clipped STE; SignSTE: x >= 0 -> +1, hardtanh STE (shared with bnn_family)
+from fracbnn_torch.layers import binarize, SignSTE  # noqa: E402
 
 
 class ApproxSignSTE(SignSTE):

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import binarize
+from .layers import binarize, SignSTE
 
 
 class _QuantKbit(torch.autograd.Function):
@@ -43,18 +43,6 @@ class QuantKbit(nn.Module):
         return _QuantKbit.apply(x, self.planes)
 
 
-class _SignSTE(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (x.abs() <= 1).to(g.dtype)
-
-
 class SignAct(nn.Module):
     """x >= 0 -> +1 else -1 (FORMAT.md SIGN); binary=False: float (hardtanh)."""
 
@@ -63,7 +51,7 @@ class SignAct(nn.Module):
         self.binary = binary
 
     def forward(self, x):
-        return _SignSTE.apply(x) if self.binary else F.hardtanh(x)
+        return SignSTE.apply(x) if self.binary else F.hardtanh(x)
 
 
 class MultiBaseConv2d(nn.Module):

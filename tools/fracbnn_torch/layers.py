@@ -92,6 +92,22 @@ def binarize(w):
     return _Binarize.apply(w)
 
 
+class SignSTE(torch.autograd.Function):
+    """Forward x >= 0 -> +1 else -1 (FORMAT.md `sign`; unlike binarize, 0 maps
+    to +1); backward hardtanh STE (identity for |x| <= 1). The sign activation
+    of bnn_torch (BinaryNet / XNOR-Net) and of bnn_family's SignAct."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x >= 0, 1.0, -1.0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (x.abs() <= 1).to(g.dtype)
+
+
 class LearnableBias(nn.Module):
     """Per-channel bias of shape [1,C,1,1] (named like the authors' release)."""
 
