@@ -35,7 +35,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .layers import BinaryConv2d, PGBinaryConv2d, RPReLU, Thermometer, thermometer, quant2
-from .model import fold_bn, _conv_sum, _div, _affine, _rprelu, _pgconv, _avgpool2, F32_LOWEST, BN_EPS
+from .model import (PhasedNet, fold_bn, _conv_sum, _affine, _rprelu, _pgconv, _avgpool2, _gap_fc,
+                    F32_LOWEST, BN_EPS)
 
 IMAGENET_BLOCKS = [(32, 64, 1), (64, 128, 2), (128, 128, 1), (128, 256, 2), (256, 256, 1),
                    (256, 512, 2)] + [(512, 512, 1)] * 5 + [(512, 1024, 2), (1024, 1024, 1)]
@@ -101,7 +102,7 @@ class Stem(nn.Sequential):
         super().__init__(BinaryConv2d(cin, cout, 3, stride, 1), nn.BatchNorm2d(cout, eps=BN_EPS))
 
 
-class FracMobileNet(nn.Module):
+class FracMobileNet(PhasedNet):
     """thermometer -> stem (binary 3x3, stride `stem_stride`) + BN -> blocks ->
     average pool over the final map -> FC. Defaults are the ImageNet network."""
 
@@ -127,16 +128,8 @@ class FracMobileNet(nn.Module):
         self.phase = 3
         self.set_phase(3)
 
-    def set_phase(self, phase):
-        """1: 2-bit activations, float weights; 2: binary weights; 3: PG gate on."""
-        self.phase = int(phase)
-        self.model[0][0].binary = phase >= 2
-        for m in self.pg_convs():
-            m.binary = phase >= 2
-            m.gate = phase >= 3
-
-    def pg_convs(self):
-        return [m for m in self.modules() if isinstance(m, PGBinaryConv2d)]
+    def stem_conv(self):
+        return self.model[0][0]
 
     def forward_train(self, x_u8):
         x = self.model(self.encoder(x_u8))
@@ -219,14 +212,4 @@ def mobile_exact_forward(p, config, x_u8, stats=None):
             if cout == 2 * cin:
                 sc = torch.cat([sc, sc], 1)
             x = _affine(o + sc, p[n + "sbn2_a"], p[n + "sbn2_b"])
-        nb, c, h, w = x.shape
-        flat = x.reshape(nb, c, h * w)
-        acc = torch.zeros(nb, c, dtype=torch.float32)
-        for i in range(h * w):
-            acc = acc + flat[:, :, i]
-        g = _div(acc, h * w)
-        wt, bias = p["fc_w"], p["fc_b"]
-        acc = torch.zeros(nb, wt.shape[0], dtype=torch.float32)
-        for i in range(g.shape[1]):
-            acc = acc + g[:, i:i + 1] * wt[:, i].view(1, -1)
-        return acc + bias.view(1, -1)
+        return _gap_fc(x, p["fc_w"], p["fc_b"])

@@ -48,7 +48,23 @@ class BasicBlock(nn.Module):
         return self.bn4(o + x1)
 
 
-class FracResNet(nn.Module):
+class PhasedNet(nn.Module):
+    """The training phases of a FracBNN network (FracResNet, FracMobileNet):
+    a subclass returns its binary stem conv from stem_conv()."""
+
+    def set_phase(self, phase):
+        """1: 2-bit activations, float weights; 2: binary weights; 3: PG gate on."""
+        self.phase = int(phase)
+        self.stem_conv().binary = phase >= 2
+        for m in self.pg_convs():
+            m.binary = phase >= 2
+            m.gate = phase >= 3
+
+    def pg_convs(self):
+        return [m for m in self.modules() if isinstance(m, PGBinaryConv2d)]
+
+
+class FracResNet(PhasedNet):
     """stem: thermometer -> binary conv 3x3 -> BN; 3 stages of `blocks` blocks
     (widths w, 2w, 4w; stages 2 and 3 start with stride 2); GAP; FC."""
 
@@ -76,16 +92,8 @@ class FracResNet(nn.Module):
         self.phase = 3
         self.set_phase(3)
 
-    def set_phase(self, phase):
-        """1: 2-bit activations, float weights; 2: binary weights; 3: PG gate on."""
-        self.phase = int(phase)
-        self.conv1.binary = phase >= 2
-        for m in self.pg_convs():
-            m.binary = phase >= 2
-            m.gate = phase >= 3
-
-    def pg_convs(self):
-        return [m for m in self.modules() if isinstance(m, PGBinaryConv2d)]
+    def stem_conv(self):
+        return self.conv1
 
     def forward_train(self, x_u8):
         x = self.encoder(x_u8)
@@ -233,6 +241,21 @@ def _avgpool2(x):
     return _div(acc, 4)
 
 
+def _gap_fc(x, wt, bias):
+    """The head of both networks: global average pool (sum over positions in
+    order, then fl(sum / HW)) and the float FC (inputs accumulated in order)."""
+    n, c, h, w = x.shape
+    flat = x.reshape(n, c, h * w)
+    acc = torch.zeros(n, c, dtype=torch.float32)
+    for i in range(h * w):
+        acc = acc + flat[:, :, i]
+    g = _div(acc, h * w)
+    acc = torch.zeros(n, wt.shape[0], dtype=torch.float32)
+    for i in range(g.shape[1]):
+        acc = acc + g[:, i:i + 1] * wt[:, i].view(1, -1)
+    return acc + bias.view(1, -1)
+
+
 def exact_forward(p, config, x_u8, stats=None):
     """FORMAT.md float32 semantics of the FracBNN ResNet, from folded params.
 
@@ -264,14 +287,4 @@ def exact_forward(p, config, x_u8, stats=None):
                 o = _rprelu(o, p[pre + "rprelu2_shift_x_bias"], p[pre + "rprelu2_prelu_weight"],
                             p[pre + "rprelu2_shift_y_bias"])
                 x = _affine(o + x1, p[pre + "bn4_weight"], p[pre + "bn4_bias"])
-        n, c, h, w = x.shape
-        flat = x.reshape(n, c, h * w)
-        acc = torch.zeros(n, c, dtype=torch.float32)
-        for i in range(h * w):
-            acc = acc + flat[:, :, i]
-        g = _div(acc, h * w)
-        wt, bias = p["linear_weight"], p["linear_bias"]
-        acc = torch.zeros(n, wt.shape[0], dtype=torch.float32)
-        for i in range(g.shape[1]):
-            acc = acc + g[:, i:i + 1] * wt[:, i].view(1, -1)
-        return acc + bias.view(1, -1)
+        return _gap_fc(x, p["linear_weight"], p["linear_bias"])
