@@ -33,9 +33,9 @@ import torch
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOOLS)
 import fbnn_format as ff  # noqa: E402
-import fbnn_ops  # noqa: E402
 from fracbnn_torch.data import train_val_split, load_split, FMNIST_LABELS  # noqa: E402
 from bnn_torch.models import build, RESOLUTION, BITS  # noqa: E402
+from fracbnn_torch.fast_reference import patched_conv_sum, batched  # noqa: E402
 
 BN_EPS = 1e-5
 
@@ -135,24 +135,6 @@ def export(model, path, name):
     return g.save(path)
 
 
-def fast_conv_sum(x, w, stride, pad, pad_value=0):
-    """Exact drop-in for fbnn_ops._conv_sum (float32 conv of {-1,+1}, sums < 2^24, checked integral)."""
-    if pad_value != 0:
-        raise ValueError("fast path only for zero padding")
-    with torch.backends.mkldnn.flags(enabled=False):
-        y = torch.nn.functional.conv2d(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)),
-                                       torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32)),
-                                       None, stride, pad)
-    r = torch.round(y)
-    if not torch.equal(r, y):
-        raise ArithmeticError("inexact binary conv sum")
-    return r.numpy().astype(np.int64)
-
-
-def reference_logits(m, x, batch=500):
-    return np.concatenate([ff.run_reference(m, x[i:i + batch]) for i in range(0, len(x), batch)])
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint")
@@ -188,23 +170,19 @@ def main(argv=None):
     m = ff.read_fbnn(a.out_model)
     t0 = time.time()
     slow = ff.run_reference(m, xte[:a.check_n])
-    orig = fbnn_ops._conv_sum
-    fbnn_ops._conv_sum = fast_conv_sum
-    try:
+    with patched_conv_sum():
         fast = ff.run_reference(m, xte[:a.check_n])
         if slow.tobytes() != fast.tobytes():
             raise SystemExit("patched conv sum differs from the reference")
         res["fast_conv_check_images"] = a.check_n
         for s, x, y in (("val", xva, yva), ("test", xte, yte)):
-            lg = reference_logits(m, x)
+            lg = batched(lambda b: ff.run_reference(m, b), x)
             pred = lg.argmax(1)
             res["fbnn_ref_%s_acc" % s] = float((pred == y).mean())
             res["fbnn_ref_vs_pytorch_%s_agree" % s] = float((pred == res.pop("pytorch_%s_pred" % s)).mean())
             if s == "test" and a.pred:
                 with open(a.pred, "w") as f:
                     f.write("".join("%d\n" % v for v in pred))
-    finally:
-        fbnn_ops._conv_sum = orig
     res["reference_eval_s"] = time.time() - t0
     print(json.dumps(res, indent=1))
     if a.json:

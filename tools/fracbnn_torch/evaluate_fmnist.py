@@ -34,53 +34,10 @@ ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
 import contextlib  # noqa: E402
 import fbnn_format as ff  # noqa: E402
-import fbnn_ops  # noqa: E402
 import export_fbnn as ex  # noqa: E402
 from fracbnn_torch import FracResNet  # noqa: E402
 from fracbnn_torch.data import train_val_split, load_split  # noqa: E402
-
-
-@contextlib.contextmanager
-def patched_conv_sum():
-    """fast_conv_sum in place of the reference interpreter's conv sum while
-    the block runs. It patches fbnn_ops._conv_sum, the name the op table
-    calls (fbnn_format only re-exports it: patching that copy changes
-    nothing); pad_value != 0 keeps the reference. Yields a one-element list
-    counting the fast calls, so callers can check the patch was used."""
-    orig = fbnn_ops._conv_sum
-    calls = [0]
-
-    def fast(x, w, stride, pad, pad_value=0):
-        if pad_value != 0:
-            return orig(x, w, stride, pad, pad_value)
-        calls[0] += 1
-        return fast_conv_sum(x, w, stride, pad)
-
-    fbnn_ops._conv_sum = fast
-    try:
-        yield calls
-    finally:
-        fbnn_ops._conv_sum = orig
-
-
-def fast_conv_sum(x, w, stride, pad):
-    """Exact drop-in for fbnn_format._conv_sum (same int64 result, much faster)."""
-    if w.shape[1] * w.shape[2] * w.shape[3] >= (1 << 24):
-        raise ValueError("conv sum does not fit in 24 bits")
-    # Direct summation only: oneDNN may pick Winograd for some batch sizes,
-    # whose errors on these integer sums exceed 0.5 (see model._conv_sum).
-    with torch.backends.mkldnn.flags(enabled=False):
-        y = torch.nn.functional.conv2d(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)),
-                                       torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32)),
-                                       None, stride, pad)
-    r = torch.round(y)
-    if not torch.equal(r, y):
-        raise ArithmeticError("inexact binary conv sum")
-    return r.numpy().astype(np.int64)
-
-
-def batched(fn, x, batch=500):
-    return np.concatenate([fn(x[i:i + batch]) for i in range(0, len(x), batch)])
+from fracbnn_torch.fast_reference import patched_conv_sum, batched  # noqa: E402
 
 
 def main(argv):
