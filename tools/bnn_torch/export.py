@@ -22,7 +22,6 @@ f32(f32(s)*a + b) >= 0 for every attainable integer s in [-n, n], so the
 thresholds reproduce bconv -> affine -> sign of that affine bit for bit.
 """
 import argparse
-import json
 import os
 import sys
 import time
@@ -34,7 +33,8 @@ TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOOLS)
 import fbnn_format as ff  # noqa: E402
 from fracbnn_torch.data import train_val_split, load_split, FMNIST_LABELS  # noqa: E402
-from bnn_torch.models import build, RESOLUTION, BITS  # noqa: E402
+from bnn_torch.models import RESOLUTION, BITS  # noqa: E402
+from bnn_torch.eval_torch import load_checkpoint, predictions, report  # noqa: E402
 from fracbnn_torch.fast_reference import patched_conv_sum, batched  # noqa: E402
 
 BN_EPS = 1e-5
@@ -146,10 +146,7 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="evaluate only N images per split (smoke tests)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    ck = torch.load(a.checkpoint)
-    model = build(ck["config"])
-    model.load_state_dict(ck["model"])
-    model.eval()
+    ck, model = load_checkpoint(a.checkpoint)
     kind = ck["config"]["kind"]
     name = a.name or ("BinaryNet-style all-binary CNN, Fashion-MNIST" if kind == "binarynet"
                       else "XNOR-Net-style CNN (alpha scales, real first and last layers), Fashion-MNIST"
@@ -161,12 +158,10 @@ def main(argv=None):
     xte, yte = load_split("test")
     if a.limit:
         xva, yva, xte, yte = xva[:a.limit], yva[:a.limit], xte[:a.limit], yte[:a.limit]
-    with torch.no_grad():
-        for s, x, y in (("val", xva, yva), ("test", xte, yte)):
-            p = np.concatenate([model(torch.from_numpy(x[i:i + 1000])).argmax(1).numpy()
-                                for i in range(0, len(x), 1000)])
-            res["pytorch_%s_acc" % s] = float((p == y).mean())
-            res["pytorch_%s_pred" % s] = p
+    for s, x, y in (("val", xva, yva), ("test", xte, yte)):
+        p = predictions(model, x)
+        res["pytorch_%s_acc" % s] = float((p == y).mean())
+        res["pytorch_%s_pred" % s] = p
     m = ff.read_fbnn(a.out_model)
     t0 = time.time()
     slow = ff.run_reference(m, xte[:a.check_n])
@@ -184,10 +179,7 @@ def main(argv=None):
                 with open(a.pred, "w") as f:
                     f.write("".join("%d\n" % v for v in pred))
     res["reference_eval_s"] = time.time() - t0
-    print(json.dumps(res, indent=1))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(res, f, indent=1)
+    report(res, a.json)
     return 0
 
 
