@@ -88,21 +88,6 @@ static inline vw vq2_comb(vf v, vw bits)
     return _mm256_andnot_si256(_mm256_blend_epi16(nm, nl, 0xAA), bits);
 }
 
-/* acc[j] lane p (j < nacc) to out[p * nw + j]: word j of pixel p. */
-static inline void vw_store_words(uint32_t *out, int32_t nw, int32_t nacc, const vw *acc)
-{
-    uint32_t tmp[VF_LANES];
-    int32_t j, k;
-    if (nw == 1) {
-        vw_store(out, acc[0]);
-        return;
-    }
-    for (j = 0; j < nacc; ++j) {
-        vw_store(tmp, acc[j]);
-        for (k = 0; k < VF_LANES; ++k) out[(size_t)k * (size_t)nw + (size_t)j] = tmp[k];
-    }
-}
-
 /* Even and odd elements of the 16 floats at p, each in order. */
 static inline void vf_deint2__avx2(const float *p, vf *even, vf *odd)
 {
@@ -114,20 +99,8 @@ static inline void vf_deint2__avx2(const float *p, vf *even, vf *odd)
     *odd = _mm256_castpd_ps(
         _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), 0xD8));
 }
-/* out[i] lane j = p[s * j + i], i < s (s = 2 .. VF_DEINT_MAX); reads p[0 .. 8s). */
-static inline void vf_deint(const float *p, int32_t s, vf *out)
-{
-    (void)s;
-    vf_deint2__avx2(p, &out[0], &out[1]);
-}
-/* Lane j = p[s * j] (s = 1 .. VF_STRIDE_MAX); reads p[0 .. 8s). */
-static inline vf vf_load_stride(const float *p, int32_t s)
-{
-    vf v[2];
-    if (s == 1) return _mm256_loadu_ps(p);
-    vf_deint2__avx2(p, &v[0], &v[1]);
-    return v[0];
-}
+#define VF_DEINT2_ISA vf_deint2__avx2
+#include "vec_x86_shared.h"
 
 /* Columns of the 8x8 block r[0..7]: c[m] lane j = r[j][m]. */
 static inline void vf_transpose(const vf r[8], vf c[8])

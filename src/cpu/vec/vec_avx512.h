@@ -99,21 +99,6 @@ static inline vw vq2_comb(vf v, vw bits)
                            _mm512_maskz_and_epi32(kl, bits, _mm512_set1_epi32((int)0xffff0000u)));
 }
 
-/* acc[j] lane p (j < nacc) to out[p * nw + j]: word j of pixel p. */
-static inline void vw_store_words(uint32_t *out, int32_t nw, int32_t nacc, const vw *acc)
-{
-    uint32_t tmp[VF_LANES];
-    int32_t j, k;
-    if (nw == 1) {
-        vw_store(out, acc[0]);
-        return;
-    }
-    for (j = 0; j < nacc; ++j) {
-        vw_store(tmp, acc[j]);
-        for (k = 0; k < VF_LANES; ++k) out[(size_t)k * (size_t)nw + (size_t)j] = tmp[k];
-    }
-}
-
 /* Even and odd elements of the 32 floats at p, each in order. */
 static inline void vf_deint2__avx512(const float *p, vf *even, vf *odd)
 {
@@ -123,20 +108,8 @@ static inline void vf_deint2__avx512(const float *p, vf *even, vf *odd)
     *even = _mm512_permutex2var_ps(a, ie, b);
     *odd = _mm512_permutex2var_ps(a, io, b);
 }
-/* out[i] lane j = p[s * j + i], i < s (s = 2 .. VF_DEINT_MAX); reads p[0 .. 16s). */
-static inline void vf_deint(const float *p, int32_t s, vf *out)
-{
-    (void)s;
-    vf_deint2__avx512(p, &out[0], &out[1]);
-}
-/* Lane j = p[s * j] (s = 1 .. VF_STRIDE_MAX); reads p[0 .. 16s). */
-static inline vf vf_load_stride(const float *p, int32_t s)
-{
-    vf v[2];
-    if (s == 1) return _mm512_loadu_ps(p);
-    vf_deint2__avx512(p, &v[0], &v[1]);
-    return v[0];
-}
+#define VF_DEINT2_ISA vf_deint2__avx512
+#include "vec_x86_shared.h"
 
 /* Partial vectors (VF_HAVE_MASKED): loads of only the first cnt elements
  * (cnt <= 32; the others read as 0, masked off: no access past them), and
