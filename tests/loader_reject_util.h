@@ -40,33 +40,7 @@ static inline uint32_t rd32(const uint8_t *p)
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-/* CRC-32, IEEE 802.3 reflected, poly 0xEDB88320 (same as zlib crc32). */
-static inline uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-    static uint32_t table[256];
-    static int ready;
-    uint32_t c = 0xFFFFFFFFu;
-    size_t i;
-    if (!ready) {
-        uint32_t k, j, v;
-        for (k = 0; k < 256; k++) {
-            v = k;
-            for (j = 0; j < 8; j++) v = (v & 1u) ? (v >> 1) ^ 0xEDB88320u : v >> 1;
-            table[k] = v;
-        }
-        ready = 1;
-    }
-    for (i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
+#include "test_crc32.h"
 
 /* Make bytes 8..15 consistent again: file_size = n, crc over [16, n). */
 static inline void fix_crc(uint8_t *b, size_t n)

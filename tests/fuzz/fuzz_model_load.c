@@ -69,32 +69,7 @@ static void check(int ok, const char *what)
 }
 
 #ifdef FBNN_FUZZ_FIX_CRC
-static uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-    static uint32_t table[256];
-    static int ready;
-    uint32_t c = 0xFFFFFFFFu;
-    size_t i;
-    if (!ready) {
-        uint32_t k, j, v;
-        for (k = 0; k < 256; k++) {
-            v = k;
-            for (j = 0; j < 8; j++) v = (v & 1u) ? (v >> 1) ^ 0xEDB88320u : v >> 1;
-            table[k] = v;
-        }
-        ready = 1;
-    }
-    for (i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
+#include "../test_crc32.h"
 #endif
 
 /* Rough cost of one run, from the public per-layer description. */
