@@ -45,6 +45,19 @@ static unsigned px(const fbnn_image *img, unsigned x, unsigned y, unsigned c)
     return img->pixels[((size_t)y * img->width + x) * img->channels + c];
 }
 
+/* Every pixel of img (w x h, RGB) is the test pattern pat_rgb, or with
+ * over != 0 the pattern composited over white with pat_alpha. */
+static void expect_rgb_pattern(const fbnn_image *img, unsigned w, unsigned h, int over)
+{
+    unsigned x, y, c, e[3];
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++) {
+            pat_rgb(x, y, e);
+            for (c = 0; c < 3; c++)
+                assert_int_equal(px(img, x, y, c), over ? over_white(e[c], pat_alpha(x, y)) : e[c]);
+        }
+}
+
 static void load_fails(const char *path, int code, const char *needle)
 {
     fbnn_image img;
@@ -67,15 +80,9 @@ static void load_fails(const char *path, int code, const char *needle)
 static void test_png_rgb8(void **state)
 {
     fbnn_image img;
-    unsigned x, y, c, e[3];
     (void)state;
     load_ok(DATA "rgb8.png", &img, 7, 5, 3);
-    for (y = 0; y < 5; y++)
-        for (x = 0; x < 7; x++) {
-            pat_rgb(x, y, e);
-            for (c = 0; c < 3; c++)
-                assert_int_equal(px(&img, x, y, c), e[c]);
-        }
+    expect_rgb_pattern(&img, 7, 5, 0);
     fbnn_image_free(&img);
     assert_null(img.pixels);
     fbnn_image_free(&img); /* twice is fine */
@@ -119,24 +126,14 @@ static void test_png_grey16(void **state)
 static void test_png_alpha_over_white(void **state)
 {
     fbnn_image img;
-    unsigned x, y, c, e[3];
+    unsigned x, y;
     (void)state;
     load_ok(DATA "rgba8.png", &img, 7, 5, 3);
-    for (y = 0; y < 5; y++)
-        for (x = 0; x < 7; x++) {
-            pat_rgb(x, y, e);
-            for (c = 0; c < 3; c++)
-                assert_int_equal(px(&img, x, y, c), over_white(e[c], pat_alpha(x, y)));
-        }
+    expect_rgb_pattern(&img, 7, 5, 1);
     fbnn_image_free(&img);
 
     load_ok(DATA "rgba16.png", &img, 7, 5, 3);
-    for (y = 0; y < 5; y++)
-        for (x = 0; x < 7; x++) {
-            pat_rgb(x, y, e);
-            for (c = 0; c < 3; c++)
-                assert_int_equal(px(&img, x, y, c), over_white(e[c], pat_alpha(x, y)));
-        }
+    expect_rgb_pattern(&img, 7, 5, 1);
     fbnn_image_free(&img);
 
     load_ok(DATA "greya8.png", &img, 7, 5, 1);
@@ -177,24 +174,13 @@ static void test_png_palette_trns(void **state)
 static void test_png_interlaced(void **state)
 {
     fbnn_image img;
-    unsigned x, y, c, e[3];
     (void)state;
     load_ok(DATA "interlaced.png", &img, 13, 11, 3);
-    for (y = 0; y < 11; y++)
-        for (x = 0; x < 13; x++) {
-            pat_rgb(x, y, e);
-            for (c = 0; c < 3; c++)
-                assert_int_equal(px(&img, x, y, c), e[c]);
-        }
+    expect_rgb_pattern(&img, 13, 11, 0);
     fbnn_image_free(&img);
 
     load_ok(DATA "interlaced16a.png", &img, 13, 11, 3);
-    for (y = 0; y < 11; y++)
-        for (x = 0; x < 13; x++) {
-            pat_rgb(x, y, e);
-            for (c = 0; c < 3; c++)
-                assert_int_equal(px(&img, x, y, c), over_white(e[c], pat_alpha(x, y)));
-        }
+    expect_rgb_pattern(&img, 13, 11, 1);
     fbnn_image_free(&img);
 }
 
