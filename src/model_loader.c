@@ -376,13 +376,16 @@ static fbnn_status parse(struct fbnn_model *m, fbnn_error *err)
         return fbnn_fail(err, FBNN_ERR_VALUE, "activations need more memory than this platform can address");
     fbnn_plan_fusion(m);
     if (!m->in_ws) {
-        /* Weight copies in the layouts the best kernel set of this CPU reads
-         * (one CPU detection for both plans). */
+        /* Weight copies in the layouts read by the kernel set a new context
+         * takes (one CPU detection for both plans). That set honours
+         * FBNN_FORCE_SCALAR and FBNN_ISA, so a process forced to the
+         * reference kernels makes no copies it would never read; a context
+         * later switched to a SIMD set without them runs that set's
+         * unblocked paths (same results). */
         fbnn_kernel_table best;
-        if (fbnn_kernel_table_select(&best, FBNN_ISA_AUTO) == 0) {
-            fbnn_plan_fc_panels(m, &best);
-            fbnn_plan_conv_blocks(m, &best);
-        }
+        fbnn_kernel_table_init(&best, 0);
+        fbnn_plan_fc_panels(m, &best);
+        fbnn_plan_conv_blocks(m, &best);
     }
     return FBNN_OK;
 }

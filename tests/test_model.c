@@ -41,6 +41,12 @@ static unsigned run_golden(const char *data_path, size_t expect_records)
     assert_int_equal(n_data, expect_records * REC);
     assert_true(n_gold >= expect_records * 10 * sizeof(float));
     assert_int_equal(fbnn_model_load_file(MODEL, &m, &err), FBNN_OK);
+    {
+        /* Forced to the reference kernels (ctest test_model_forced_scalar):
+         * the loader makes no SIMD weight copies, which nothing would read. */
+        const char *forced = getenv("FBNN_FORCE_SCALAR");
+        if (forced && forced[0] && strcmp(forced, "0") != 0) assert_int_equal(fbnn_model_panel_bytes(m), 0);
+    }
     assert_int_equal(fbnn_context_create(m, &ctx), FBNN_OK);
     for (i = 0; i < expect_records; i++) {
         uint32_t n;

@@ -185,7 +185,10 @@ fbnn_status fbnn_model_get_info(const fbnn_model *model, fbnn_model_info *info);
  *  panels of float FC weights of 256 KiB or more (16 outputs per panel; the
  *  ImageNet head: 4 MB), and the weights of binary and PG convs in blocks of
  *  16 output channels (word t of the 16 channels side by side; the ImageNet
- *  network: about 3.5 MB). 0 for fbnn_model_load_static() models. */
+ *  network: about 3.5 MB). 0 for fbnn_model_load_static() models, and 0
+ *  when the process forces the reference kernels at load time
+ *  (FBNN_FORCE_SCALAR=1 or FBNN_ISA=scalar): the copies follow the kernel
+ *  set a new context takes. */
 size_t fbnn_model_panel_bytes(const fbnn_model *model);
 
 /** Label of class `index`, or NULL if out of range. Owned by the model. */
