@@ -26,7 +26,10 @@ import fbnn_ops as fo  # noqa: E402
 
 # (op, bits, in_c, h, out_c, k, stride, pad)
 CASES = [
-    ("bconv_thr", 1, 8, 28, 32, 3, 1, 1),     # binarynet op 1
+    ("bconv_thr", 1, 8, 28, 64, 3, 1, 1),     # binarynet op 1 (since session 13)
+    ("bconv_thr", 1, 64, 14, 128, 3, 1, 1),   # op 3
+    ("bconv_thr", 1, 128, 7, 64, 3, 1, 1),    # op 5
+    ("bconv_thr", 1, 8, 28, 32, 3, 1, 1),     # the narrower binarynet of sessions 4-12, op 1
     ("bconv_thr", 1, 32, 14, 64, 3, 1, 1),    # op 3
     ("bconv_thr", 1, 64, 7, 64, 3, 1, 1),     # op 5
     ("bconv_thr", 2, 64, 7, 40, 3, 2, 1),     # 2-bit codes

@@ -70,7 +70,7 @@ static void test_threshold_ops(void **state)
     (void)state;
     use_base("models/fashion_mnist_binarynet.fbnn");
     begin();
-    c = find_op(16, 1); /* the second bconv_thr (32 -> 64 channels) */
+    c = find_op(16, 1); /* the second bconv_thr (64 -> 128 channels; 32 -> 64 before session 13) */
     /* the output-bits attribute B (attr[3]) */
     patch2(OP(c, OP_NATTR), 4, OP(c, OP_ATTR(3)), 0, FBNN_ERR_OP, "output bits 0 not in 1..4", "bconv_thr B = 0");
     patch2(OP(c, OP_NATTR), 4, OP(c, OP_ATTR(3)), 5, FBNN_ERR_OP, "output bits 5 not in 1..4", "bconv_thr B = 5");
@@ -82,10 +82,13 @@ static void test_threshold_ops(void **state)
     patch1(param_elem(c, 1, 2 * 3 + 1), 2, FBNN_ERR_OP, "flip of output channel 3 is 2", "bconv_thr flip 2");
     patch1(param_elem(c, 1, 2 * 63 + 1), (uint32_t)-1, FBNN_ERR_OP, "flip of output channel 63 is -1",
            "bconv_thr flip -1");
-    /* the first bconv_thr's thresholds (32 channels) in this one's slot (64) */
+    /* the first bconv_thr's thresholds (64 channels) in this one's slot (128):
+     * the message names this layer's shape, read from its own tensor */
     bt = rd32(g_base + OP(find_op(16, 0), OP_PARAM(1)));
-    patch1(OP(c, OP_PARAM(1)), bt, FBNN_ERR_SHAPE, "thresholds must be an I32 tensor [64,2]",
-           "bconv_thr thresholds of another layer");
+    snprintf(msg, sizeof msg, "thresholds must be an I32 tensor [%u,2]",
+             rd32(g_base + TENSOR(rd32(g_base + OP(c, OP_PARAM(1))), 8)));
+    assert_int_not_equal(rd32(g_base + TENSOR(bt, 8)), rd32(g_base + TENSOR(rd32(g_base + OP(c, OP_PARAM(1))), 8)));
+    patch1(OP(c, OP_PARAM(1)), bt, FBNN_ERR_SHAPE, msg, "bconv_thr thresholds of another layer");
     /* thresholds tensor in the weight slot and back */
     patch1(OP(c, OP_PARAM(1)), rd32(g_base + OP(c, OP_PARAM(0))), FBNN_ERR_SHAPE, "thresholds must be an I32",
            "bconv_thr weights as thresholds");
