@@ -32,7 +32,6 @@ import torch
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
-import contextlib  # noqa: E402
 import fbnn_format as ff  # noqa: E402
 import export_fbnn as ex  # noqa: E402
 from fracbnn_torch import FracResNet  # noqa: E402
@@ -108,27 +107,25 @@ def main(argv):
         check_n, res["fast_conv_check_bitexact"], time.time() - t0), flush=True)
     if not res["fast_conv_check_bitexact"]:
         sys.exit("fast conv sum differs from the reference")
-    patch = contextlib.ExitStack()
-    patch.enter_context(patched_conv_sum())  # the fast sum for the full evaluation below
-    t0 = time.time()
-    for s, x in (("val", xva), ("test", xte)):
-        stats = {}
-        logits = np.concatenate([ff.run_reference(m, x[i:i + 500], stats=stats) for i in range(0, len(x), 500)])
-        pred = logits.argmax(1)
-        res["fbnn_%s_acc" % s] = float((pred == ys[s]).mean())
-        res["fbnn_%s_logits_bitexact" % s] = bool(logits.astype(np.float32).tobytes() == pt[s].tobytes())
-        res["fbnn_%s_pred_agree" % s] = float((pred == pt[s].argmax(1)).mean())
-        fired = sum(f for f, _ in stats.values())
-        total = sum(t for _, t in stats.values())
-        res["gate_fraction_%s" % s] = fired / total
-        res["gate_per_conv_%s" % s] = {"op%d" % k: f / t for k, (f, t) in sorted(stats.items())}
-        if s == "test":
-            with open(golden + "test_predictions.txt", "w") as f:
-                f.write("".join("%d\n" % p for p in pred))
-        print("run_reference %s: acc %.4f bitexact %s gate %.4f (%.0fs)" % (
-            s, res["fbnn_%s_acc" % s], res["fbnn_%s_logits_bitexact" % s], res["gate_fraction_%s" % s],
-            time.time() - t0), flush=True)
-    patch.close()
+    with patched_conv_sum():  # the fast sum for the full evaluation below
+        t0 = time.time()
+        for s, x in (("val", xva), ("test", xte)):
+            stats = {}
+            logits = batched(lambda b: ff.run_reference(m, b, stats=stats), x)
+            pred = logits.argmax(1)
+            res["fbnn_%s_acc" % s] = float((pred == ys[s]).mean())
+            res["fbnn_%s_logits_bitexact" % s] = bool(logits.astype(np.float32).tobytes() == pt[s].tobytes())
+            res["fbnn_%s_pred_agree" % s] = float((pred == pt[s].argmax(1)).mean())
+            fired = sum(f for f, _ in stats.values())
+            total = sum(t for _, t in stats.values())
+            res["gate_fraction_%s" % s] = fired / total
+            res["gate_per_conv_%s" % s] = {"op%d" % k: f / t for k, (f, t) in sorted(stats.items())}
+            if s == "test":
+                with open(golden + "test_predictions.txt", "w") as f:
+                    f.write("".join("%d\n" % p for p in pred))
+            print("run_reference %s: acc %.4f bitexact %s gate %.4f (%.0fs)" % (
+                s, res["fbnn_%s_acc" % s], res["fbnn_%s_logits_bitexact" % s], res["gate_fraction_%s" % s],
+                time.time() - t0), flush=True)
     with open(os.path.join(os.path.dirname(ckpt), "eval.json"), "w") as f:
         json.dump(res, f, indent=1)
     print(json.dumps({k: v for k, v in res.items() if k not in ("history", "gate_per_conv_val")}, indent=1))
