@@ -49,9 +49,10 @@ void fbnn_plan_conv_blocks(struct fbnn_model *m, const fbnn_kernel_table *best)
 {
     uint32_t i;
     if (m->in_ws) return;
-    /* Not when the CPU's best kernel set takes no blocks (no SIMD convs):
-     * they would never be read. (A context forced to such a set on a SIMD
-     * CPU leaves them unread too; that is a debugging mode.) */
+    /* Not when the kernel set a new context takes reads no blocks (no SIMD
+     * convs, or FBNN_FORCE_SCALAR / FBNN_ISA=scalar at load): they would
+     * never be read. (A context switched to such a set later, by
+     * fbnn_context_set_isa, leaves them unread; a debugging mode.) */
     if (!best->pgconv_rows_blk) return;
     for (i = 0; i < m->n_ops; i++) {
         const fbnn_op_desc *op = &m->ops[i];
