@@ -65,7 +65,7 @@ static size_t param_elem(uint32_t i, uint32_t j, uint32_t e)
 /* --------------------------------------------------- bconv_thr, bfc_thr, bfc */
 static void test_threshold_ops(void **state)
 {
-    uint32_t c, f, bt, bf, bfc;
+    uint32_t c, f, bt, ct, bf, bfc;
     char msg[64];
     (void)state;
     use_base("models/fashion_mnist_binarynet.fbnn");
@@ -85,9 +85,9 @@ static void test_threshold_ops(void **state)
     /* the first bconv_thr's thresholds (64 channels) in this one's slot (128):
      * the message names this layer's shape, read from its own tensor */
     bt = rd32(g_base + OP(find_op(16, 0), OP_PARAM(1)));
-    snprintf(msg, sizeof msg, "thresholds must be an I32 tensor [%u,2]",
-             rd32(g_base + TENSOR(rd32(g_base + OP(c, OP_PARAM(1))), 8)));
-    assert_int_not_equal(rd32(g_base + TENSOR(bt, 8)), rd32(g_base + TENSOR(rd32(g_base + OP(c, OP_PARAM(1))), 8)));
+    ct = rd32(g_base + OP(c, OP_PARAM(1)));
+    snprintf(msg, sizeof msg, "thresholds must be an I32 tensor [%u,2]", rd32(g_base + TENSOR(ct, 8)));
+    assert_int_not_equal(rd32(g_base + TENSOR(bt, 8)), rd32(g_base + TENSOR(ct, 8)));
     patch1(OP(c, OP_PARAM(1)), bt, FBNN_ERR_SHAPE, msg, "bconv_thr thresholds of another layer");
     /* thresholds tensor in the weight slot and back */
     patch1(OP(c, OP_PARAM(1)), rd32(g_base + OP(c, OP_PARAM(0))), FBNN_ERR_SHAPE, "thresholds must be an I32",
