@@ -373,14 +373,22 @@ int SIMD_FN(fbnn_k_bfc_thr)(const uint32_t *in, int32_t n_words, int32_t n_in, c
     /* Chunks of 64 rows: two whole output words each. */
     for (o0 = 0; o0 < n_out; o0 += SIMD_BFC_CHUNK) {
         const int32_t n = n_out - o0 < SIMD_BFC_CHUNK ? n_out - o0 : SIMD_BFC_CHUNK;
-        uint32_t word[2] = {0u, 0u};
+        int32_t w0;
         SIMD_FN(bfc_pops)(in, weights + (size_t)o0 * (size_t)n_words, n_words, n, pc);
-        for (o = 0; o < n; o++) {
-            const int32_t s = n_in - 2 * (int32_t)pc[o];
-            if (fbnn_thr_bit(s, thr[2 * (o0 + o)], thr[2 * (o0 + o) + 1])) word[o >> 5] |= (uint32_t)1u << (o & 31);
+        for (w0 = 0; w0 < n; w0 += 32) {
+            /* Each word built in a register, no branch on the bit: an
+             * array word[o >> 5] |= ... made every output wait for the
+             * previous one's store (about 8 cycles each, so this took
+             * longer than bfc's float epilogue + pack_sign), and trained
+             * thresholds sit where the sums are, so a branch on the bit
+             * is a coin flip. */
+            const int32_t nb = n - w0 < 32 ? n - w0 : 32;
+            const int32_t *t = thr + 2 * (size_t)(o0 + w0);
+            uint32_t word = 0u;
+            for (o = 0; o < nb; o++)
+                word |= (uint32_t)fbnn_thr_bit(n_in - 2 * (int32_t)pc[w0 + o], t[2 * o], t[2 * o + 1]) << o;
+            out[(o0 + w0) >> 5] = word;
         }
-        out[o0 >> 5] = word[0];
-        if (n > 32) out[(o0 >> 5) + 1] = word[1];
     }
     return FBNN_K_OK;
 }
