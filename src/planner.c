@@ -12,6 +12,16 @@
  * FBNN_OPF_INPLACE (elementwise: affine, RPReLU, add, quant_uniform, whose
  * kernels allow y == x) and whose input dies at that op; every other op's
  * inputs are still live while it runs, so they never alias.
+ * A run of consecutive elementwise ops (chain steps, the shortcut's
+ * QUANT_UNIFORM / CONCAT and the QUANT2 that ends a chain) may execute as
+ * one fused pass (fuse.c), in which each op reads its inputs element by
+ * element while later ops of the run already write theirs; so a buffer read
+ * inside such a run is not released before the run's last op, and no later
+ * output of the run is placed over it at an offset. In-place takeover is
+ * still decided by the true last reader (an exact alias is safe fused too).
+ * Without this the ImageNet blocks after a widening block put the chain's
+ * packed Q2 output over the block input that the fused shortcut still
+ * reads, and fuse.c had to leave those chains unfused.
  * The size of a context (descriptor + arena) is computed here too, so that
  * the loader and fbnn_model_get_info() call down to the plan, not up into
  * the runtime.
@@ -31,6 +41,14 @@ typedef struct live_buf {
     uint32_t value;
 } live_buf;
 
+/* Ops that fuse.c may run inside one fused elementwise pass. */
+static int is_elementwise(uint32_t type)
+{
+    const fbnn_op_row *row = fbnn_op_row_of(type);
+    return row->chain_kind != 0 || (row->flags & FBNN_OPF_CHAIN_END) != 0 || type == FBNN_OP_QUANT_UNIFORM ||
+           type == FBNN_OP_CONCAT;
+}
+
 static size_t align_up(size_t n) { return (n + ARENA_ALIGN - 1u) / ARENA_ALIGN * ARENA_ALIGN; }
 
 size_t fbnn_context_size_for(const fbnn_model *model)
@@ -41,13 +59,14 @@ size_t fbnn_context_size_for(const fbnn_model *model)
 
 size_t fbnn_plan_scratch_bytes(uint32_t n_values)
 {
-    return (size_t)n_values * sizeof(uint32_t) + (size_t)n_values * sizeof(live_buf) + 32u;
+    return 2u * (size_t)n_values * sizeof(uint32_t) + (size_t)n_values * sizeof(live_buf) + 32u;
 }
 
 int fbnn_plan_arena(struct fbnn_model *m)
 {
     size_t mark = m->ws_used; /* workspace scratch is returned by restoring the mark */
-    uint32_t *last_use = (uint32_t *)fbnn_model_alloc(m, m->n_values, sizeof(uint32_t));
+    uint32_t *last_use = (uint32_t *)fbnn_model_alloc(m, 2u * (size_t)m->n_values, sizeof(uint32_t));
+    uint32_t *keep = last_use ? last_use + m->n_values : NULL; /* release after this op (see above) */
     live_buf *live = (live_buf *)fbnn_model_alloc(m, m->n_values, sizeof(live_buf));
     uint32_t n_live = 0, i, j, k;
     size_t top = 0;
@@ -68,13 +87,27 @@ int fbnn_plan_arena(struct fbnn_model *m)
     for (i = 0; i < m->n_ops; i++)
         for (j = 0; j < m->ops[i].n_in; j++) last_use[m->ops[i].in[j]] = i;
     last_use[m->output_value] = m->n_ops;
+    for (i = 0; i < m->n_values; i++) keep[i] = last_use[i];
+    for (i = 0; i < m->n_ops;) {
+        /* [i, r1]: a maximal run of elementwise ops. */
+        uint32_t r1 = i;
+        if (!is_elementwise(m->ops[i].type)) {
+            i++;
+            continue;
+        }
+        while (r1 + 1 < m->n_ops && is_elementwise(m->ops[r1 + 1].type)) r1++;
+        for (k = i; k <= r1; k++)
+            for (j = 0; j < m->ops[k].n_in; j++)
+                if (keep[m->ops[k].in[j]] < r1) keep[m->ops[k].in[j]] = r1;
+        i = r1 + 1;
+    }
 
     for (i = 0; i < m->n_ops; i++) {
         const fbnn_op_desc *op = &m->ops[i];
         size_t need = align_up(m->values[op->out].bytes), cursor = 0, best = (size_t)-1;
         /* Release buffers whose last reader ran before this op. */
         for (j = 0; j < n_live;) {
-            if (last_use[live[j].value] < i) live[j] = live[--n_live];
+            if (keep[live[j].value] < i) live[j] = live[--n_live];
             else j++;
         }
         /* Elementwise ops (their kernels allow y == x) take over the buffer
@@ -87,6 +120,8 @@ int fbnn_plan_arena(struct fbnn_model *m)
                     continue;
                 for (k = 0; k < n_live; k++)
                     if (live[k].value == v) {
+                        /* The buffer now holds op->out; it stays as long as either value needs it. */
+                        if (keep[op->out] < keep[v]) keep[op->out] = keep[v];
                         live[k].value = op->out;
                         m->values[op->out].arena_off = live[k].off;
                         reused = 1;
