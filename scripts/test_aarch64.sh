@@ -18,7 +18,7 @@ cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_
       -DFBNN_BUILD_TESTS=OFF -DFBNN_BUILD_CLI=OFF >/dev/null
 cmake --build "$B" -j"$(nproc)" --target fracbnn
 CFLAGS="-O2 -std=c99 -ffp-contract=off -Wall -Wextra -Iinclude -Ikernels -Isrc"
-for t in test_simd test_simd_binary test_simd_bnn test_chain test_isa_model test_models_every_isa; do
+for t in test_simd test_simd_binary test_simd_bnn test_chain test_pool_quant test_isa_model test_models_every_isa; do
   aarch64-linux-gnu-gcc $CFLAGS -o "$B/$t" "tests/$t.c" tests/test_random.c "$B/libfracbnn.a" -lm -lpthread
 done
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
@@ -26,6 +26,7 @@ qemu-aarch64 "$B/test_simd"
 qemu-aarch64 "$B/test_simd_binary"
 qemu-aarch64 "$B/test_simd_bnn"
 qemu-aarch64 "$B/test_chain"
+qemu-aarch64 "$B/test_pool_quant"
 # 64 bundled images keep the emulated run short (the 846-image file is not in the CI clone).
 qemu-aarch64 "$B/test_isa_model" tests/data/cifar10_test_first64.bin
 # Shipped models with the BNN family ops (rconv, kconv, quant_kbit, float max pool, sign): neon vs scalar.

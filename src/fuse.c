@@ -24,6 +24,12 @@
  *     input and applies them per element (fbnn_chain_step o_c, q_*), the
  *     same float operations. So a block's AFFINE -> RPRELU, shortcut,
  *     ADD -> AFFINE -> QUANT2 is one pass instead of four.
+ *   - fuse[i] & FBNN_FUSE_QPOOL: op i is a QUANT_UNIFORM outside any chain
+ *     whose output only the AVGPOOL i+1 reads (the ImageNet stride-2
+ *     blocks' shortcut avgpool(Q4(x))): the pair may run as one quantising
+ *     pool that never stores Q4(x) (the pool kernel's avgpool_q), if the
+ *     pool's output does not overlap x (the pool may not write over its
+ *     input, and x is its input then).
  * Maps under FBNN_FUSE_MIN_BYTES are not fused: there the separate kernels
  * already work in L1 and the chain's per-channel step overhead costs more
  * than it saves (the kernel table's chain_min_bytes may raise the bar). Without the plan (allocation failed) every op runs alone.
@@ -204,6 +210,19 @@ void fbnn_plan_fusion(struct fbnn_model *m)
             if (st[j] == 2) fuse[i + j] |= FBNN_FUSE_ABSORB;
         }
         i += len;
+    }
+    for (i = 0; i + 1 < m->n_ops; i++) {
+        const fbnn_op_desc *q = &m->ops[i], *pool = &m->ops[i + 1];
+        range x, y;
+        if (q->type != FBNN_OP_QUANT_UNIFORM || pool->type != FBNN_OP_AVGPOOL || fuse[i] != 0 || fuse[i + 1] != 0)
+            continue;
+        if (pool->in[0] != q->out || readers[q->out] != 1 || q->out == m->output_value || q->in[0] == m->input_value)
+            continue;
+        x.off = m->values[q->in[0]].arena_off;
+        x.size = m->values[q->in[0]].bytes;
+        y.off = m->values[pool->out].arena_off;
+        y.size = m->values[pool->out].bytes;
+        if (!overlap(x, y)) fuse[i] |= FBNN_FUSE_QPOOL;
     }
     fbnn_model_release(m, producer);
     fbnn_model_release(m, readers);

@@ -170,6 +170,9 @@ const uint32_t *fbnn_conv_blocks_of(const struct fbnn_model *m, const fbnn_op_de
  *  QUANT_UNIFORM and/or a CONCAT of one map with itself that only feed
  *  that ADD): the chain computes their output on the fly, they do not run. */
 #define FBNN_FUSE_ABSORB 0x40u
+/** ...and of a QUANT_UNIFORM whose only reader is the AVGPOOL right after
+ *  it: the pair runs as one quantising pool (kernel table avgpool_q). */
+#define FBNN_FUSE_QPOOL 0x20u
 #define FBNN_FUSE_MAX 16u
 
 /** Plan the fused elementwise chains of a loaded, arena-planned model into

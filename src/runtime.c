@@ -142,6 +142,19 @@ static int run_chain(fbnn_context *ctx, uint32_t i, uint32_t len)
                          (int32_t)(x->h * x->w), st, n, msb, lsb);
 }
 
+/* Ops i (QUANT_UNIFORM) and i+1 (AVGPOOL of its output) as one quantising
+ * pool (fuse.c, FBNN_FUSE_QPOOL; the table has avgpool_q). */
+static int run_qpool(fbnn_context *ctx, uint32_t i)
+{
+    const struct fbnn_model *m = ctx->model;
+    const fbnn_op_desc *q = &m->ops[i], *pool = &m->ops[i + 1];
+    const fbnn_value_desc *x = &m->values[q->in[0]];
+    const float *r = tdata(m, q, 0);
+    return ctx->kt.avgpool_q((const fbnn_real *)fbnn_ctx_value(ctx, q->in[0]), (int32_t)x->c, (int32_t)x->h,
+                             (int32_t)x->w, pool->attr[0], pool->attr[1], pool->attr[2], q->attr[0], r[0], r[1],
+                             (fbnn_real *)fbnn_ctx_value(ctx, pool->out));
+}
+
 fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
 {
     const struct fbnn_model *m;
@@ -156,16 +169,20 @@ fbnn_status fbnn_run(fbnn_context *ctx, const uint8_t *image, size_t size)
         fbnn_op_event ev;
         fbnn_run_stats before = ctx->stats;
         uint32_t len = (ctx->kt.chain && m->fuse && !ctx->no_fusion) ? (m->fuse[i] & FBNN_FUSE_LEN) : 0u, k;
+        const int qpool = ctx->kt.avgpool_q && m->fuse && !ctx->no_fusion && (m->fuse[i] & FBNN_FUSE_QPOOL);
+        int rc;
         /* The plan marks every chain worth it for some kernel; this table's
          * chain may want bigger maps (dispatch.h, chain_min_bytes). */
         if (len >= 2 && m->values[m->ops[i].in[0]].bytes < ctx->kt.chain_min_bytes) len = 0;
-        int rc;
+        if (qpool) len = 2; /* (never a chain's first op: fuse.c) */
         if (ctx->hook) {
             memset(&ev, 0, sizeof ev);
             ev.op_index = i;
             ctx->hook(ctx->hook_user, &ev);
         }
-        rc = len >= 2 ? run_chain(ctx, i, len) : fbnn_op_row_of(m->ops[i].type)->run(ctx, &m->ops[i]);
+        rc = qpool ? run_qpool(ctx, i)
+             : len >= 2 ? run_chain(ctx, i, len)
+                        : fbnn_op_row_of(m->ops[i].type)->run(ctx, &m->ops[i]);
         if (ctx->hook) {
             ev.end = 1;
             ev.pg_gated = ctx->stats.pg_gated - before.pg_gated;

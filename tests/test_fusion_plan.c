@@ -2,7 +2,8 @@
  * The fusion plan of a model in practice: with every optimised kernel set
  * this CPU runs, every ADD and every QUANT2 op on a map of at least 32 KiB
  * (above every kernel set's chain_min_bytes) must run inside a fused
- * elementwise chain (fbnn_op_event.fused; an ADD may be the chain's first
+ * elementwise chain, and every AVGPOOL of a QUANT_UNIFORM inside a
+ * quantising pool (fbnn_op_event.fused; an ADD may be the chain's first
  * op, whose next op then ran fused), i.e. no block epilogue of the
  * network falls back to one pass per op. The ImageNet network's blocks after
  * a widening block were left unfused until the arena planner kept the block
@@ -12,7 +13,8 @@
  * catches a plan that silently stops fusing.
  *
  *   test_fusion_plan MODEL [MIN_FUSED]
- * MIN_FUSED: the least number of ADD + QUANT2 ops that must be checked (so
+ * MIN_FUSED: the least number of ADD + QUANT2 (+ such AVGPOOL, with sets
+ * that have the quantising pool) ops that must be checked (so
  * that a model without blocks cannot pass vacuously). Exit 0 = all fused,
  * 1 = some op ran alone or an error.
  */
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "fracbnn/fracbnn.h"
+#include "cpu/dispatch.h" /* which sets have the quantising pool (avgpool_q) */
 
 #define MIN_MAP_BYTES (32u * 1024u)
 
@@ -65,11 +68,14 @@ int main(int argc, char **argv)
     for (i = 0; i < img_bytes; i++) img[i] = (unsigned char)(i * 37u + 11u); /* any image: the plan is structural */
     for (k = FBNN_ISA_SCALAR; k < FBNN_ISA_COUNT; k++) {
         unsigned checked = 0, alone = 0;
+        fbnn_kernel_table kt;
+        int have_qpool;
         fbnn_status st;
         if (k == FBNN_ISA_SCALAR || k == FBNN_ISA_SWAR) continue; /* these never fuse (test_isa_model) */
         st = fbnn_context_set_isa(ctx, (fbnn_isa)k);
         if (st == FBNN_ERR_UNSUPPORTED) continue;
         if (st != FBNN_OK) return 1;
+        have_qpool = fbnn_kernel_table_select(&kt, (fbnn_isa)k) == 0 && kt.avgpool_q != NULL;
         memset(lg.fused, 0, info.num_ops);
         fbnn_context_set_op_hook(ctx, record, &lg);
         st = fbnn_run(ctx, img, img_bytes);
@@ -82,7 +88,16 @@ int main(int argc, char **argv)
             fbnn_layer_info li;
             size_t map_bytes;
             if (fbnn_model_layer(m, i, &li) != FBNN_OK) return 1;
-            if (strcmp(li.op_name, "add") != 0 && strcmp(li.op_name, "quant2") != 0) continue;
+            if (strcmp(li.op_name, "avgpool") == 0 && i > 0) {
+                /* The stride-2 shortcut avgpool(Q4(x)): one quantising pool
+                 * (sets without the kernel, popcnt, run the two apart). */
+                fbnn_layer_info prev;
+                if (!have_qpool) continue;
+                if (fbnn_model_layer(m, i - 1, &prev) != FBNN_OK) return 1;
+                if (strcmp(prev.op_name, "quant_uniform") != 0) continue;
+            } else if (strcmp(li.op_name, "add") != 0 && strcmp(li.op_name, "quant2") != 0) {
+                continue;
+            }
             map_bytes = (size_t)li.in_c * li.in_h * li.in_w * sizeof(float);
             if (map_bytes < MIN_MAP_BYTES) continue;
             checked++;
@@ -94,7 +109,7 @@ int main(int argc, char **argv)
                        li.in_h, li.in_w);
             }
         }
-        printf("%-8s %u of %u add/quant2 ops ran fused\n", fbnn_context_isa(ctx), checked - alone, checked);
+        printf("%-8s %u of %u add/quant2/avgpool ops ran fused\n", fbnn_context_isa(ctx), checked - alone, checked);
         if (alone != 0 || checked < min_checked) failed = 1;
         tested++;
     }

@@ -359,7 +359,8 @@ typedef struct fbnn_op_event {
     int end;               /**< 0 = about to run, 1 = finished */
     uint64_t pg_gated;     /**< end of a PG conv: positions where the LSB conv ran, else 0 */
     uint64_t pg_positions; /**< end of a PG conv: its output positions, else 0 */
-    int fused;             /**< 1 = this op ran inside a fused elementwise chain that
+    int fused;             /**< 1 = this op ran inside a fused elementwise chain (or a
+                                quantising average pool: QUANT_UNIFORM + AVGPOOL) that
                                 started at an earlier op (whose events carry the time);
                                 its begin and end events come back to back */
 } fbnn_op_event;
@@ -368,7 +369,8 @@ typedef struct fbnn_op_event {
  * Fused elementwise chains on (1, the default) or off (0). With fusion, the
  * optimised kernel sets run a run of AFFINE / RPRELU / ADD ops ending in
  * QUANT2 (the epilogue between two convolutions) as one pass that writes
- * the packed 2-bit planes directly; the results are bit-identical either
+ * the packed 2-bit planes directly, and a QUANT_UNIFORM read only by the
+ * AVGPOOL after it as one quantising pool; the results are bit-identical either
  * way (tests/test_model_isa_*), off only gives per-op timings. The scalar
  * set never fuses.
  */

@@ -99,6 +99,7 @@ void fbnn_cpu_detect(fbnn_cpu_features *f)
 #define SET_POOL(t, sfx)                                     \
     do {                                                     \
         (t)->avgpool = fbnn_k_avgpool__##sfx;                \
+        (t)->avgpool_q = fbnn_k_avgpool_q__##sfx;            \
         (t)->global_avgpool = fbnn_k_global_avgpool__##sfx;  \
     } while (0)
 
@@ -309,6 +310,7 @@ int fbnn_kernel_table_select(fbnn_kernel_table *t, fbnn_isa isa)
     t->quant2 = fbnn_k_quant2_pack;
     t->thermometer = fbnn_k_thermometer;
     t->avgpool = fbnn_k_avgpool;
+    t->avgpool_q = NULL; /* the SIMD sets' (SET_POOL); here QUANT_UNIFORM and AVGPOOL run apart */
     t->global_avgpool = fbnn_k_global_avgpool;
     t->maxpool = fbnn_k_maxpool;
     t->maxpool_bits = fbnn_k_maxpool_bits;

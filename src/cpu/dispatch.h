@@ -64,6 +64,9 @@ typedef int (*fbnn_thermometer_fn)(const uint8_t *img, int32_t c, int32_t h, int
                                    int32_t bits, uint32_t *out);
 typedef int (*fbnn_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
                                int32_t dup, fbnn_real *y);
+/* avgpool of fbnn_k_quant_uniform(x, bits, lo, hi) without storing the quantised map. */
+typedef int (*fbnn_avgpool_q_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
+                                 int32_t dup, int32_t q_bits, fbnn_real q_lo, fbnn_real q_hi, fbnn_real *y);
 typedef int (*fbnn_global_avgpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 typedef int (*fbnn_maxpool_fn)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
                                int32_t pad, fbnn_real *y);
@@ -181,6 +184,10 @@ typedef struct fbnn_kernel_table {
      * may cost more than it saves; measured per kernel, dispatch.c). */
     uint32_t chain_min_bytes;
     fbnn_avgpool_fn avgpool;
+    /* A QUANT_UNIFORM read only by the AVGPOOL after it, as one pass
+     * (fuse.c, FBNN_FUSE_QPOOL; NULL: the two ops run one by one, as the
+     * scalar sets do). */
+    fbnn_avgpool_q_fn avgpool_q;
     fbnn_global_avgpool_fn global_avgpool;
     /* Every op reaches its kernel through this table (src/ops*.c); of
      * these, maxpool and pack_sign have SIMD variants in the avx2, avx512
@@ -278,6 +285,8 @@ typedef struct fbnn_kernel_table {
 #define FBNN_DECLARE_POOL_VARIANT(sfx)                                                                     \
     int fbnn_k_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,  \
                               int32_t dup, fbnn_real *y);                                                  \
+    int fbnn_k_avgpool_q__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s, \
+                                int32_t dup, int32_t q_bits, fbnn_real q_lo, fbnn_real q_hi, fbnn_real *y); \
     int fbnn_k_global_avgpool__##sfx(const fbnn_real *x, int32_t c, int32_t h, int32_t w, fbnn_real *y);
 
 /* The real-valued and k-bit ops of the BNN family (issue 18): real conv

@@ -13,6 +13,7 @@
 #define FBNN_ELTWISE_SIMD_H
 
 #include "epilogue_args.h"
+#include "vec/vf_quant_uniform.h"
 
 #define ELT_CAT2_(a, b) a##__##b
 #define ELT_CAT_(a, b) ELT_CAT2_(a, b)
@@ -74,30 +75,6 @@ int ELT_NAME(fbnn_k_add)(const fbnn_real *x0, const fbnn_real *x1, int32_t n, fb
     for (i = 0; i + VF_LANES <= n; i += VF_LANES) vf_store(y + i, vf_add(vf_load(x0 + i), vf_load(x1 + i)));
     for (; i < n; ++i) y[i] = fbnn_r_add(x0[i], x1[i]);
     return FBNN_K_OK;
-}
-
-/* One vector of fbnn_k_quant_uniform (lo, hi, -lo and d broadcast; d as
- * the reference computes it): clamp by the reference's two ordered
- * compares (NaN passes; with VF_HAVE_PICK as MAXPS / MINPS, which select
- * the same way), (v - lo) / d, round half to even by the 2^23 trick, then
- * * d + lo. The reference leaves values >= 2^23 alone; none reach the
- * trick here: after the clamp 0 <= v - lo <= hi - lo, so the quotient is
- * at most about 2^bits - 1 (bits <= 16; d >= the smallest subnormal keeps
- * it under 2^17 even when hi - lo is subnormal), and a NaN stays NaN
- * through the two adds. So the range test and its select are dropped.
- * Shared with the chain's ADD step (chain_simd.h). */
-static inline vf vf_quant_uniform(vf v, vf lo, vf hi, vf nlo, vf d)
-{
-    const vf two23 = vf_set1(8388608.0f), neg_two23 = vf_set1(-8388608.0f);
-#ifdef VF_HAVE_PICK
-    v = vf_pick_lt(hi, vf_pick_gt(lo, v));
-#else
-    v = vf_blend(vf_gt(v, hi), hi, v);
-    v = vf_blend(vf_gt(lo, v), lo, v);
-#endif
-    v = vf_div(vf_add(v, nlo), d);
-    v = vf_add(vf_add(v, two23), neg_two23); /* (v + 2^23) - 2^23: ties to even */
-    return vf_add(vf_mul(v, d), lo);
 }
 
 /* Uniform k-bit quantiser (fbnn_k_quant_uniform: the Q4 shortcut of the

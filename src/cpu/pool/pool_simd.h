@@ -18,23 +18,56 @@
  * larger strides and the tail of each row take the reference's scalar code.
  * Global average pooling keeps VF_LANES channels in the lanes (blocks
  * transposed), each lane summing its channel in the reference's order.
+ *
+ * fbnn_k_avgpool_q__<VEC_SUFFIX> is the same pool of fbnn_k_quant_uniform(x):
+ * each tap goes through the quantiser (vf_quant_uniform, or the reference's
+ * scalar step on the tails) as it is loaded, so the quantised map is never
+ * stored: the ImageNet FracBNN's stride-2 shortcut avgpool(Q4(x)) in one
+ * pass over x (fuse.c plans it, FBNN_FUSE_QPOOL). Per output the same
+ * operations as quant_uniform then avgpool, so the same bits.
  */
 #ifndef FBNN_POOL_SIMD_H
 #define FBNN_POOL_SIMD_H
 
 #include "epilogue_args.h"
+#include "elementwise/chain_step.h" /* fbnn_chain_quant1, fbnn_chain_q_step */
+#include "vec/vf_quant_uniform.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+/* Inlined with a constant `quant`, the quantiser's branches fold away. */
+#define POOL_INLINE inline __attribute__((always_inline))
+#else
+#define POOL_INLINE inline
+#endif
+
+/* The quantiser applied to every tap (quant = 1): its bounds, -lo and step
+ * d broadcast, and the scalars for the tails. */
+typedef struct pool_q {
+    vf lo, hi, nlo, d;
+    fbnn_real slo, shi, sd;
+} pool_q;
+
+static POOL_INLINE vf pool_qv(int quant, const pool_q *q, vf v)
+{
+    return quant ? vf_quant_uniform(v, q->lo, q->hi, q->nlo, q->d) : v;
+}
 
 #define POOL_CAT2_(a, b) a##__##b
 #define POOL_CAT_(a, b) POOL_CAT2_(a, b)
 #define POOL_NAME(op) POOL_CAT_(op, VEC_SUFFIX)
 
-/* One output, exactly as the reference computes it. */
-static fbnn_real pool_one(const fbnn_real *x0, int32_t w, int32_t k, fbnn_real div)
+/* One output, exactly as the reference computes it (quant: of the
+ * quantised taps, each as fbnn_k_quant_uniform computes it). */
+static POOL_INLINE fbnn_real pool_one(int quant, const pool_q *q, const fbnn_real *x0, int32_t w, int32_t k,
+                                      fbnn_real div)
 {
     fbnn_real acc = FBNN_R_ZERO;
     int32_t ky, kx;
     for (ky = 0; ky < k; ++ky)
-        for (kx = 0; kx < k; ++kx) acc = fbnn_r_add(acc, x0[(size_t)ky * (size_t)w + (size_t)kx]);
+        for (kx = 0; kx < k; ++kx) {
+            const fbnn_real v = x0[(size_t)ky * (size_t)w + (size_t)kx];
+            acc = fbnn_r_add(acc, quant ? fbnn_chain_quant1(v, q->slo, q->shi, q->sd) : v);
+        }
     return fbnn_r_div(acc, div);
 }
 
@@ -47,48 +80,52 @@ static inline void store_dup(fbnn_real *yr, size_t stride, int32_t dup, vf v)
 /* Outputs [ox, ox + VF_LANES) of one output row, k == s: window row ky of
  * output ox + j is columns s*(ox+j) .. s*(ox+j) + s-1, lanes j of the s
  * de-interleaved vectors at s*ox. Reads columns < s*ox + VF_LANES*s. */
-static inline vf window_k_eq_s(const fbnn_real *p, int32_t w, int32_t s)
+static POOL_INLINE vf window_k_eq_s(int quant, const pool_q *q, const fbnn_real *p, int32_t w, int32_t s)
 {
     vf acc = vf_zero(), v[VF_DEINT_MAX];
     int32_t ky, i;
     for (ky = 0; ky < s; ++ky) {
         vf_deint(p + (size_t)ky * (size_t)w, s, v);
-        for (i = 0; i < s; ++i) acc = vf_add(acc, v[i]);
+        for (i = 0; i < s; ++i) acc = vf_add(acc, pool_qv(quant, q, v[i]));
     }
     return acc;
 }
 
 /* Outputs [ox, ox + VF_LANES), any k: tap (ky, kx) of the outputs is
  * columns s*(ox+j) + kx of window row ky. Reads columns < s*ox + k-1 + VF_LANES*s. */
-static inline vf window_any(const fbnn_real *p, int32_t w, int32_t k, int32_t s)
+static POOL_INLINE vf window_any(int quant, const pool_q *q, const fbnn_real *p, int32_t w, int32_t k, int32_t s)
 {
     vf acc = vf_zero();
     int32_t ky, kx;
     for (ky = 0; ky < k; ++ky)
-        for (kx = 0; kx < k; ++kx) acc = vf_add(acc, vf_load_stride(p + (size_t)ky * (size_t)w + kx, s));
+        for (kx = 0; kx < k; ++kx)
+            acc = vf_add(acc, pool_qv(quant, q, vf_load_stride(p + (size_t)ky * (size_t)w + kx, s)));
     return acc;
 }
 
 #ifdef VF_HAVE_MASKED
 /* The same for the last n < VF_LANES outputs of a row: loads of only the
  * columns those outputs read (the other lanes are 0 and never stored). */
-static inline vf window_k_eq_s_n(const fbnn_real *p, int32_t w, int32_t s, int32_t n)
+static POOL_INLINE vf window_k_eq_s_n(int quant, const pool_q *q, const fbnn_real *p, int32_t w, int32_t s,
+                                      int32_t n)
 {
     vf acc = vf_zero(), v[VF_DEINT_MAX];
     int32_t ky, i;
     for (ky = 0; ky < s; ++ky) {
         vf_deint_n(p + (size_t)ky * (size_t)w, s, s * n, v);
-        for (i = 0; i < s; ++i) acc = vf_add(acc, v[i]);
+        for (i = 0; i < s; ++i) acc = vf_add(acc, pool_qv(quant, q, v[i])); /* (lanes >= n: dropped) */
     }
     return acc;
 }
-static inline vf window_any_n(const fbnn_real *p, int32_t w, int32_t k, int32_t s, int32_t n)
+static POOL_INLINE vf window_any_n(int quant, const pool_q *q, const fbnn_real *p, int32_t w, int32_t k,
+                                   int32_t s, int32_t n)
 {
     vf acc = vf_zero();
     int32_t ky, kx;
     for (ky = 0; ky < k; ++ky)
         for (kx = 0; kx < k; ++kx)
-            acc = vf_add(acc, vf_load_stride_n(p + (size_t)ky * (size_t)w + kx, s, s * (n - 1) + 1));
+            acc = vf_add(acc, pool_qv(quant, q, vf_load_stride_n(p + (size_t)ky * (size_t)w + kx, s,
+                                                                 s * (n - 1) + 1)));
     return acc;
 }
 static inline void store_dup_n(fbnn_real *yr, size_t stride, int32_t dup, vf v, int32_t n)
@@ -98,15 +135,15 @@ static inline void store_dup_n(fbnn_real *yr, size_t stride, int32_t dup, vf v, 
 }
 #endif
 
-int POOL_NAME(fbnn_k_avgpool)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
-                              int32_t dup, fbnn_real *y)
+/* The pool over x (quant = 0) or over fbnn_k_quant_uniform(x) (quant = 1,
+ * q filled); the arguments already checked. */
+static POOL_INLINE void avgpool_body(int quant, const pool_q *q, const fbnn_real *x, int32_t c, int32_t h, int32_t w,
+                                     int32_t k, int32_t s, int32_t dup, int32_t ho, int32_t wo, fbnn_real *y)
 {
-    int32_t ho, wo, ch, oy, ox, d;
+    int32_t ch, oy, ox, d;
     size_t in_plane, out_plane, out_chan_stride;
     fbnn_real div;
     vf vdiv;
-
-    if (!fbnn_avgpool_args_ok(x, c, h, w, k, s, dup, y, &ho, &wo)) return FBNN_K_EBADARG;
 
     in_plane = (size_t)h * (size_t)w;
     out_plane = (size_t)ho * (size_t)wo;
@@ -126,30 +163,60 @@ int POOL_NAME(fbnn_k_avgpool)(const fbnn_real *x, int32_t c, int32_t h, int32_t 
             if (k == s && s >= 2 && s <= VF_DEINT_MAX) {
                 for (; s * ox + VF_LANES * s <= w; ox += VF_LANES)
                     store_dup(yr + ox, out_chan_stride, dup,
-                              vf_div(window_k_eq_s(row + (size_t)s * (size_t)ox, w, s), vdiv));
+                              vf_div(window_k_eq_s(quant, q, row + (size_t)s * (size_t)ox, w, s), vdiv));
             } else if (s <= VF_STRIDE_MAX) {
                 for (; s * ox + k - 1 + VF_LANES * s <= w; ox += VF_LANES)
                     store_dup(yr + ox, out_chan_stride, dup,
-                              vf_div(window_any(row + (size_t)s * (size_t)ox, w, k, s), vdiv));
+                              vf_div(window_any(quant, q, row + (size_t)s * (size_t)ox, w, k, s), vdiv));
             }
 #ifdef VF_HAVE_MASKED
             /* The rest of the row in one partial vector. */
             if (ox < wo && k == s && s >= 2 && s <= VF_DEINT_MAX) {
                 store_dup_n(yr + ox, out_chan_stride, dup,
-                            vf_div(window_k_eq_s_n(row + (size_t)s * (size_t)ox, w, s, wo - ox), vdiv), wo - ox);
+                            vf_div(window_k_eq_s_n(quant, q, row + (size_t)s * (size_t)ox, w, s, wo - ox), vdiv),
+                            wo - ox);
                 ox = wo;
             } else if (ox < wo && s <= VF_STRIDE_MAX) {
                 store_dup_n(yr + ox, out_chan_stride, dup,
-                            vf_div(window_any_n(row + (size_t)s * (size_t)ox, w, k, s, wo - ox), vdiv), wo - ox);
+                            vf_div(window_any_n(quant, q, row + (size_t)s * (size_t)ox, w, k, s, wo - ox), vdiv),
+                            wo - ox);
                 ox = wo;
             }
 #endif
             for (; ox < wo; ++ox) {
-                const fbnn_real v = pool_one(row + (size_t)ox * (size_t)s, w, k, div);
+                const fbnn_real v = pool_one(quant, q, row + (size_t)ox * (size_t)s, w, k, div);
                 for (d = 0; d < dup; ++d) yr[(size_t)d * out_chan_stride + ox] = v;
             }
         }
     }
+}
+
+int POOL_NAME(fbnn_k_avgpool)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
+                              int32_t dup, fbnn_real *y)
+{
+    int32_t ho, wo;
+    if (!fbnn_avgpool_args_ok(x, c, h, w, k, s, dup, y, &ho, &wo)) return FBNN_K_EBADARG;
+    avgpool_body(0, NULL, x, c, h, w, k, s, dup, ho, wo, y);
+    return FBNN_K_OK;
+}
+
+int POOL_NAME(fbnn_k_avgpool_q)(const fbnn_real *x, int32_t c, int32_t h, int32_t w, int32_t k, int32_t s,
+                                int32_t dup, int32_t q_bits, fbnn_real q_lo, fbnn_real q_hi, fbnn_real *y)
+{
+    int32_t ho, wo;
+    fbnn_real probe;
+    pool_q q;
+    if (!fbnn_avgpool_args_ok(x, c, h, w, k, s, dup, y, &ho, &wo)) return FBNN_K_EBADARG;
+    /* The quantiser's own argument checks, on one element. */
+    if (fbnn_k_quant_uniform(x, 1, q_bits, q_lo, q_hi, &probe) != FBNN_K_OK) return FBNN_K_EBADARG;
+    q.slo = q_lo;
+    q.shi = q_hi;
+    q.sd = fbnn_chain_q_step(q_lo, q_hi, q_bits);
+    q.lo = vf_set1(q_lo);
+    q.hi = vf_set1(q_hi);
+    q.nlo = vf_set1(-q_lo);
+    q.d = vf_set1(q.sd);
+    avgpool_body(1, &q, x, c, h, w, k, s, dup, ho, wo, y);
     return FBNN_K_OK;
 }
 
