@@ -38,8 +38,6 @@
 #include "ops.h"
 
 #define FBNN_FUSE_MIN_BYTES (16u * 1024u)
-/* Quantising pools only for output rows this wide (fbnn_plan_fusion). */
-#define FBNN_QPOOL_MIN_WO 32u
 
 typedef struct range {
     size_t off, size;

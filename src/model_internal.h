@@ -173,6 +173,8 @@ const uint32_t *fbnn_conv_blocks_of(const struct fbnn_model *m, const fbnn_op_de
 /** ...and of a QUANT_UNIFORM whose only reader is the AVGPOOL right after
  *  it: the pair runs as one quantising pool (kernel table avgpool_q). */
 #define FBNN_FUSE_QPOOL 0x20u
+/** ...planned only for pool output rows at least this wide (fuse.c says why). */
+#define FBNN_QPOOL_MIN_WO 32u
 #define FBNN_FUSE_MAX 16u
 
 /** Plan the fused elementwise chains of a loaded, arena-planned model into

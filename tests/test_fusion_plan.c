@@ -24,6 +24,7 @@
 
 #include "fracbnn/fracbnn.h"
 #include "cpu/dispatch.h" /* which sets have the quantising pool (avgpool_q) */
+#include "model_internal.h" /* FBNN_QPOOL_MIN_WO */
 
 #define MIN_MAP_BYTES (32u * 1024u)
 
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
                 /* The stride-2 shortcut avgpool(Q4(x)): one quantising pool
                  * (sets without the kernel, popcnt, run the two apart). */
                 fbnn_layer_info prev;
-                if (!have_qpool || li.out_w < 32) continue; /* fuse.c: FBNN_QPOOL_MIN_WO */
+                if (!have_qpool || li.out_w < FBNN_QPOOL_MIN_WO) continue;
                 if (fbnn_model_layer(m, i - 1, &prev) != FBNN_OK) return 1;
                 if (strcmp(prev.op_name, "quant_uniform") != 0) continue;
             } else if (strcmp(li.op_name, "add") != 0 && strcmp(li.op_name, "quant2") != 0) {
