@@ -12,7 +12,6 @@ int fbnn_k_bconv_thr_rows__swar(const uint32_t *in, const uint32_t *weights, con
                                 const fbnn_conv_params *p, int32_t y0, int32_t y1, uint32_t *out)
 {
     int32_t nw, nwo, nr, o, oy, ox;
-    uint32_t acc;
     size_t rs;
 
     if (in == NULL || weights == NULL || thr == NULL || out == NULL) return FBNN_K_EBADARG;
@@ -36,18 +35,13 @@ int fbnn_k_bconv_thr_rows__swar(const uint32_t *in, const uint32_t *weights, con
             base = (ky_hi - ky_lo) * (kx_hi - kx_lo) * p->in_c;
             full = ky_hi - ky_lo == p->k && kx_hi - kx_lo == p->k;
             x0 = full ? in + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)nw : NULL;
-            /* Each output word is built in a register and stored once (no
-             * read-modify-write of memory under a branch per set bit). */
-            acc = 0u;
+            for (o = 0; o < nwo; ++o) yo[o] = 0u;
             for (o = 0; o < p->out_c; ++o) {
                 const uint32_t *wo = weights + (size_t)o * (size_t)p->k * (size_t)p->k * (size_t)nw;
                 const uint32_t pc = full ? swar_window_pop_full(x0, rs, wo, p->k, nr)
                                          : swar_window_pop(in, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
-                acc |= (uint32_t)fbnn_thr_bit(base - 2 * (int32_t)pc, thr[2 * o], thr[2 * o + 1]) << (o & 31);
-                if ((o & 31) == 31 || o == p->out_c - 1) {
-                    yo[o >> 5] = acc;
-                    acc = 0u;
-                }
+                if (fbnn_thr_bit(base - 2 * (int32_t)pc, thr[2 * o], thr[2 * o + 1]))
+                    yo[o >> 5] |= (uint32_t)1u << (o & 31);
             }
         }
     }

@@ -24,20 +24,12 @@ int fbnn_k_bfc_thr__swar(const uint32_t *in, int32_t n_words, int32_t n_in, cons
                          const int32_t *thr, int32_t n_out, uint32_t *out)
 {
     int32_t o;
-    uint32_t acc;
     if (in == NULL || weights == NULL || thr == NULL || out == NULL) return FBNN_K_EBADARG;
     if (fbnn_k_bfc_check(n_words, n_in, n_out) != FBNN_K_OK) return FBNN_K_EBADARG;
-    /* The output word is built in a register and stored once per 32
-     * channels: on a Cortex-M an OR into memory under a branch costs a load,
-     * a store and a mispredict per set bit. */
-    acc = 0u;
+    for (o = 0; o < FBNN_WORDS(n_out); ++o) out[o] = 0u;
     for (o = 0; o < n_out; ++o) {
         const int32_t s = n_in - 2 * (int32_t)swar_pop_run(in, weights + (size_t)o * (size_t)n_words, n_words);
-        acc |= (uint32_t)fbnn_thr_bit(s, thr[2 * o], thr[2 * o + 1]) << (o & 31);
-        if ((o & 31) == 31 || o == n_out - 1) {
-            out[o >> 5] = acc;
-            acc = 0u;
-        }
+        if (fbnn_thr_bit(s, thr[2 * o], thr[2 * o + 1])) out[o >> 5] |= (uint32_t)1u << (o & 31);
     }
     return FBNN_K_OK;
 }
