@@ -41,9 +41,11 @@ int fbnn_k_bconv_thr_rows__swar(const uint32_t *in, const uint32_t *weights, con
                 const uint32_t pc = full ? swar_window_pop_full(x0, rs, wo, p->k, nr)
                                          : swar_window_pop(in, wo, p, nw, iy0, ky_lo, ky_hi, ix0, kx_lo, kx_hi);
                 /* OR into memory only for set bits: building the word in a
-                 * register instead ran 3.4 % more instructions per BinaryNet
-                 * inference on Cortex-M4 (qemu, session 16): one more live
-                 * value in this loop spills on a 13-register core. */
+                 * register instead (one shift + OR per channel and a store
+                 * per word) ran 3.4 % more instructions per BinaryNet
+                 * inference on Cortex-M4 and 3.7 % on M55 (qemu, session 16;
+                 * why was not pinned down: the static code shows no more
+                 * stack traffic). */
                 if (fbnn_thr_bit(base - 2 * (int32_t)pc, thr[2 * o], thr[2 * o + 1]))
                     yo[o >> 5] |= (uint32_t)1u << (o & 31);
             }
