@@ -25,6 +25,7 @@ import torch.nn as nn
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOOLS)
 from fracbnn_torch import FracResNet  # noqa: E402
+from fracbnn_torch.mobile import FracMobileNet  # noqa: E402
 from fracbnn_torch.data import train_val_split  # noqa: E402
 
 
@@ -48,10 +49,13 @@ def main(argv):
     a = ap.parse_args(argv[1:])
     torch.set_num_threads(2)
     t0 = time.time()
-    ck = torch.load(a.inp, map_location="cpu")
+    ck = torch.load(a.inp, map_location="cpu", weights_only=False)
     cfg = ck["config"]
-    model = FracResNet(cfg["in_ch"], cfg["in_hw"], cfg["num_classes"], cfg["width"], cfg["blocks"],
-                       cfg["resolution"], cfg["threshold_init"])
+    if cfg.get("arch") == "mobile":   # train_fashion_mnist.py --arch mobile: the config is the constructor's
+        model = FracMobileNet(**{k: v for k, v in cfg.items() if k != "arch"})
+    else:
+        model = FracResNet(cfg["in_ch"], cfg["in_hw"], cfg["num_classes"], cfg["width"], cfg["blocks"],
+                           cfg["resolution"], cfg["threshold_init"])
     model.load_state_dict(ck["model"])
     model.set_phase(ck.get("phase", 3))
     xtr, _, xva, yva = train_val_split()
