@@ -34,7 +34,7 @@ ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
 import fbnn_format as ff  # noqa: E402
 import export_fbnn as ex  # noqa: E402
-from fracbnn_torch import FracResNet  # noqa: E402
+from fracbnn_torch import model_from_config  # noqa: E402
 from fracbnn_torch.data import train_val_split, load_split  # noqa: E402
 from fracbnn_torch.fast_reference import patched_conv_sum, batched  # noqa: E402
 
@@ -52,8 +52,7 @@ def main(argv):
     ckpt, out_model, golden = a.checkpoint, a.out_model, a.golden_prefix
     ck = torch.load(ckpt)
     cfg = ck["config"]
-    model = FracResNet(cfg["in_ch"], cfg["in_hw"], cfg["num_classes"], cfg["width"], cfg["blocks"],
-                       cfg["resolution"], cfg["threshold_init"])
+    model = model_from_config(cfg)
     model.load_state_dict(ck["model"])
     model.set_phase(ck["phase"])
     model.eval()

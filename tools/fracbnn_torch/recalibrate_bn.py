@@ -24,8 +24,7 @@ import torch.nn as nn
 
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOOLS)
-from fracbnn_torch import FracResNet  # noqa: E402
-from fracbnn_torch.mobile import FracMobileNet  # noqa: E402
+from fracbnn_torch import model_from_config  # noqa: E402
 from fracbnn_torch.data import train_val_split  # noqa: E402
 
 
@@ -51,11 +50,7 @@ def main(argv):
     t0 = time.time()
     ck = torch.load(a.inp, map_location="cpu", weights_only=False)
     cfg = ck["config"]
-    if cfg.get("arch") == "mobile":   # train_fashion_mnist.py --arch mobile: the config is the constructor's
-        model = FracMobileNet(**{k: v for k, v in cfg.items() if k != "arch"})
-    else:
-        model = FracResNet(cfg["in_ch"], cfg["in_hw"], cfg["num_classes"], cfg["width"], cfg["blocks"],
-                           cfg["resolution"], cfg["threshold_init"])
+    model = model_from_config(cfg)
     model.load_state_dict(ck["model"])
     model.set_phase(ck.get("phase", 3))
     xtr, _, xva, yva = train_val_split()

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from fracbnn_torch.data import FMNIST_DIR
+from fracbnn_torch import model_from_config, recalibrate_bn as rb
 from fracbnn_torch.mobile import FracMobileNet
-from fracbnn_torch import recalibrate_bn as rb
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(FMNIST_DIR), reason="Fashion-MNIST not installed")
 
@@ -17,7 +17,8 @@ CFG = dict(arch="mobile", in_ch=1, in_hw=28, num_classes=10, stem_out=8, stem_st
 
 def test_mobile_checkpoint_bn_stats_recomputed_weights_kept(tmp_path, capsys):
     torch.manual_seed(0)
-    model = FracMobileNet(**{k: v for k, v in CFG.items() if k != "arch"})
+    model = model_from_config(CFG)
+    assert isinstance(model, FracMobileNet) and model.config == CFG
     model.set_phase(3)
     sd = model.state_dict()
     inp, out = str(tmp_path / "in.pt"), str(tmp_path / "out.pt")
